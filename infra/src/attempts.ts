@@ -1,0 +1,34 @@
+/**
+ * Records what a service provider tried, so that a failure names the service and every attempt.
+ */
+export class ServiceUnavailableError extends Error {
+  constructor(
+    readonly service: 'Kafka' | 'PostgreSQL' | 'Redis',
+    readonly attempts: readonly string[],
+  ) {
+    super(
+      `${service} is not available for the tests. Tried, in order:\n${attempts.map((a) => `  - ${a}`).join('\n')}`,
+    );
+    this.name = 'ServiceUnavailableError';
+  }
+}
+
+/** An ordered log of provisioning attempts for one service. */
+export class Attempts {
+  readonly #lines: string[] = [];
+  constructor(readonly service: ServiceUnavailableError['service']) {}
+
+  tried(what: string, outcome: string): void {
+    this.#lines.push(`${what}: ${outcome}`);
+  }
+
+  fail(): never {
+    throw new ServiceUnavailableError(this.service, this.#lines);
+  }
+}
+
+/** The message of an unknown thrown value, on one line. */
+export function reason(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0]?.trim() || 'unknown error';
+}

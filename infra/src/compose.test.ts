@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { parse } from 'yaml';
+import { repoRoot } from './paths.js';
+
+/**
+ * No container can start on the project's machines, so docker-compose.yml is kept honest by reading it:
+ * images pinned, and ports and credentials matching the defaults of config/pipeline.yaml.
+ */
+
+interface ComposeService {
+  image?: string;
+  ports?: string[];
+  environment?: Record<string, string | number>;
+}
+
+const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, ComposeService>;
+};
+const pipeline = parse(readFileSync(join(repoRoot, 'config', 'pipeline.yaml'), 'utf8')) as {
+  infra: Record<string, Record<string, string>>;
+};
+
+/** The default of a `${NAME:default}` value, which is what a machine without overrides uses. */
+function defaultOf(value: string | undefined): string {
+  const match = /^\$\{[A-Z_]+:(.*)\}$/.exec(value ?? '');
+  if (!match?.[1]) throw new Error(`expected \${NAME:default}, got ${value}`);
+  return match[1];
+}
+
+function service(name: string): ComposeService {
+  const s = compose.services[name];
+  if (!s) throw new Error(`docker-compose.yml has no service ${name}`);
+  return s;
+}
+
+function publishes(name: string, hostPort: string | number): boolean {
+  return (service(name).ports ?? []).some((p) => p.split(':')[0] === String(hostPort));
+}
+
+describe('docker-compose.yml', () => {
+  it('pins every image to a version', () => {
+    for (const [name, s] of Object.entries(compose.services)) {
+      expect(s.image, `${name} image`).to.match(/^[\w./-]+:\d[\w.-]*$/);
+      expect(s.image, `${name} image`).not.to.match(/:latest$/);
+    }
+  });
+
+  it('has Kafka (KRaft), a Schema Registry, PostgreSQL and Redis', () => {
+    expect(service('kafka').environment?.KAFKA_PROCESS_ROLES).to.equal('broker,controller');
+    expect(service('schema-registry').image).to.match(/schema-registry/);
+    expect(service('postgres').image).to.match(/^postgres:/);
+    expect(service('redis').image).to.match(/^redis:/);
+  });
+
+  it('publishes Kafka where config/pipeline.yaml expects it', () => {
+    const [host, port] = defaultOf(pipeline.infra.kafka?.brokers).split(':');
+    expect(publishes('kafka', port ?? '')).to.equal(true);
+    expect(String(service('kafka').environment?.KAFKA_ADVERTISED_LISTENERS)).to.contain(`${host}:${port}`);
+  });
+
+  it('points the Schema Registry at a listener Kafka advertises, and publishes it where the config expects', () => {
+    const bootstrap = String(
+      service('schema-registry').environment?.SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS,
+    );
+    const advertised = String(service('kafka').environment?.KAFKA_ADVERTISED_LISTENERS).split(',');
+    expect(advertised.map((l) => l.split('://')[1])).to.include(bootstrap.split('://')[1]);
+    const url = new URL(defaultOf(pipeline.infra['schema-registry']?.url));
+    expect(publishes('schema-registry', url.port)).to.equal(true);
+  });
+
+  it('creates the PostgreSQL user, password and database the config connects with', () => {
+    const url = new URL(defaultOf(pipeline.infra.database?.url));
+    const env = service('postgres').environment ?? {};
+    expect(env.POSTGRES_USER).to.equal(url.username);
+    expect(env.POSTGRES_PASSWORD).to.equal(url.password);
+    expect(env.POSTGRES_DB).to.equal(url.pathname.slice(1));
+    expect(publishes('postgres', url.port || 5432)).to.equal(true);
+  });
+
+  it('publishes Redis where the config expects it', () => {
+    const url = new URL(defaultOf(pipeline.infra.redis?.url));
+    expect(publishes('redis', url.port || 6379)).to.equal(true);
+  });
+});

@@ -1,0 +1,20 @@
+/**
+ * @tm/infra: real services for tests and development. Tests import {@link testServices} and {@link uniqueName};
+ * the provisioning functions serve the mocha global fixture, `pnpm infra:*` and `pnpm bench`.
+ */
+export { ServiceUnavailableError } from './attempts.js';
+export { type ProvidedKafka, probeKafka, provideKafka } from './kafka.js';
+export {
+  ensureKafkaJars,
+  JvmKafkaBroker,
+  type JvmKafkaBrokerOptions,
+  javaExecutable,
+  type KafkaBrokerInfo,
+  type KafkaJarSet,
+  pinnedKafkaVersion,
+} from './kafka-broker.js';
+export { locatePostgres, type PostgresServer, type ProvidedPostgres, providePostgres } from './postgres.js';
+export { locateRedis, type ProvidedRedis, provideRedis, type RedisServer } from './redis.js';
+export { newRunId } from './run-id.js';
+export { type ProvidedServices, provideServices } from './services.js';
+export { type TestServices, testServices, uniqueName } from './test-env.js';

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+/**
+ * The `tm` command: one entry for every runner and tool (`pnpm tm --help` from the repository root).
+ */
+import { pathToFileURL } from 'node:url';
+import { Command } from 'commander';
+
+/** Builds the `tm` program; commands register themselves here as the runners land. */
+export function buildProgram(): Command {
+  const program = new Command('tm')
+    .description('Telemarketing pipeline: CSV folders to operator call results, over Kafka or in memory.')
+    .showHelpAfterError()
+    .exitOverride();
+  return program;
+}
+
+/** pnpm passes a literal `--` through to scripts (`pnpm demo -- --rows 5`); commander would stop parsing there. */
+export function normaliseArgv(argv: readonly string[]): string[] {
+  const args = argv.slice(2);
+  return args[0] === '--' ? args.slice(1) : args;
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) {
+  const program = buildProgram();
+  program.parseAsync(normaliseArgv(process.argv), { from: 'user' }).catch((err: unknown) => {
+    const code = (err as { exitCode?: number }).exitCode;
+    process.exit(typeof code === 'number' ? code : 1);
+  });
+}
