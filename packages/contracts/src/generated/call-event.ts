@@ -1,0 +1,31 @@
+// Generated from schemas/ by packages/contracts/scripts/gen-types.ts. Do not edit; run `pnpm --filter @tm/contracts gen:types`.
+/* biome-ignore-all lint: generated code */
+export type AvroType = TmCallEvent;
+
+export type TmCallEventType = "CALL_STARTED" | "CALL_ENDED";
+
+/**
+ * A call started or ended for a campaign task, reported by the dialer. Topic tm-call-events, keyed by operator id.
+ */
+export interface TmCallEvent {
+    /**
+     * Unique id of the event; repeats change nothing.
+     */
+    eventId: string;
+    type: TmCallEventType;
+    taskId: number;
+    operatorId: number;
+    /**
+     * The telephony's id of the call.
+     */
+    callId: string;
+    phone: string;
+    /**
+     * Set on CALL_ENDED.
+     *
+     * Default: null
+     */
+    durationSeconds: null | number;
+    occurredAt: number;
+}
+
