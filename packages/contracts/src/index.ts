@@ -3,6 +3,8 @@
  * the Avro schemas in schemas/, and their names.
  * @packageDocumentation
  */
+
+export * from './config/index.js';
 export type {
   TmApplication as Application,
   TmApplicationStatus as ApplicationStatus,

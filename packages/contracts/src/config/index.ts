@@ -1,0 +1,16 @@
+export { interpolate, relaxedEnvName } from './interpolate.js';
+export {
+  ConfigError,
+  type ConfigProblem,
+  defaultConfigPath,
+  keyPath,
+  loadPipelineConfig,
+  parsePipelineConfig,
+  problemsOf,
+} from './load.js';
+export { type PipelineConfig, PipelineConfigSchema } from './schema.js';
+export type { CampaignConfig, EventsAnalyserConfig } from './sections/campaigns.js';
+export { commaList, millis } from './sections/common.js';
+export type { CsvDialect, DataStreamConfig, EventsConfig } from './sections/events.js';
+export type { InfraConfig } from './sections/infra.js';
+export type { TopicsConfig } from './sections/topics.js';
