@@ -4,13 +4,15 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
+import { registerCommands } from './commands/index.js';
 
-/** Builds the `tm` program; commands register themselves here as the runners land. */
+/** Builds the `tm` program with every command of commands/. */
 export function buildProgram(): Command {
   const program = new Command('tm')
     .description('Telemarketing pipeline: CSV folders to operator call results, over Kafka or in memory.')
     .showHelpAfterError()
     .exitOverride();
+  registerCommands(program);
   return program;
 }
 
