@@ -1,5 +1,55 @@
 /**
- * @tm/pipeline-core — generic RxJS stream stages over Kafka or an in-memory transport.
+ * @tm/pipeline-core — stream stages over Kafka or an in-memory transport, composed with RxJS.
+ *
+ * A stage is `source → operators → sink`: records arrive as {@link Committable}s carrying their offsets, flow
+ * through plain RxJS and this package's operators, and end as the records they produce. The runtime commits each
+ * partition's offsets only up to its highest contiguous settled record, bounds the records in flight (pausing
+ * partitions), dead-letters records that cannot be decoded or keep failing, and shuts down gracefully.
  * @packageDocumentation
  */
+export { attemptsOf, DecodeError, RetriesExhaustedError, StageFailedError } from './errors.js';
+export { defaultLogger, type Logger } from './log.js';
+export { type BufferRecordsOptions, bufferRecords } from './operators/buffer-records.js';
+export { type ConcurrentMapByKeyOptions, concurrentMapByKey } from './operators/concurrent-map-by-key.js';
+export { filterRecords } from './operators/filter-records.js';
+export { mapValue } from './operators/map-value.js';
+export { backoffDelay, type RetryPolicy, retryBackoff } from './operators/retry-backoff.js';
+export { routeToDlq } from './operators/route-to-dlq.js';
+export { type ToTopicOptions, toOutputs, toTopic } from './operators/to-topic.js';
+export {
+  Committable,
+  type Emission,
+  type Headers,
+  type OutboundRecord,
+  type RawRecord,
+  type RecordOrigin,
+} from './record.js';
 export { readSchemaDirectory, type SchemaFile } from './serdes/schema-directory.js';
+export { bufferSerde, jsonSerde, type Serde, stringSerde } from './serdes/serde.js';
+export { DeadLetterHeaders, deadLetterRecord, defaultDeadLetterTopic } from './stage/dead-letter.js';
+export { StageMetrics } from './stage/metrics.js';
+export {
+  createStage,
+  type DeliveryGuarantee,
+  Stage,
+  type StageHealth,
+  type StageOptions,
+  type StageState,
+} from './stage/stage.js';
+export { outcomeOf, type TestOutcome, testRecord } from './testing/test-record.js';
+export { type KafkaTransportOptions, kafkaTransport } from './transport/kafka/kafka-transport.js';
+export { MemoryBroker, ProducerFencedError } from './transport/memory/broker.js';
+export { memoryTransport } from './transport/memory/memory-transport.js';
+export type {
+  ConsumerHandlers,
+  ConsumerOptions,
+  ProducerOptions,
+  RecordBatch,
+  TopicPartition,
+  TopicPartitionOffset,
+  TopicSpec,
+  Transport,
+  TransportConsumer,
+  TransportProducer,
+  TransportTransaction,
+} from './transport/types.js';

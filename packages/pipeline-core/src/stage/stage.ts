@@ -1,0 +1,593 @@
+import { type Observable, Subject, type Subscription } from 'rxjs';
+import { DecodeError, StageFailedError } from '../errors.js';
+import { defaultLogger, type Logger } from '../log.js';
+import { type LedgerEntry, OffsetLedger } from '../offsets/offset-ledger.js';
+import {
+  Committable,
+  type Emission,
+  type OutboundRecord,
+  type RawRecord,
+  type Settlement,
+} from '../record.js';
+import type { Serde } from '../serdes/serde.js';
+import type {
+  RecordBatch,
+  TopicPartition,
+  Transport,
+  TransportConsumer,
+  TransportProducer,
+} from '../transport/types.js';
+import { deadLetterRecord, defaultDeadLetterTopic } from './dead-letter.js';
+import { StageMetrics } from './metrics.js';
+import { SendQueue } from './send-queue.js';
+
+/**
+ * Delivery guarantee of a stage, named like Reactor Kafka's receive methods:
+ * - `at-least-once` (default): outputs are produced as records settle; offsets are committed afterwards, up to the
+ *   highest contiguous settled offset per partition. A crash replays what was not committed, so downstream may see
+ *   duplicates. Cheapest.
+ * - `exactly-once`: outputs and the consumed offsets are written in one Kafka transaction per commit interval, and
+ *   only for the contiguous settled prefix of each partition, so a read_committed consumer sees every input's
+ *   outputs exactly once, whatever crashes. Costs a transaction per interval and adds up to one interval of latency.
+ */
+export type DeliveryGuarantee = 'at-least-once' | 'exactly-once';
+
+export interface StageOptions<V> {
+  /** The stage's name: its consumer group (unless given), its transactional id prefix, its metrics label. */
+  name: string;
+  transport: Transport;
+  input: {
+    topics: string | readonly string[];
+    serde: Serde<V>;
+    /** Consumer group (default: the stage name). */
+    groupId?: string;
+    /** Where a group with no committed offset starts (default: the earliest record). */
+    fromBeginning?: boolean;
+  };
+  /** The stage's work: plain RxJS from records to what they produce. See {@link toTopic}, {@link filterRecords}. */
+  process: (records: Observable<Committable<V>>) => Observable<Emission>;
+  delivery?: DeliveryGuarantee;
+  /** Records handed to the pipeline and not yet settled, at most (default 1,000). Partitions pause at the bound. */
+  maxInFlight?: number;
+  /** How often offsets are committed (default 1,000 ms; 100 ms for exactly-once). */
+  commitIntervalMs?: number;
+  /** Dead-letter topic of each consumed topic (default `<topic>.dlq`). */
+  deadLetterTopic?: (topic: string) => string;
+  /** Transactional id for exactly-once (default `<name>-tx`); must be unique per stage instance and stable across its restarts. */
+  transactionalId?: string;
+  /** How long {@link Stage.stop} waits for in-flight records before committing what is done (default 30,000 ms). */
+  shutdownTimeoutMs?: number;
+  logger?: Logger;
+  metrics?: StageMetrics;
+}
+
+export type StageState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+/** What `/healthz` and `/readyz` report for a stage. */
+export interface StageHealth {
+  stage: string;
+  state: StageState;
+  /** The process should keep running (not failed). */
+  live: boolean;
+  /** The stage is consuming. */
+  ready: boolean;
+  inFlight: number;
+  queued: number;
+  paused: boolean;
+  assignedPartitions: number;
+  lastCommitAt: string | null;
+  error: string | null;
+}
+
+class RecordSettlement implements Settlement {
+  settled = false;
+  readonly startedAt = performance.now();
+
+  constructor(
+    readonly stage: Stage<unknown>,
+    readonly entry: LedgerEntry,
+    readonly raw: RawRecord,
+  ) {}
+
+  deliver(outputs: readonly OutboundRecord[]): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.stage.onDeliver(this, outputs);
+  }
+
+  deadLetter(error: unknown, attempts: number): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.stage.onDeadLetter(this, error, attempts);
+  }
+}
+
+/**
+ * A running stage: source → the user's operators → sink, with the runtime around them — offset commits,
+ * backpressure, dead-lettering, graceful shutdown, health and metrics. Create one with {@link createStage}.
+ */
+export class Stage<V> {
+  readonly name: string;
+  readonly groupId: string;
+  readonly metrics: StageMetrics;
+  readonly #o: StageOptions<V>;
+  readonly #topics: readonly string[];
+  readonly #log: Logger;
+  readonly #eos: boolean;
+  readonly #maxInFlight: number;
+  readonly #dlqTopic: (topic: string) => string;
+  readonly #ledger = new OffsetLedger();
+  readonly #input = new Subject<Committable<V>>();
+  #consumer: TransportConsumer | undefined;
+  #producer: TransportProducer | undefined;
+  #sends: SendQueue | undefined;
+  #pipeline: Subscription | undefined;
+  #pipelineDone = false;
+  #commitTimer: NodeJS.Timeout | undefined;
+  #committing: Promise<void> | undefined;
+  /** At-least-once: commit points drained but not yet committed (kept across a failed commit). */
+  #pendingCommits = new Map<string, { topic: string; partition: number; offset: number }>();
+  #queue: RawRecord[] = [];
+  #queueHead = 0;
+  #draining = false;
+  #drainAgain = false;
+  #decoding = false;
+  #paused = false;
+  #assigned: TopicPartition[] = [];
+  #state: StageState = 'created';
+  #lastCommitAt: Date | undefined;
+  #error: Error | undefined;
+  #settleWaiters: (() => void)[] = [];
+  #resolveDone!: () => void;
+  #rejectDone!: (e: Error) => void;
+  /** Settles when the stage stops (resolves) or fails (rejects with a {@link StageFailedError}). */
+  readonly done: Promise<void>;
+
+  constructor(options: StageOptions<V>) {
+    this.#o = options;
+    this.name = options.name;
+    this.groupId = options.input.groupId ?? options.name;
+    this.#topics = typeof options.input.topics === 'string' ? [options.input.topics] : options.input.topics;
+    this.#log = (options.logger ?? defaultLogger()).child({ stage: options.name });
+    this.#eos = options.delivery === 'exactly-once';
+    this.#maxInFlight = options.maxInFlight ?? 1000;
+    this.#dlqTopic = options.deadLetterTopic ?? defaultDeadLetterTopic;
+    this.metrics = options.metrics ?? new StageMetrics();
+    this.done = new Promise((resolve, reject) => {
+      this.#resolveDone = resolve;
+      this.#rejectDone = reject;
+    });
+    this.done.catch(() => {}); // observed through stop()/start() callers; never an unhandled rejection
+    if (!Number.isInteger(this.#maxInFlight) || this.#maxInFlight < 1)
+      throw new RangeError('maxInFlight must be a positive integer');
+  }
+
+  get state(): StageState {
+    return this.#state;
+  }
+
+  /** Connects, subscribes the pipeline and joins the consumer group. Resolves once consuming. */
+  async start(): Promise<void> {
+    if (this.#state !== 'created')
+      throw new Error(`stage ${this.name} cannot start from state ${this.#state}`);
+    this.#state = 'starting';
+    try {
+      await this.#start();
+    } catch (err) {
+      this.#fail('start', err);
+      throw this.#error ?? err;
+    }
+  }
+
+  async #start(): Promise<void> {
+    const { transport, input } = this.#o;
+    await input.serde.ready?.();
+    this.#producer = transport.createProducer({
+      ...(this.#eos ? { transactionalId: this.#o.transactionalId ?? `${this.name}-tx` } : {}),
+      clientId: this.name,
+    });
+    await this.#producer.connect();
+    this.#sends = new SendQueue(this.#producer, (err) => this.#fail('send', err));
+    this.#pipeline = this.#o.process(this.#input.asObservable()).subscribe({
+      next: (emission) => emission.settlement.deliver(emission.value),
+      error: (err: unknown) => this.#fail('pipeline', err),
+      complete: () => {
+        this.#pipelineDone = true;
+        this.#notifySettled();
+      },
+    });
+    this.#consumer = transport.createConsumer({
+      groupId: this.groupId,
+      topics: this.#topics,
+      fromBeginning: input.fromBeginning ?? true,
+      readCommitted: true,
+      clientId: this.name,
+    });
+    const interval = this.#o.commitIntervalMs ?? (this.#eos ? 100 : 1000);
+    this.#commitTimer = setInterval(() => void this.#commitSafely(), interval);
+    await this.#consumer.start({
+      onBatch: (batch) => this.#onBatch(batch),
+      onAssignment: (partitions) => this.#onAssignment(partitions),
+      onCrash: (err) => this.#fail('consumer', err),
+    });
+    if (this.#state === 'starting') this.#state = 'running';
+    this.#log.info(
+      {
+        topics: this.#topics,
+        groupId: this.groupId,
+        delivery: this.#eos ? 'exactly-once' : 'at-least-once',
+        transport: transport.kind,
+      },
+      'stage started',
+    );
+  }
+
+  // --- source side --------------------------------------------------------------------------------------------
+
+  #onAssignment(partitions: readonly TopicPartition[]): void {
+    // Positions restart at the committed offsets: forget queued records and the old generation's offsets.
+    if (!this.#eos) this.#collectCommitPoints();
+    this.#ledger.newGeneration();
+    this.#queue = [];
+    this.#queueHead = 0;
+    this.#assigned = [...partitions];
+    this.#paused = false;
+    this.metrics.paused.set({ stage: this.name }, 0);
+    this.#log.info(
+      { partitions: partitions.map((p) => `${p.topic}[${p.partition}]`) },
+      'partitions assigned',
+    );
+  }
+
+  #onBatch(batch: RecordBatch): void {
+    if (this.#state !== 'running' && this.#state !== 'starting') return;
+    for (const r of batch.records) this.#queue.push(r);
+    const last = batch.records[batch.records.length - 1];
+    if (last) {
+      this.metrics.consumerLag.set(
+        { stage: this.name, topic: batch.topic, partition: String(batch.partition) },
+        Math.max(0, batch.highWatermark - last.offset - 1),
+      );
+    }
+    this.#drain();
+  }
+
+  /** Hands queued records to the pipeline while under the in-flight bound; pauses partitions when it cannot. */
+  #drain(): void {
+    if (this.#draining) {
+      this.#drainAgain = true;
+      return;
+    }
+    this.#draining = true;
+    try {
+      do {
+        this.#drainAgain = false;
+        while (
+          !this.#decoding &&
+          this.#queueHead < this.#queue.length &&
+          this.#ledger.inFlight < this.#maxInFlight &&
+          (this.#state === 'running' || this.#state === 'starting')
+        ) {
+          const raw = this.#queue[this.#queueHead] as RawRecord;
+          this.#queueHead += 1;
+          this.#emit(raw);
+        }
+      } while (this.#drainAgain);
+    } finally {
+      this.#draining = false;
+    }
+    if (this.#queueHead > 4096 && this.#queueHead * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#queueHead);
+      this.#queueHead = 0;
+    }
+    this.#updatePause();
+  }
+
+  #updatePause(): void {
+    if (!this.#consumer || this.#assigned.length === 0) return;
+    const backlog = this.#queueHead < this.#queue.length;
+    if (backlog && !this.#paused) {
+      this.#paused = true;
+      this.#consumer.pause(this.#assigned);
+      this.metrics.paused.set({ stage: this.name }, 1);
+    } else if (!backlog && this.#paused && this.#ledger.inFlight < this.#maxInFlight) {
+      this.#paused = false;
+      this.#consumer.resume(this.#assigned);
+      this.metrics.paused.set({ stage: this.name }, 0);
+    }
+  }
+
+  #emit(raw: RawRecord): void {
+    const entry = this.#ledger.register(raw);
+    this.metrics.inFlight.set({ stage: this.name }, this.#ledger.inFlight);
+    this.metrics.recordsIn.inc({ stage: this.name, topic: raw.topic });
+    const settlement = new RecordSettlement(this as Stage<unknown>, entry, raw);
+    const key = raw.key === null ? null : raw.key.toString('utf8');
+    let decoded: V | Promise<V>;
+    try {
+      if (raw.value === null) throw new Error('record has no value (tombstone)');
+      decoded = this.#o.input.serde.decode(raw.value);
+    } catch (err) {
+      this.metrics.errors.inc({ stage: this.name, kind: 'decode' });
+      settlement.deadLetter(new DecodeError(raw.topic, raw.partition, raw.offset, err), 1);
+      return;
+    }
+    if (decoded instanceof Promise) {
+      // An async decode (a schema fetched from the registry) holds the queue so per-partition order is kept.
+      this.#decoding = true;
+      decoded.then(
+        (value) => {
+          this.#decoding = false;
+          this.#input.next(new Committable(value, key, raw.headers, raw, settlement));
+          this.#notifySettled();
+          this.#drain();
+        },
+        (err: unknown) => {
+          this.#decoding = false;
+          this.metrics.errors.inc({ stage: this.name, kind: 'decode' });
+          settlement.deadLetter(new DecodeError(raw.topic, raw.partition, raw.offset, err), 1);
+          this.#notifySettled();
+          this.#drain();
+        },
+      );
+      return;
+    }
+    this.#input.next(new Committable(decoded, key, raw.headers, raw, settlement));
+  }
+
+  // --- sink side ----------------------------------------------------------------------------------------------
+
+  /** @internal Called by a record's settlement. */
+  onDeliver(settlement: RecordSettlement, outputs: readonly OutboundRecord[]): void {
+    if (this.#state === 'stopped' || this.#state === 'failed') return;
+    for (const o of outputs) this.metrics.recordsOut.inc({ stage: this.name, topic: o.topic });
+    if (this.#eos) {
+      this.#complete(settlement, outputs);
+    } else if (outputs.length === 0) {
+      this.#complete(settlement);
+    } else {
+      (this.#sends as SendQueue).enqueue(outputs, () => this.#complete(settlement));
+    }
+  }
+
+  /** @internal Called by a record's settlement. */
+  onDeadLetter(settlement: RecordSettlement, error: unknown, attempts: number): void {
+    const { raw } = settlement;
+    this.metrics.deadLettered.inc({ stage: this.name, topic: raw.topic });
+    this.#log.warn(
+      {
+        topic: raw.topic,
+        partition: raw.partition,
+        offset: raw.offset,
+        attempts,
+        error: error instanceof Error ? error.message : String(error),
+      },
+      'record dead-lettered',
+    );
+    this.onDeliver(settlement, [deadLetterRecord(raw, this.name, error, attempts, this.#dlqTopic)]);
+  }
+
+  #complete(settlement: RecordSettlement, outputs?: readonly OutboundRecord[]): void {
+    if (!this.#ledger.complete(settlement.entry, outputs)) return;
+    this.metrics.inFlight.set({ stage: this.name }, this.#ledger.inFlight);
+    this.metrics.processingSeconds.observe(
+      { stage: this.name },
+      (performance.now() - settlement.startedAt) / 1000,
+    );
+    this.#notifySettled();
+    if (this.#queueHead < this.#queue.length || this.#paused) this.#drain();
+  }
+
+  #notifySettled(): void {
+    if (this.#settleWaiters.length === 0) return;
+    const waiters = this.#settleWaiters;
+    this.#settleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  // --- commits ------------------------------------------------------------------------------------------------
+
+  #collectCommitPoints(): void {
+    for (const point of this.#ledger.drain()) {
+      this.#pendingCommits.set(`${point.topic}\u0000${point.partition}`, {
+        topic: point.topic,
+        partition: point.partition,
+        offset: point.nextOffset,
+      });
+    }
+  }
+
+  /** Commits the contiguous settled prefix of every partition (in a transaction with its outputs, for exactly-once). */
+  async commit(): Promise<void> {
+    while (this.#committing) await this.#committing;
+    this.#committing = this.#eos ? this.#commitTransaction() : this.#commitOffsets();
+    try {
+      await this.#committing;
+    } finally {
+      this.#committing = undefined;
+    }
+  }
+
+  async #commitOffsets(): Promise<void> {
+    this.#collectCommitPoints();
+    if (this.#pendingCommits.size === 0) return;
+    const offsets = [...this.#pendingCommits.values()];
+    await (this.#consumer as TransportConsumer).commit(offsets);
+    for (const o of offsets) {
+      const key = `${o.topic}\u0000${o.partition}`;
+      if (this.#pendingCommits.get(key) === o) this.#pendingCommits.delete(key);
+    }
+    this.#afterCommit(offsets.length);
+  }
+
+  async #commitTransaction(): Promise<void> {
+    const points = this.#ledger.drain();
+    if (points.length === 0) return;
+    const producer = this.#producer as TransportProducer;
+    const txn = await producer.transaction();
+    try {
+      await txn.send(points.flatMap((p) => p.outputs));
+      await txn.sendOffsets(
+        this.groupId,
+        points.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.nextOffset })),
+      );
+      await txn.commit();
+    } catch (err) {
+      await txn.abort().catch(() => {});
+      // The drained outputs are gone from the ledger: the stage must restart from its committed offsets.
+      throw err;
+    }
+    this.#afterCommit(points.length);
+  }
+
+  #afterCommit(partitions: number): void {
+    this.#lastCommitAt = new Date();
+    this.metrics.commits.inc({ stage: this.name });
+    this.#log.debug({ partitions }, 'committed');
+  }
+
+  async #commitSafely(): Promise<void> {
+    if (this.#state !== 'running' || this.#committing) return;
+    try {
+      await this.commit();
+    } catch (err) {
+      if (this.#eos) {
+        this.#fail('commit', err);
+      } else {
+        // Offsets stay pending and are committed with the next attempt; a rebalance in progress ends up here.
+        this.metrics.errors.inc({ stage: this.name, kind: 'commit' });
+        this.#log.warn(
+          { error: err instanceof Error ? err.message : String(err) },
+          'offset commit failed; will retry',
+        );
+      }
+    }
+  }
+
+  // --- lifecycle ----------------------------------------------------------------------------------------------
+
+  /**
+   * Graceful shutdown: stops fetching, lets the records in flight finish (up to `timeoutMs`), commits what is done,
+   * leaves the group and disconnects. Records not finished in time are not committed and will be redelivered.
+   */
+  async stop(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.#state === 'stopped' || this.#state === 'failed') return;
+    if (this.#state === 'stopping') {
+      await this.done.catch(() => {});
+      return;
+    }
+    this.#state = 'stopping';
+    const timeoutMs = options.timeoutMs ?? this.#o.shutdownTimeoutMs ?? 30_000;
+    this.#log.info({ inFlight: this.#ledger.inFlight, timeoutMs }, 'stopping');
+    if (this.#assigned.length > 0) this.#consumer?.pause(this.#assigned);
+    this.#queue = [];
+    this.#queueHead = 0;
+    // A record being decoded asynchronously is already registered: let it enter the pipeline before closing it.
+    await this.#waitUntil(() => !this.#decoding, timeoutMs);
+    this.#input.complete();
+    const drained = await this.#waitUntil(() => this.#ledger.inFlight === 0 && this.#pipelineDone, timeoutMs);
+    if (!drained)
+      this.#log.warn(
+        { inFlight: this.#ledger.inFlight },
+        'shutdown deadline passed; unfinished records will be redelivered',
+      );
+    if (this.#commitTimer) clearInterval(this.#commitTimer);
+    try {
+      await this.commit();
+    } catch (err) {
+      this.#log.error({ error: err instanceof Error ? err.message : String(err) }, 'final commit failed');
+    }
+    await this.#disconnect();
+    this.#state = 'stopped';
+    this.#log.info('stopped');
+    this.#resolveDone();
+  }
+
+  /**
+   * Tears the stage down at once without committing anything more, as a crash would: records not yet committed
+   * are redelivered to the group. Meant for tests and for giving up after a fatal error.
+   */
+  async abort(): Promise<void> {
+    if (this.#state === 'stopped' || this.#state === 'failed') return;
+    this.#state = 'stopped';
+    await this.#teardown();
+    this.#resolveDone();
+  }
+
+  async #teardown(): Promise<void> {
+    if (this.#commitTimer) clearInterval(this.#commitTimer);
+    this.#pipeline?.unsubscribe();
+    this.#queue = [];
+    await this.#disconnect();
+  }
+
+  async #disconnect(): Promise<void> {
+    await Promise.allSettled([this.#consumer?.stop(), this.#producer?.disconnect()]);
+  }
+
+  #fail(kind: string, err: unknown): void {
+    if (this.#state === 'stopped' || this.#state === 'failed') return;
+    const error = new StageFailedError(this.name, err);
+    this.#error = error;
+    this.#state = 'failed';
+    this.metrics.errors.inc({ stage: this.name, kind });
+    this.#log.error({ kind, error: error.message }, 'stage failed');
+    void this.#teardown().finally(() => this.#rejectDone(error));
+  }
+
+  #waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    return new Promise((resolve) => {
+      const check = () => {
+        if (condition()) return resolve(true);
+        const left = deadline - Date.now();
+        if (left <= 0) return resolve(false);
+        const timer = setTimeout(check, Math.min(left, 200));
+        this.#settleWaiters.push(() => {
+          clearTimeout(timer);
+          check();
+        });
+      };
+      check();
+    });
+  }
+
+  health(): StageHealth {
+    return {
+      stage: this.name,
+      state: this.#state,
+      live: this.#state !== 'failed',
+      ready: this.#state === 'running',
+      inFlight: this.#ledger.inFlight,
+      queued: this.#queue.length - this.#queueHead,
+      paused: this.#paused,
+      assignedPartitions: this.#assigned.length,
+      lastCommitAt: this.#lastCommitAt?.toISOString() ?? null,
+      error: this.#error?.message ?? null,
+    };
+  }
+}
+
+/**
+ * Defines a stage: records from `input.topics`, decoded with `input.serde`, flow through `process` — plain RxJS —
+ * and what it emits is produced, then the consumed offsets are committed. Call `start()` to run it.
+ *
+ * ## Example
+ * ```ts
+ * const stage = createStage({
+ *   name: 'enrich-orders',
+ *   transport,
+ *   input: { topics: 'orders', serde: jsonSerde<Order>() },
+ *   process: (orders) =>
+ *     orders.pipe(
+ *       filterRecords((o) => o.total > 0),
+ *       concurrentMapByKey((o) => enrich(o.value), { concurrency: 16 }),
+ *       toTopic('orders-enriched', jsonSerde<EnrichedOrder>()),
+ *     ),
+ * });
+ * await stage.start();
+ * ```
+ */
+export function createStage<V>(options: StageOptions<V>): Stage<V> {
+  return new Stage(options);
+}

@@ -1,0 +1,286 @@
+import {
+  type Consumer,
+  type IHeaders,
+  Kafka,
+  type KafkaConfig,
+  KafkaJSProtocolError,
+  logLevel as KafkaLogLevel,
+  type Message,
+  Partitioners,
+  type Producer,
+  type Transaction,
+} from 'kafkajs';
+import type { Headers, OutboundRecord, RawRecord } from '../../record.js';
+import type {
+  ConsumerHandlers,
+  ConsumerOptions,
+  ProducerOptions,
+  TopicPartition,
+  TopicPartitionOffset,
+  TopicSpec,
+  Transport,
+  TransportConsumer,
+  TransportProducer,
+  TransportTransaction,
+} from '../types.js';
+
+export interface KafkaTransportOptions {
+  brokers: readonly string[];
+  clientId?: string;
+  /** kafkajs's own log level (default WARN); its logs go to the console. */
+  logLevel?: KafkaLogLevel;
+  /** Further kafkajs settings (ssl, sasl, retry, ...). */
+  kafka?: Omit<KafkaConfig, 'brokers' | 'clientId' | 'logLevel'>;
+  /** Consumer session timeout, ms (default 30,000). */
+  sessionTimeoutMs?: number;
+  /** Bytes per partition per fetch (default 1 MiB): with the in-flight bound, this bounds a stage's memory. */
+  maxBytesPerPartition?: number;
+}
+
+function decodeHeaders(headers: IHeaders | undefined): Headers {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
+  }
+  return out;
+}
+
+function groupByTopic(records: readonly OutboundRecord[]): { topic: string; messages: Message[] }[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const r of records) {
+    let messages = byTopic.get(r.topic);
+    if (!messages) {
+      messages = [];
+      byTopic.set(r.topic, messages);
+    }
+    messages.push({
+      key: r.key,
+      value: r.value,
+      ...(r.headers ? { headers: { ...r.headers } } : {}),
+      ...(r.partition !== undefined ? { partition: r.partition } : {}),
+    });
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+function byTopic(offsets: readonly TopicPartitionOffset[]) {
+  const topics = new Map<string, { partition: number; offset: string }[]>();
+  for (const o of offsets) {
+    let partitions = topics.get(o.topic);
+    if (!partitions) {
+      partitions = [];
+      topics.set(o.topic, partitions);
+    }
+    partitions.push({ partition: o.partition, offset: String(o.offset) });
+  }
+  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
+}
+
+function partitionsByTopic(partitions: readonly TopicPartition[]): { topic: string; partitions: number[] }[] {
+  const topics = new Map<string, number[]>();
+  for (const { topic, partition } of partitions) {
+    const list = topics.get(topic) ?? [];
+    list.push(partition);
+    topics.set(topic, list);
+  }
+  return [...topics].map(([topic, list]) => ({ topic, partitions: list }));
+}
+
+class KafkaConsumer implements TransportConsumer {
+  readonly groupId: string;
+  readonly #consumer: Consumer;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: ConsumerOptions,
+    transportOptions: KafkaTransportOptions,
+  ) {
+    this.groupId = options.groupId;
+    this.#consumer = kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: options.readCommitted === false,
+      sessionTimeout: transportOptions.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.min(3000, Math.floor((transportOptions.sessionTimeoutMs ?? 30_000) / 3)),
+      maxBytesPerPartition: transportOptions.maxBytesPerPartition ?? 1_048_576,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async start(handlers: ConsumerHandlers): Promise<void> {
+    const consumer = this.#consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const assignment = event.payload.memberAssignment as Record<string, number[]>;
+      handlers.onAssignment(
+        Object.entries(assignment).flatMap(([topic, partitions]) =>
+          partitions.map((partition) => ({ topic, partition })),
+        ),
+      );
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      // kafkajs restarts the consumer itself after retriable crashes (a rejoin follows, with a new assignment).
+      if (!event.payload.restart) handlers.onCrash(event.payload.error);
+    });
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [...this.options.topics],
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
+    await consumer.run({
+      autoCommit: false,
+      // Offsets are resolved when a batch is handed over, so the next fetch moves on; commits are ours.
+      eachBatchAutoResolve: true,
+      eachBatch: async ({ batch }) => {
+        const records: RawRecord[] = batch.messages.map((m) => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: Number(m.offset),
+          timestamp: Number(m.timestamp),
+          key: m.key,
+          value: m.value,
+          headers: decodeHeaders(m.headers),
+        }));
+        if (records.length === 0) return;
+        await handlers.onBatch({
+          topic: batch.topic,
+          partition: batch.partition,
+          records,
+          highWatermark: Number(batch.highWatermark),
+        });
+      },
+    });
+  }
+
+  pause(partitions: readonly TopicPartition[]): void {
+    if (partitions.length > 0) this.#consumer.pause(partitionsByTopic(partitions));
+  }
+
+  resume(partitions: readonly TopicPartition[]): void {
+    if (partitions.length > 0) this.#consumer.resume(partitionsByTopic(partitions));
+  }
+
+  async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
+    await this.#consumer.commitOffsets(
+      offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.#consumer.disconnect();
+  }
+}
+
+/** kafkajs sends AddOffsetsToTxn without retrying CONCURRENT_TRANSACTIONS (tulios/kafkajs#1068); we retry it. */
+async function withConcurrentTransactionsRetry<T>(work: () => Promise<T>, attempts = 10): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (err) {
+      const concurrent = err instanceof KafkaJSProtocolError && err.type === 'CONCURRENT_TRANSACTIONS';
+      if (!concurrent || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 20 * attempt));
+    }
+  }
+}
+
+class KafkaProducer implements TransportProducer {
+  readonly #producer: Producer;
+
+  constructor(kafka: Kafka, options: ProducerOptions) {
+    this.#producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+      ...(options.transactionalId
+        ? { transactionalId: options.transactionalId, transactionTimeout: 60_000 }
+        : {}),
+    });
+  }
+
+  async connect(): Promise<void> {
+    await this.#producer.connect();
+  }
+
+  async send(records: readonly OutboundRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.#producer.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
+  }
+
+  async transaction(): Promise<TransportTransaction> {
+    const txn: Transaction = await this.#producer.transaction();
+    return {
+      send: async (records) => {
+        if (records.length > 0) await txn.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
+      },
+      sendOffsets: async (groupId, offsets) => {
+        if (offsets.length === 0) return;
+        await withConcurrentTransactionsRetry(() =>
+          txn.sendOffsets({ consumerGroupId: groupId, topics: byTopic(offsets) }),
+        );
+      },
+      commit: async () => {
+        await txn.commit();
+      },
+      abort: async () => {
+        await txn.abort();
+      },
+    };
+  }
+
+  async disconnect(): Promise<void> {
+    await this.#producer.disconnect();
+  }
+}
+
+/** The Kafka transport, over kafkajs. One instance per process; stages share its connections' settings. */
+export function kafkaTransport(options: KafkaTransportOptions): Transport & { kafka: Kafka } {
+  const kafka = new Kafka({
+    ...options.kafka,
+    brokers: [...options.brokers],
+    clientId: options.clientId ?? 'pipeline',
+    logLevel: options.logLevel ?? KafkaLogLevel.WARN,
+  });
+  const admin = kafka.admin();
+  let adminConnected: Promise<void> | undefined;
+  const connectedAdmin = async () => {
+    adminConnected ??= admin.connect();
+    await adminConnected;
+    return admin;
+  };
+  return {
+    kind: 'kafka',
+    kafka,
+    createConsumer: (consumerOptions) => new KafkaConsumer(kafka, consumerOptions, options),
+    createProducer: (producerOptions = {}) => new KafkaProducer(kafka, producerOptions),
+    ensureTopics: async (topics: readonly TopicSpec[]) => {
+      const a = await connectedAdmin();
+      const existing = new Set(await a.listTopics());
+      const missing = topics.filter((t) => !existing.has(t.topic));
+      if (missing.length === 0) return;
+      await a.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.partitions,
+          replicationFactor: t.replicationFactor ?? 1,
+        })),
+      });
+    },
+    committedOffsets: async (groupId, topic) => {
+      const a = await connectedAdmin();
+      const [result] = await a.fetchOffsets({ groupId, topics: [topic] });
+      const offsets = new Map<number, number>();
+      for (const p of result?.partitions ?? []) {
+        const offset = Number(p.offset);
+        if (offset >= 0) offsets.set(p.partition, offset);
+      }
+      return offsets;
+    },
+    close: async () => {
+      if (adminConnected) await admin.disconnect();
+    },
+  };
+}
