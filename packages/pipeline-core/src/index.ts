@@ -24,10 +24,16 @@ export {
   type RawRecord,
   type RecordOrigin,
 } from './record.js';
+export { type ConfluentAvroOptions, confluentAvroSerde } from './serdes/avro-confluent.js';
+export { AvroSchemaStore, canonicalForm, fingerprintBytes } from './serdes/avro-schema-store.js';
+export { avroSingleObjectSerde, SINGLE_OBJECT_MARKER } from './serdes/avro-single-object.js';
+export { crc64Avro } from './serdes/crc64-avro.js';
 export { readSchemaDirectory, type SchemaFile } from './serdes/schema-directory.js';
 export { bufferSerde, jsonSerde, type Serde, stringSerde } from './serdes/serde.js';
 export { DeadLetterHeaders, deadLetterRecord, defaultDeadLetterTopic } from './stage/dead-letter.js';
 export { StageMetrics } from './stage/metrics.js';
+export { type OpsServer, serveOps } from './stage/ops-server.js';
+export { type RunStagesOptions, runStages } from './stage/run-stages.js';
 export {
   createStage,
   type DeliveryGuarantee,
@@ -36,7 +42,6 @@ export {
   type StageOptions,
   type StageState,
 } from './stage/stage.js';
-export { outcomeOf, type TestOutcome, testRecord } from './testing/test-record.js';
 export { type KafkaTransportOptions, kafkaTransport } from './transport/kafka/kafka-transport.js';
 export { MemoryBroker, ProducerFencedError } from './transport/memory/broker.js';
 export { memoryTransport } from './transport/memory/memory-transport.js';

@@ -1,9 +1,9 @@
-import { expect } from 'chai';
+import { deepStrictEqual } from 'node:assert/strict';
 import { TestScheduler } from 'rxjs/testing';
 
-/** A TestScheduler asserting with chai's deep equality, for marble tests of operators. */
+/** A TestScheduler asserting with node:assert's deep strict equality, for marble tests of operators. */
 export function testScheduler(): TestScheduler {
   return new TestScheduler((actual, expected) => {
-    expect(actual).to.deep.equal(expected);
+    deepStrictEqual(actual, expected);
   });
 }

@@ -1,16 +1,19 @@
-import {
+import kafkajs, {
   type Consumer,
   type IHeaders,
-  Kafka,
   type KafkaConfig,
-  KafkaJSProtocolError,
-  logLevel as KafkaLogLevel,
+  type logLevel as KafkaLogLevel,
   type Message,
-  Partitioners,
   type Producer,
   type Transaction,
 } from 'kafkajs';
 import type { Headers, OutboundRecord, RawRecord } from '../../record.js';
+
+// kafkajs is CommonJS and builds part of its exports with a spread, which Node's ESM loader cannot see as named
+// exports (KafkaJSProtocolError among them); take them from the default export.
+const { Kafka, KafkaJSProtocolError, Partitioners, logLevel } = kafkajs;
+type Kafka = InstanceType<typeof Kafka>;
+
 import type {
   ConsumerHandlers,
   ConsumerOptions,
@@ -178,7 +181,8 @@ async function withConcurrentTransactionsRetry<T>(work: () => Promise<T>, attemp
     try {
       return await work();
     } catch (err) {
-      const concurrent = err instanceof KafkaJSProtocolError && err.type === 'CONCURRENT_TRANSACTIONS';
+      const concurrent =
+        err instanceof KafkaJSProtocolError && (err as { type?: string }).type === 'CONCURRENT_TRANSACTIONS';
       if (!concurrent || attempt >= attempts) throw err;
       await new Promise((r) => setTimeout(r, 20 * attempt));
     }
@@ -241,7 +245,7 @@ export function kafkaTransport(options: KafkaTransportOptions): Transport & { ka
     ...options.kafka,
     brokers: [...options.brokers],
     clientId: options.clientId ?? 'pipeline',
-    logLevel: options.logLevel ?? KafkaLogLevel.WARN,
+    logLevel: options.logLevel ?? logLevel.WARN,
   });
   const admin = kafka.admin();
   let adminConnected: Promise<void> | undefined;

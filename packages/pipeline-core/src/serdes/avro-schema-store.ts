@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import type avro from 'avsc';
+import { crc64Avro } from './crc64-avro.js';
+import { readSchemaDirectory } from './schema-directory.js';
+
+/** The Parsing Canonical Form of an avsc type, as the Avro specification defines it. */
+export function canonicalForm(type: avro.Type): string {
+  return JSON.stringify(type.schema());
+}
+
+/** A type's CRC-64-AVRO fingerprint as 8 little-endian bytes, the way single-object encoding writes it. */
+export function fingerprintBytes(type: avro.Type): Buffer {
+  const out = Buffer.alloc(8);
+  out.writeBigUInt64LE(crc64Avro(Buffer.from(canonicalForm(type), 'utf8')));
+  return out;
+}
+
+/**
+ * Avro schemas known to this process, by full name (the current version) and by fingerprint (every version
+ * ever written), so records written with an older schema can still be read: the reader resolves the writer's
+ * schema to its own (Avro schema resolution: defaults fill new fields, dropped fields are skipped).
+ */
+export class AvroSchemaStore {
+  readonly #byName = new Map<string, avro.Type>();
+  readonly #byFingerprint = new Map<string, avro.Type>();
+
+  /**
+   * Loads a schemas directory: top-level `.avsc` files are the current versions (they may refer to each other by
+   * name); files under `history/` are earlier versions, each self-contained, kept so old records stay readable.
+   */
+  static fromDirectory(dir: string): AvroSchemaStore {
+    const store = new AvroSchemaStore();
+    for (const file of readSchemaDirectory(dir)) {
+      if (!file.file.startsWith('history/')) store.addCurrent(file.type);
+    }
+    const history = `${dir}/history`;
+    if (existsSync(history)) {
+      for (const file of readSchemaDirectory(history)) store.addVersion(file.type);
+    }
+    return store;
+  }
+
+  /** Registers a type as the current version of its name (and as a known writer version). */
+  addCurrent(type: avro.Type): void {
+    if (!type.name) throw new Error('only named types (records, enums, fixed) can be stored');
+    this.#byName.set(type.name, type);
+    this.addVersion(type);
+  }
+
+  /** Registers a type as a version records may have been written with. */
+  addVersion(type: avro.Type): void {
+    this.#byFingerprint.set(fingerprintBytes(type).toString('hex'), type);
+  }
+
+  /** The current version of a named schema; throws naming the known ones when absent. */
+  current(name: string): avro.Type {
+    const type = this.#byName.get(name);
+    if (!type) throw new Error(`no Avro schema named ${name}; known: ${[...this.#byName.keys()].join(', ')}`);
+    return type;
+  }
+
+  /** The version with this fingerprint (8 little-endian bytes, hex), if known. */
+  byFingerprint(hex: string): avro.Type | undefined {
+    return this.#byFingerprint.get(hex);
+  }
+}
