@@ -18,7 +18,7 @@ import type {
   TransportProducer,
 } from '../transport/types.js';
 import { deadLetterRecord, defaultDeadLetterTopic } from './dead-letter.js';
-import { StageMetrics } from './metrics.js';
+import { type StageMeter, StageMetrics } from './metrics.js';
 import { SendQueue } from './send-queue.js';
 
 /**
@@ -110,6 +110,7 @@ export class Stage<V> {
   readonly name: string;
   readonly groupId: string;
   readonly metrics: StageMetrics;
+  readonly #meter: StageMeter;
   readonly #o: StageOptions<V>;
   readonly #topics: readonly string[];
   readonly #log: Logger;
@@ -153,6 +154,10 @@ export class Stage<V> {
     this.#maxInFlight = options.maxInFlight ?? 1000;
     this.#dlqTopic = options.deadLetterTopic ?? defaultDeadLetterTopic;
     this.metrics = options.metrics ?? new StageMetrics();
+    this.#meter = this.metrics.forStage(this.name, () => ({
+      inFlight: this.#ledger.inFlight,
+      paused: this.#paused,
+    }));
     this.done = new Promise((resolve, reject) => {
       this.#resolveDone = resolve;
       this.#rejectDone = reject;
@@ -232,7 +237,6 @@ export class Stage<V> {
     this.#queueHead = 0;
     this.#assigned = [...partitions];
     this.#paused = false;
-    this.metrics.paused.set({ stage: this.name }, 0);
     this.#log.info(
       { partitions: partitions.map((p) => `${p.topic}[${p.partition}]`) },
       'partitions assigned',
@@ -244,10 +248,7 @@ export class Stage<V> {
     for (const r of batch.records) this.#queue.push(r);
     const last = batch.records[batch.records.length - 1];
     if (last) {
-      this.metrics.consumerLag.set(
-        { stage: this.name, topic: batch.topic, partition: String(batch.partition) },
-        Math.max(0, batch.highWatermark - last.offset - 1),
-      );
+      this.#meter.lag(batch.topic, batch.partition, Math.max(0, batch.highWatermark - last.offset - 1));
     }
     this.#drain();
   }
@@ -289,18 +290,15 @@ export class Stage<V> {
     if (backlog && !this.#paused) {
       this.#paused = true;
       this.#consumer.pause(this.#assigned);
-      this.metrics.paused.set({ stage: this.name }, 1);
     } else if (!backlog && this.#paused && this.#ledger.inFlight < this.#maxInFlight) {
       this.#paused = false;
       this.#consumer.resume(this.#assigned);
-      this.metrics.paused.set({ stage: this.name }, 0);
     }
   }
 
   #emit(raw: RawRecord): void {
     const entry = this.#ledger.register(raw);
-    this.metrics.inFlight.set({ stage: this.name }, this.#ledger.inFlight);
-    this.metrics.recordsIn.inc({ stage: this.name, topic: raw.topic });
+    this.#meter.recordIn(raw.topic);
     const settlement = new RecordSettlement(this as Stage<unknown>, entry, raw);
     const key = raw.key === null ? null : raw.key.toString('utf8');
     let decoded: V | Promise<V>;
@@ -308,7 +306,7 @@ export class Stage<V> {
       if (raw.value === null) throw new Error('record has no value (tombstone)');
       decoded = this.#o.input.serde.decode(raw.value);
     } catch (err) {
-      this.metrics.errors.inc({ stage: this.name, kind: 'decode' });
+      this.#meter.error('decode');
       settlement.deadLetter(new DecodeError(raw.topic, raw.partition, raw.offset, err), 1);
       return;
     }
@@ -324,7 +322,7 @@ export class Stage<V> {
         },
         (err: unknown) => {
           this.#decoding = false;
-          this.metrics.errors.inc({ stage: this.name, kind: 'decode' });
+          this.#meter.error('decode');
           settlement.deadLetter(new DecodeError(raw.topic, raw.partition, raw.offset, err), 1);
           this.#notifySettled();
           this.#drain();
@@ -340,7 +338,7 @@ export class Stage<V> {
   /** @internal Called by a record's settlement. */
   onDeliver(settlement: RecordSettlement, outputs: readonly OutboundRecord[]): void {
     if (this.#state === 'stopped' || this.#state === 'failed') return;
-    for (const o of outputs) this.metrics.recordsOut.inc({ stage: this.name, topic: o.topic });
+    for (const o of outputs) this.#meter.recordOut(o.topic);
     if (this.#eos) {
       this.#complete(settlement, outputs);
     } else if (outputs.length === 0) {
@@ -353,7 +351,7 @@ export class Stage<V> {
   /** @internal Called by a record's settlement. */
   onDeadLetter(settlement: RecordSettlement, error: unknown, attempts: number): void {
     const { raw } = settlement;
-    this.metrics.deadLettered.inc({ stage: this.name, topic: raw.topic });
+    this.#meter.deadLettered(raw.topic);
     this.#log.warn(
       {
         topic: raw.topic,
@@ -369,11 +367,7 @@ export class Stage<V> {
 
   #complete(settlement: RecordSettlement, outputs?: readonly OutboundRecord[]): void {
     if (!this.#ledger.complete(settlement.entry, outputs)) return;
-    this.metrics.inFlight.set({ stage: this.name }, this.#ledger.inFlight);
-    this.metrics.processingSeconds.observe(
-      { stage: this.name },
-      (performance.now() - settlement.startedAt) / 1000,
-    );
+    this.#meter.processed((performance.now() - settlement.startedAt) / 1000);
     this.#notifySettled();
     if (this.#queueHead < this.#queue.length || this.#paused) this.#drain();
   }
@@ -442,7 +436,7 @@ export class Stage<V> {
 
   #afterCommit(partitions: number): void {
     this.#lastCommitAt = new Date();
-    this.metrics.commits.inc({ stage: this.name });
+    this.#meter.committed();
     this.#log.debug({ partitions }, 'committed');
   }
 
@@ -455,7 +449,7 @@ export class Stage<V> {
         this.#fail('commit', err);
       } else {
         // Offsets stay pending and are committed with the next attempt; a rebalance in progress ends up here.
-        this.metrics.errors.inc({ stage: this.name, kind: 'commit' });
+        this.#meter.error('commit');
         this.#log.warn(
           { error: err instanceof Error ? err.message : String(err) },
           'offset commit failed; will retry',
@@ -530,7 +524,7 @@ export class Stage<V> {
     const error = new StageFailedError(this.name, err);
     this.#error = error;
     this.#state = 'failed';
-    this.metrics.errors.inc({ stage: this.name, kind });
+    this.#meter.error(kind);
     this.#log.error({ kind, error: error.message }, 'stage failed');
     void this.#teardown().finally(() => this.#rejectDone(error));
   }

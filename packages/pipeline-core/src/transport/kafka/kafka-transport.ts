@@ -38,6 +38,12 @@ export interface KafkaTransportOptions {
   sessionTimeoutMs?: number;
   /** Bytes per partition per fetch (default 1 MiB): with the in-flight bound, this bounds a stage's memory. */
   maxBytesPerPartition?: number;
+  /**
+   * Longest a fetch waits for data, ms (default 100). kafkajs also sleeps this long whenever every assigned
+   * partition is paused, so it bounds how long backpressure keeps a stage idle after it resumes; kafkajs's own
+   * default of 5,000 ms made a paused stage stall for seconds.
+   */
+  maxWaitTimeMs?: number;
 }
 
 function decodeHeaders(headers: IHeaders | undefined): Headers {
@@ -107,6 +113,7 @@ class KafkaConsumer implements TransportConsumer {
       sessionTimeout: transportOptions.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.min(3000, Math.floor((transportOptions.sessionTimeoutMs ?? 30_000) / 3)),
       maxBytesPerPartition: transportOptions.maxBytesPerPartition ?? 1_048_576,
+      maxWaitTimeInMs: transportOptions.maxWaitTimeMs ?? 100,
       allowAutoTopicCreation: false,
     });
   }

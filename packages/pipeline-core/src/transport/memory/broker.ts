@@ -1,5 +1,5 @@
-import { Partitioners } from 'kafkajs';
 import type { OutboundRecord, RawRecord } from '../../record.js';
+import { partitionForKey } from '../partitioner.js';
 import type { TopicPartition, TopicPartitionOffset } from '../types.js';
 
 /** A transactional producer was replaced by a newer one with the same transactional id. */
@@ -28,7 +28,7 @@ const toBuffer = (key: string | Buffer | null): Buffer | null =>
 
 /**
  * An in-process message broker with Kafka's semantics where stages can observe them: topics with partitions
- * (records placed by Kafka's default murmur2 partitioner, via kafkajs), consumer groups whose members share the
+ * (records placed by Kafka's default murmur2 partitioner), consumer groups whose members share the
  * partitions and rebalance when members come and go, committed offsets per group, and transactions whose records
  * and offsets appear together at commit (so every reader is read_committed) with zombie fencing by transactional
  * id. Like Reactor Kafka's MockCluster, it lets the contract suite run without a broker.
@@ -37,7 +37,7 @@ export class MemoryBroker {
   readonly #topics = new Map<string, RawRecord[][]>();
   readonly #groups = new Map<string, Group>();
   readonly #transactionalEpochs = new Map<string, number>();
-  readonly #partitioner = Partitioners.DefaultPartitioner();
+  #roundRobin = 0;
   #waiters: (() => void)[] = [];
 
   /** Partitions of topics created implicitly by producing to them (Kafka's num.partitions). */
@@ -75,17 +75,9 @@ export class MemoryBroker {
       const key = toBuffer(record.key);
       const partition =
         record.partition ??
-        this.#partitioner({
-          topic: record.topic,
-          partitionMetadata: partitions.map((_, partitionId) => ({
-            partitionId,
-            leader: 0,
-            replicas: [0],
-            isr: [0],
-            partitionErrorCode: 0,
-          })),
-          message: { key, value: record.value },
-        });
+        (key === null
+          ? (this.#roundRobin++ & 0x7fffffff) % partitions.length
+          : partitionForKey(key, partitions.length));
       const log = partitions[partition];
       if (!log) throw new RangeError(`${record.topic} has no partition ${partition}`);
       log.push({

@@ -1,0 +1,210 @@
+/**
+ * pipeline-core: a passthrough stage on the memory transport and on Kafka, and Avro encode/decode of a record
+ * shaped like the Appendix A application. Kafka's own producer benchmark runs beside the Kafka passthrough.
+ */
+import { type Application, schemasDir } from '@tm/contracts';
+import {
+  AvroSchemaStore,
+  avroSingleObjectSerde,
+  bufferSerde,
+  createStage,
+  kafkaTransport,
+  MemoryBroker,
+  memoryTransport,
+  type Transport,
+  toTopic,
+} from '@tm/pipeline-core';
+import { eventually } from '@tm/pipeline-core/testing';
+import { benchKafka, benchName, producerPerf } from '../kafka.js';
+import { atLeast, type BenchResult, reported } from '../results.js';
+
+type Result = Omit<BenchResult, 'suite' | 'measuredAt'>;
+
+/** A realistic application (every optional field set), as the intake would publish it. */
+export function sampleApplication(i: number): Application {
+  return {
+    applicationNumber: String(202310240000 + i),
+    createdAt: 1_696_665_445_000 + i,
+    changedAt: 1_696_666_143_000 + i,
+    applicationStatus: 'scored',
+    loanChangedAt: 1_696_666_200_000,
+    loanStatus: 'received',
+    scoringResult: 'approved',
+    clientType: 'pioneer',
+    phone: `7952${String(9320067 + i).padStart(7, '0')}`,
+    faceId: 'qegS3JF7ceibnPAVHvTMy',
+    citizenship: 'KGZ',
+    passportSeries: '1234',
+    passportNumber: 'AM123456',
+    lastName: 'БЕКИШОВ',
+    firstName: 'АЙДАРБЕК',
+    middleName: 'КУБАНЫЧБЕКОВИЧ',
+    birthDate: 9163,
+    gender: 'M',
+    os: 'ANDROID',
+    appVersion: '3.102.0',
+    deviceId: 'be86e2a103acf33a',
+    requestedAmount: 25000,
+    approvedAmount: 20000,
+    productType: 'express',
+    term: 63,
+    termUnit: 'day',
+    grace: 7,
+    graceUnit: 'day',
+    dataStream: 'MOBILE_LOANS',
+    sourceFile: 'mobile_loans_20231024.csv',
+    lineNumber: i + 1,
+    receivedAt: 1_696_670_000_000 + i,
+  };
+}
+
+function perSecond(count: number, startedAt: bigint): number {
+  return count / (Number(process.hrtime.bigint() - startedAt) / 1e9);
+}
+
+async function passthrough(
+  transport: Transport,
+  input: string,
+  output: string,
+  count: number,
+  outputCount: () => Promise<number>,
+): Promise<number> {
+  const stage = createStage({
+    name: benchName('bench-passthrough'),
+    transport,
+    input: { topics: input, serde: bufferSerde() },
+    process: (records) => records.pipe(toTopic(output, bufferSerde())),
+    maxInFlight: 5000,
+    commitIntervalMs: 500,
+    logger: (await import('pino')).pino({ level: 'warn' }),
+  });
+  const startedAt = process.hrtime.bigint();
+  await stage.start();
+  await eventually(async () => (await outputCount()) >= count, `${count} outputs`, 600_000);
+  const rate = perSecond(count, startedAt);
+  await stage.stop();
+  return rate;
+}
+
+async function memoryPassthrough(): Promise<Result> {
+  const count = 500_000;
+  const broker = new MemoryBroker();
+  broker.createTopic('in', 3);
+  broker.createTopic('out', 3);
+  const value = Buffer.alloc(100, 1);
+  for (let i = 0; i < count; i += 10_000) {
+    broker.append(
+      Array.from({ length: 10_000 }, (_, j) => ({ topic: 'in', key: `k${(i + j) % 1000}`, value })),
+    );
+  }
+  const produced = async () =>
+    [0, 1, 2].reduce((sum, p) => sum + broker.read('out', p, 0, 0).highWatermark, 0);
+  const rate = await passthrough(memoryTransport(broker), 'in', 'out', count, produced);
+  return atLeast(
+    'core.memory.passthrough',
+    rate,
+    'records/s',
+    200_000,
+    `${count.toLocaleString('en-US')} records of 100 B, 3 partitions, at-least-once, until every output is produced`,
+  );
+}
+
+function avroCodec(): Result[] {
+  const serde = avroSingleObjectSerde<Application>(
+    AvroSchemaStore.fromDirectory(schemasDir),
+    'tm.Application',
+  );
+  const samples = Array.from({ length: 1000 }, (_, i) => sampleApplication(i));
+  const encoded = samples.map((a) => serde.encode(a));
+  const count = 1_000_000;
+  for (let i = 0; i < 50_000; i += 1) serde.decode(serde.encode(samples[i % 1000] as Application));
+  let startedAt = process.hrtime.bigint();
+  for (let i = 0; i < count; i += 1) serde.encode(samples[i % 1000] as Application);
+  const encodeRate = perSecond(count, startedAt);
+  startedAt = process.hrtime.bigint();
+  for (let i = 0; i < count; i += 1) serde.decode(encoded[i % 1000] as Buffer);
+  const decodeRate = perSecond(count, startedAt);
+  const size = `${encoded[0]?.length ?? 0} B per record (35 fields: Appendix A's 31 columns as 27 typed fields + 4 intake fields), single-object encoding`;
+  const profile =
+    '; profile: 42% of encode time is avsc 5.7.9 Tap.writeString (a per-character loop), 17% its union writes';
+  return [
+    atLeast(
+      'core.avro.encode',
+      encodeRate,
+      'records/s',
+      300_000,
+      `${size}${encodeRate < 300_000 ? profile : ''}`,
+    ),
+    atLeast('core.avro.decode', decodeRate, 'records/s', 300_000, size),
+  ];
+}
+
+async function kafkaPassthrough(): Promise<Result[]> {
+  const kafka = await benchKafka();
+  const transport = kafkaTransport({ brokers: kafka.brokers, clientId: 'bench' });
+  try {
+    const count = 200_000;
+    const input = benchName('bench-in');
+    const output = benchName('bench-out');
+    const perfTopic = benchName('bench-perf');
+    await transport.ensureTopics([
+      { topic: input, partitions: 3 },
+      { topic: output, partitions: 3 },
+      { topic: perfTopic, partitions: 3 },
+    ]);
+    const serde = avroSingleObjectSerde<Application>(
+      AvroSchemaStore.fromDirectory(schemasDir),
+      'tm.Application',
+    );
+    const values = Array.from({ length: 1000 }, (_, i) => serde.encode(sampleApplication(i)));
+    const recordSize = values[0]?.length ?? 400;
+    const producer = transport.createProducer();
+    await producer.connect();
+    for (let i = 0; i < count; i += 5000) {
+      await producer.send(
+        Array.from({ length: 5000 }, (_, j) => ({
+          topic: input,
+          key: String(202310240000 + i + j),
+          value: values[(i + j) % 1000] as Buffer,
+        })),
+      );
+    }
+    await producer.disconnect();
+    const admin = transport.kafka.admin();
+    await admin.connect();
+    const outputCount = async () =>
+      (await admin.fetchTopicOffsets(output)).reduce((sum, p) => sum + Number(p.high), 0);
+    const rate = await passthrough(transport, input, output, count, outputCount);
+    await admin.disconnect();
+    const perf = await producerPerf(kafka.brokers.join(','), perfTopic, count, recordSize);
+    return [
+      reported(
+        'core.kafka.passthrough',
+        rate,
+        'records/s',
+        `${count.toLocaleString('en-US')} records of ${recordSize} B consumed and produced through one at-least-once stage (kafkajs), Kafka ${kafka.version} on this machine`,
+      ),
+      reported(
+        'kafka.producer-perf',
+        perf,
+        'records/s',
+        `Kafka's ProducerPerformance, ${count.toLocaleString('en-US')} records of ${recordSize} B, acks=all, same broker`,
+      ),
+      reported(
+        'core.kafka.passthrough / producer-perf',
+        rate / perf,
+        'ratio',
+        'consume + produce through a stage vs. produce alone with the Java client',
+      ),
+    ];
+  } finally {
+    await transport.close();
+    await kafka.stop();
+  }
+}
+
+export async function coreSuite(): Promise<Result[]> {
+  // The codec runs first, on a quiet heap: after the passthroughs its figures swing by a third.
+  const codec = avroCodec();
+  return [await memoryPassthrough(), ...codec, ...(await kafkaPassthrough())];
+}
