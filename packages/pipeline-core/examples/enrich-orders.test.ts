@@ -16,15 +16,22 @@ describe('example: enrich-orders on the memory transport', () => {
       jsonSerde<Order>(),
       orders.map((o) => ({ key: o.customerId, value: o })),
     );
-    let calls = 0;
+    const failedOnce = new Set<string>();
     const stage = enrichOrdersStage(driver.transport, async (id) => {
-      calls += 1;
-      if (calls % 3 === 0) throw new Error('lookup timed out'); // every third call fails once, then retries
+      if (!failedOnce.has(id)) {
+        failedOnce.add(id); // each customer's first lookup times out; the retry succeeds
+        throw new Error('lookup timed out');
+      }
       return { name: `Customer ${id}` };
     });
-    await stage.start();
-    const out = await driver.readOutput('orders-enriched', jsonSerde<EnrichedOrder>(), 16);
-    await stage.stop();
+    let out: EnrichedOrder[];
+    try {
+      await stage.start();
+      out = await driver.readOutput('orders-enriched', jsonSerde<EnrichedOrder>(), 16);
+    } finally {
+      await stage.stop();
+    }
+    expect(failedOnce.size).to.equal(4);
     expect(out.map((o) => o.orderId).sort()).to.deep.equal(
       orders
         .filter((o) => o.amount > 0)
