@@ -91,3 +91,5 @@ export {
   type MlCheckStatus,
   type Services,
 } from './services/types.js';
+export { applicationFixture, epochDays, moscowTime } from './testing/application-fixture.js';
+export { abramAnswer, type FakeAnswers, type FakeCalls, fakeServices } from './testing/fake-services.js';
