@@ -57,9 +57,10 @@ describe('GRACE_PERIOD', () => {
     expect(settingsProblems(GRACE_PERIOD, {})).to.deep.equal([
       ': give min-grace-period, max-grace-period or both',
     ]);
-    expect(settingsProblems(GRACE_PERIOD, { 'min-grace-period': '2 weeks' })[0]).to.match(
-      /^min-grace-period: /,
-    );
+    expect(settingsProblems(GRACE_PERIOD, { 'min-grace-period': '2 weeks' })).to.deep.equal([
+      'min-grace-period: a whole number of days, or a number with a unit: "14 days", "2 months"',
+    ]);
+    expect(settingsProblems(GRACE_PERIOD, { 'min-grace-period': -1 })).to.have.length(1);
     expect(
       settingsProblems(GRACE_PERIOD, { 'min-grace-period': '1 month', 'max-grace-period': '29 days' }),
     ).to.deep.equal(['max-grace-period: max-grace-period is below min-grace-period']);

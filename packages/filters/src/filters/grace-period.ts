@@ -18,17 +18,20 @@ export function graceInDays(value: number, unit: PeriodUnit): number {
 const DURATION = /^(\d+)\s*(day|days|month|months)$/i;
 
 /** `"7 days"`, `"1 month"`, or a bare number of days; turned into days. */
-const duration = z.union([
-  z.number().int().min(0),
-  z
-    .string()
-    .trim()
-    .regex(DURATION, 'a number with a unit: "14 days" or "2 months"')
-    .transform((text) => {
-      const [, count, unit] = DURATION.exec(text) as RegExpExecArray;
-      return graceInDays(Number(count), unit?.toLowerCase().startsWith('month') ? 'month' : 'day');
-    }),
-]);
+const duration = z.union(
+  [
+    z.number().int().min(0),
+    z
+      .string()
+      .trim()
+      .regex(DURATION)
+      .transform((text) => {
+        const [, count, unit] = DURATION.exec(text) as RegExpExecArray;
+        return graceInDays(Number(count), unit?.toLowerCase().startsWith('month') ? 'month' : 'day');
+      }),
+  ],
+  { error: 'a whole number of days, or a number with a unit: "14 days", "2 months"' },
+);
 
 /**
  * GRACE_PERIOD — the thesis's "minimum and maximum grace period of the loan" (§2.6.2): the application's grace

@@ -39,5 +39,9 @@ describe('PHONE_TEMPLATES', () => {
     expect(problems).to.have.length(1);
     expect(problems[0]).to.match(/^phone-templates\.1: not a regular expression/);
     expect(settingsProblems(PHONE_TEMPLATES, { 'phone-templates': [] })[0]).to.match(/^phone-templates: /);
+    // Balanced only once wrapped in ^(?:...)$, which would unanchor it: refused.
+    expect(settingsProblems(PHONE_TEMPLATES, { 'phone-templates': ['1)|(7\\d{10}'] })[0]).to.match(
+      /^phone-templates\.0: not a regular expression/,
+    );
   });
 });

@@ -12,6 +12,8 @@ const template = z
   .min(1)
   .superRefine((text, ctx) => {
     try {
+      // On its own first: a template like `1)|(2` is no regular expression, though wrapped it would parse.
+      new RegExp(text);
       wholePhonePattern(text);
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: `not a regular expression: ${(err as Error).message}` });
