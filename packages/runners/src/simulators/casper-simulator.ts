@@ -55,8 +55,13 @@ export function casperClientFor(
 ): Record<string, unknown> | null {
   const { phone } = body;
   if (seededUnit(seed, 'casper-unknown', phone) < unknownClientRate) return null;
-  let u = seededUnit(seed, 'casper-tz', phone);
-  const place = CASPER_TIME_ZONES.find((z) => (u -= z.share) < 0) ?? CASPER_TIME_ZONES[0];
+  const u = seededUnit(seed, 'casper-tz', phone);
+  let cumulative = 0;
+  const place =
+    CASPER_TIME_ZONES.find((z) => {
+      cumulative += z.share;
+      return u < cumulative;
+    }) ?? CASPER_TIME_ZONES[0];
   const segment = seededUnit(seed, 'casper-segment', phone);
   const daysAgo = Math.floor(seededUnit(seed, 'casper-activity', phone) * 365);
   return {
