@@ -1,5 +1,11 @@
 import { ConfigError, parsePipelineConfig } from '@tm/contracts';
-import { applicationFixture, compileCampaigns, evaluateApplication, fakeServices } from '@tm/filters';
+import {
+  applicationFixture,
+  casperProfileFixture,
+  compileCampaigns,
+  evaluateApplication,
+  fakeServices,
+} from '@tm/filters';
 import { expect } from 'chai';
 import { exampleRegistry } from './custom-filter.js';
 
@@ -28,15 +34,7 @@ describe('examples: a custom filter', () => {
     parsePipelineConfig(yaml, { env: {} }).eventsAnalyser.campaigns,
     exampleRegistry(),
   );
-  const moscow = () => ({
-    clientId: 'C1',
-    timeZone: 'Europe/Moscow',
-    region: null,
-    segment: null,
-    activeLoans: 0,
-    lastActivityAt: null,
-    attributes: {},
-  });
+  const moscow = () => casperProfileFixture();
 
   it('runs by its name in filters-order, in its place', async () => {
     const [tooMuch] = await evaluateApplication(
@@ -73,7 +71,7 @@ describe('examples: a custom filter', () => {
     const [far] = await evaluateApplication(
       applicationFixture(),
       campaigns,
-      fakeServices({ casper: () => ({ ...moscow(), timeZone: 'Asia/Vladivostok' }) }),
+      fakeServices({ casper: () => casperProfileFixture({ timeZone: 'Asia/Vladivostok' }) }),
     );
     expect(far).to.include({
       filter: 'CALLABLE_TIME_ZONE',

@@ -92,4 +92,10 @@ export {
   type Services,
 } from './services/types.js';
 export { applicationFixture, epochDays, moscowTime } from './testing/application-fixture.js';
-export { abramAnswer, type FakeAnswers, type FakeCalls, fakeServices } from './testing/fake-services.js';
+export {
+  abramAnswer,
+  casperProfileFixture,
+  type FakeAnswers,
+  type FakeCalls,
+  fakeServices,
+} from './testing/fake-services.js';

@@ -5,7 +5,7 @@ import { evaluateApplication } from '../evaluate.js';
 import { createFilterRegistry } from '../filters/builtin.js';
 import { ServiceUnavailableError } from '../services/errors.js';
 import { applicationFixture, epochDays } from '../testing/application-fixture.js';
-import { abramAnswer, fakeServices } from '../testing/fake-services.js';
+import { abramAnswer, casperProfileFixture, fakeServices } from '../testing/fake-services.js';
 import { compileCampaigns } from './compile.js';
 import { ApplicationEvaluationError } from './evaluation-error.js';
 import { defineFilter } from './filter.js';
@@ -89,15 +89,7 @@ describe('the cascade', () => {
   });
 
   it('makes a candidate with every filter passed, Casper’s profile and Abram’s products', async () => {
-    const profile = {
-      clientId: 'C1',
-      timeZone: 'Europe/Moscow',
-      region: null,
-      segment: null,
-      activeLoans: 0,
-      lastActivityAt: null,
-      attributes: {},
-    };
+    const profile = casperProfileFixture();
     const services = fakeServices({ casper: () => profile });
     const campaigns = compileCampaigns([campaign(1, ['FIRST', 'THIRD'])], registry);
     const [outcome] = await evaluateApplication(applicationFixture(), campaigns, services);

@@ -1,5 +1,6 @@
 import type { ServiceClientConfig } from '@tm/contracts';
 import { z } from 'zod';
+import { passportBody } from './passport-body.js';
 import { postJson } from './post-json.js';
 import { createServicePolicy, type ServicePolicy } from './resilience.js';
 import type { AbramAssessment, AbramRequest, AbramService } from './types.js';
@@ -57,10 +58,7 @@ export class AbramClient implements AbramService {
       phone: request.phone,
       device_id: request.deviceId,
       face_id: request.faceId,
-      passport:
-        request.passportSeries === null && request.passportNumber === null
-          ? null
-          : { series: request.passportSeries, number: request.passportNumber },
+      passport: passportBody(request.passportSeries, request.passportNumber),
       birth_date: request.birthDate,
       requested_amount: request.requestedAmount,
       product_type: request.productType,

@@ -1,5 +1,6 @@
 import type { CasperProfile, ServiceClientConfig } from '@tm/contracts';
 import { z } from 'zod';
+import { passportBody } from './passport-body.js';
 import { postJson } from './post-json.js';
 import { createServicePolicy, type ServicePolicy } from './resilience.js';
 import type { CasperQuery, CasperService } from './types.js';
@@ -57,10 +58,7 @@ export class CasperClient implements CasperService {
     const body = {
       phone: query.phone,
       device_id: query.deviceId,
-      passport:
-        query.passportSeries === null && query.passportNumber === null
-          ? null
-          : { series: query.passportSeries, number: query.passportNumber },
+      passport: passportBody(query.passportSeries, query.passportNumber),
     };
     return this.policy.execute('clients/search', async (signal) =>
       SearchAnswer.parse(await postJson(this.#url, body, signal)),

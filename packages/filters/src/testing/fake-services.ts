@@ -15,6 +15,20 @@ export interface FakeAnswers {
   abram?: () => AbramAssessment;
 }
 
+/** A Casper profile in Moscow, with `overrides` applied. */
+export function casperProfileFixture(overrides: Partial<CasperProfile> = {}): CasperProfile {
+  return {
+    clientId: 'C1',
+    timeZone: 'Europe/Moscow',
+    region: null,
+    segment: null,
+    activeLoans: 0,
+    lastActivityAt: null,
+    attributes: {},
+    ...overrides,
+  };
+}
+
 const passed: MlCheckResult = { status: 'PASSED', reason: null };
 
 /** Abram answering every check PASSED with one express product, with `checks` overriding some of them. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { FaultControl } from './faults.js';
+import { nullableString, type PassportBody, passportSchema, phoneSchema } from './request-schemas.js';
 import { seededUnit } from './seeded.js';
 import { createSimulatorServer } from './simulator-server.js';
 
@@ -16,13 +17,11 @@ interface AssessmentBody {
   phone: string;
   device_id?: string | null;
   face_id?: string | null;
-  passport?: { series?: string | null; number?: string | null } | null;
+  passport?: PassportBody;
   birth_date?: string | null;
   requested_amount?: number | null;
   product_type?: string | null;
 }
-
-const nullableString = (max: number) => ({ anyOf: [{ type: 'string', maxLength: max }, { type: 'null' }] });
 
 const assessmentSchema = {
   body: {
@@ -31,19 +30,10 @@ const assessmentSchema = {
     properties: {
       application_number: { type: 'string', minLength: 1, maxLength: 64 },
       client_type: { enum: ['pioneer', 'repeater'] },
-      phone: { type: 'string', minLength: 1, maxLength: 32 },
+      phone: phoneSchema,
       device_id: nullableString(256),
       face_id: nullableString(256),
-      passport: {
-        anyOf: [
-          {
-            type: 'object',
-            properties: { series: nullableString(32), number: nullableString(32) },
-            additionalProperties: false,
-          },
-          { type: 'null' },
-        ],
-      },
+      passport: passportSchema,
       birth_date: nullableString(10),
       requested_amount: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'null' }] },
       product_type: nullableString(64),

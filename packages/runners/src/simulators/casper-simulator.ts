@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { FaultControl } from './faults.js';
+import { nullableString, type PassportBody, passportSchema, phoneSchema } from './request-schemas.js';
 import { seededId, seededUnit } from './seeded.js';
 import { createSimulatorServer } from './simulator-server.js';
 
@@ -17,28 +18,17 @@ export const CASPER_TIME_ZONES: ReadonlyArray<{ zone: string; region: string; sh
 interface ClientsSearchBody {
   phone: string;
   device_id?: string | null;
-  passport?: { series?: string | null; number?: string | null } | null;
+  passport?: PassportBody;
 }
-
-const nullableString = (max: number) => ({ anyOf: [{ type: 'string', maxLength: max }, { type: 'null' }] });
 
 const searchSchema = {
   body: {
     type: 'object',
     required: ['phone'],
     properties: {
-      phone: { type: 'string', minLength: 1, maxLength: 32 },
+      phone: phoneSchema,
       device_id: nullableString(256),
-      passport: {
-        anyOf: [
-          {
-            type: 'object',
-            properties: { series: nullableString(32), number: nullableString(32) },
-            additionalProperties: false,
-          },
-          { type: 'null' },
-        ],
-      },
+      passport: passportSchema,
     },
     additionalProperties: false,
   },

@@ -28,6 +28,7 @@ export interface SimulatorStats {
  */
 export class FaultControl {
   #settings: FaultSettings;
+  readonly #initial: FaultSettings;
   #unavailableUntil = 0;
   #draw = 0;
   #failNext = 0;
@@ -40,6 +41,15 @@ export class FaultControl {
     settings: FaultSettings,
   ) {
     this.#settings = settings;
+    this.#initial = settings;
+  }
+
+  /** Back to the settings it started with: available, no forced failures, counters at zero. */
+  reset(): void {
+    this.#settings = this.#initial;
+    this.#unavailableUntil = 0;
+    this.#failNext = 0;
+    this.resetStats();
   }
 
   /** Replaces some of the fault settings. */

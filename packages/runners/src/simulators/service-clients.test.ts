@@ -1,6 +1,7 @@
 import { type CampaignConfig, ServicesSchema, SimulatorsSchema } from '@tm/contracts';
 import {
   ApplicationEvaluationError,
+  abramRequestOf,
   applicationFixture,
   compileCampaigns,
   createFilterRegistry,
@@ -36,12 +37,7 @@ describe('service clients against the simulators', () => {
   });
 
   beforeEach(() => {
-    for (const s of [sims.blacklist, sims.casper, sims.abram]) {
-      s.faults.resetStats();
-      s.faults.set({ errorRate: 0, latency: { fixedMs: 0, jitterMs: 0 } });
-      s.faults.makeUnavailable(0);
-      s.faults.failNext(0);
-    }
+    for (const s of [sims.blacklist, sims.casper, sims.abram]) s.faults.reset();
   });
 
   /** Clients on the simulators with fast retries; `overrides` per service. */
@@ -99,18 +95,7 @@ describe('service clients against the simulators', () => {
       });
       const started = performance.now();
       const err = await failure(
-        slow.abram.assess({
-          applicationNumber: '1',
-          clientType: 'pioneer',
-          phone: subject.phone,
-          deviceId: null,
-          faceId: null,
-          passportSeries: null,
-          passportNumber: null,
-          birthDate: null,
-          requestedAmount: null,
-          productType: null,
-        }),
+        slow.abram.assess(abramRequestOf(applicationFixture({ phone: subject.phone }))),
       );
       expect(err).to.be.instanceOf(ServiceUnavailableError);
       expect(err.message).to.match(/gave up after 2 attempt\(s\): timed out$/);
@@ -120,18 +105,7 @@ describe('service clients against the simulators', () => {
     it('does not retry a 4xx: the request is wrong, waiting will not fix it', async () => {
       // Abram refuses a phone longer than its schema allows.
       const err = await failure(
-        clients().abram.assess({
-          applicationNumber: '1',
-          clientType: 'pioneer',
-          phone: '7'.repeat(40),
-          deviceId: null,
-          faceId: null,
-          passportSeries: null,
-          passportNumber: null,
-          birthDate: null,
-          requestedAmount: null,
-          productType: null,
-        }),
+        clients().abram.assess(abramRequestOf(applicationFixture({ phone: '7'.repeat(40) }))),
       );
       expect(err).to.be.instanceOf(ServiceRequestError);
       expect(err).to.include({ status: 400, retriable: false });

@@ -41,11 +41,7 @@ describe('simulators', () => {
   });
 
   beforeEach(() => {
-    for (const s of [sims.blacklist, sims.casper, sims.abram]) {
-      s.faults.resetStats();
-      s.faults.set({ errorRate: 0, latency: { fixedMs: 0, jitterMs: 0 } });
-      s.faults.makeUnavailable(0);
-    }
+    for (const s of [sims.blacklist, sims.casper, sims.abram]) s.faults.reset();
   });
 
   describe('BlackList', () => {
