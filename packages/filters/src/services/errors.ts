@@ -58,13 +58,16 @@ export class ServiceResponseError extends ServiceError {
   }
 }
 
-/** A non-2xx HTTP answer, before it is classified. Transient for 5xx, 408 and 429. */
+/**
+ * A non-2xx HTTP answer, before it is classified. Transient for 5xx, 408 and 429. The message quotes the start of
+ * the body with every run of 6 or more digits replaced by `#`, as a service may echo a phone or passport number.
+ */
 export class HttpStatusError extends Error {
   constructor(
     readonly status: number,
     readonly body: string,
   ) {
-    super(`HTTP ${status}${body ? `: ${body.slice(0, 200)}` : ''}`);
+    super(`HTTP ${status}${body ? `: ${body.slice(0, 200).replace(/\d{6,}/g, '#')}` : ''}`);
     this.name = 'HttpStatusError';
   }
 

@@ -109,6 +109,8 @@ describe('service clients against the simulators', () => {
       );
       expect(err).to.be.instanceOf(ServiceRequestError);
       expect(err).to.include({ status: 400, retriable: false });
+      expect(err.message).to.match(/^abram assessments: HTTP 400: /);
+      expect(err.message).not.to.match(/\d{6}/);
       expect(sims.abram.faults.stats().requests).to.equal(1);
     });
 
