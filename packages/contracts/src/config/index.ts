@@ -13,4 +13,11 @@ export type { CampaignConfig, EventsAnalyserConfig } from './sections/campaigns.
 export { commaList, millis } from './sections/common.js';
 export type { CsvDialect, DataStreamConfig, EventsConfig } from './sections/events.js';
 export type { InfraConfig } from './sections/infra.js';
+export {
+  type BlacklistClientConfig,
+  type ServiceClientConfig,
+  type ServicesConfig,
+  ServicesSchema,
+} from './sections/services.js';
+export { type SimulatorsConfig, SimulatorsSchema } from './sections/simulators.js';
 export type { TopicsConfig } from './sections/topics.js';

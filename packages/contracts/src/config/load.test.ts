@@ -39,6 +39,39 @@ describe('pipeline config', () => {
     expect(config.topics.candidates).to.equal('tml-candidates');
   });
 
+  it('reads services and simulators, with URL overrides from the environment and the blacklist file resolved', () => {
+    const config = loadPipelineConfig(join(repo, 'config', 'pipeline.yaml'), {
+      CASPER_URL: 'http://casper:80',
+    });
+    expect(config.services.casper.url).to.equal('http://casper:80');
+    expect(config.services.blacklist).to.deep.include({ url: 'http://127.0.0.1:7101', timeoutMs: 2000 });
+    expect(config.services.blacklist.batch).to.deep.equal({ windowMs: 2, maxSize: 100 });
+    expect(config.services.abram.retry).to.deep.equal({
+      maxRetries: 3,
+      initialDelayMs: 50,
+      maxDelayMs: 2000,
+    });
+    expect(config.simulators.blacklist.file).to.equal(join(repo, 'config', 'examples', 'blacklist.yaml'));
+    expect(config.simulators.abram).to.deep.include({ port: 7103, mlFailRate: 0.05 });
+    // Without the sections (figure 25's file) every key has its default.
+    const thesis = loadPipelineConfig(join(repo, 'config', 'examples', 'thesis-figures.yaml'), {});
+    expect(thesis.services.abram.breaker).to.deep.equal({ consecutiveFailures: 10, halfOpenAfterMs: 5000 });
+    expect(thesis.simulators.blacklist.file).to.equal(undefined);
+  });
+
+  it('names the key path of a bad service or simulator setting', () => {
+    expect(
+      problems(
+        minimal(
+          'services: { abram: { retry: { max-retries: -1 } } }\nsimulators: { casper: { error-rate: 2 } }',
+        ),
+      ),
+    ).to.have.members([
+      'services.abram.retry.max-retries: Too small: expected number to be >=0',
+      'simulators.casper.error-rate: Too big: expected number to be <=1',
+    ]);
+  });
+
   it('loads the thesis figures 22 and 25 unchanged', () => {
     const config = loadPipelineConfig(join(repo, 'config', 'examples', 'thesis-figures.yaml'), {});
     expect(config.events.dataStreams[1]).to.include({

@@ -46,7 +46,8 @@ export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string 
 }
 
 /**
- * Parses and validates pipeline config text. Relative folders in data streams are resolved against `baseDir`
+ * Parses and validates pipeline config text. Relative folders in data streams and the simulators' blacklist file
+ * are resolved against `baseDir`
  * (the config file's directory by default for {@link loadPipelineConfig}). Throws {@link ConfigError} listing every
  * problem: YAML syntax (with line and column), unresolved placeholders, and schema violations.
  */
@@ -76,6 +77,9 @@ export function parsePipelineConfig(
     for (const stream of config.events.dataStreams) {
       if (!isAbsolute(stream.folder)) stream.folder = resolve(base, stream.folder);
     }
+    const blacklist = config.simulators.blacklist;
+    if (blacklist.file !== undefined && !isAbsolute(blacklist.file))
+      blacklist.file = resolve(base, blacklist.file);
   }
   return config;
 }

@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { EventsAnalyserSchema } from './sections/campaigns.js';
 import { EventsSchema } from './sections/events.js';
 import { InfraSchema } from './sections/infra.js';
+import { ServicesSchema } from './sections/services.js';
+import { SimulatorsSchema } from './sections/simulators.js';
 import { TopicsSchema } from './sections/topics.js';
 
 /**
  * The whole of config/pipeline.yaml. Each section has its own file under sections/, owned by the stage that reads
- * it. Sections not yet given a schema (`services`, `campaign-engine`) are accepted as objects and checked by their
- * owners.
+ * it. Sections not yet given a schema (`campaign-engine`) are accepted as objects and checked by their owners.
  */
 export const PipelineConfigSchema = z
   .object({
@@ -15,7 +16,8 @@ export const PipelineConfigSchema = z
     events: EventsSchema,
     'events-analyser': EventsAnalyserSchema,
     topics: TopicsSchema.prefault({}),
-    services: z.record(z.string(), z.unknown()).default({}),
+    services: ServicesSchema.prefault({}),
+    simulators: SimulatorsSchema.prefault({}),
     'campaign-engine': z.record(z.string(), z.unknown()).default({}),
     infra: InfraSchema,
   })
@@ -26,6 +28,7 @@ export const PipelineConfigSchema = z
     eventsAnalyser: c['events-analyser'],
     topics: c.topics,
     services: c.services,
+    simulators: c.simulators,
     campaignEngine: c['campaign-engine'],
     infra: c.infra,
   }));

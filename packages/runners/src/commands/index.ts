@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
+import * as checkConfig from './check-config.js';
+import * as runSimulators from './run-simulators.js';
 
 /**
  * Every `tm` command, one module each under commands/. A module exports `register(program)`, which adds its
- * command with its options and help; add one line here per module.
+ * command with its options and help; add one line here per module. Stage runners add themselves to the `run`
+ * group through `commandGroup(program, 'run', ...)` (groups.ts).
  */
 export function registerCommands(program: Command): void {
-  void program;
+  checkConfig.register(program);
+  runSimulators.register(program);
 }

@@ -1,0 +1,78 @@
+import type { Application, Product } from '@tm/contracts';
+import type { CompiledCampaign } from './compile.js';
+import type { ServiceLookups } from './evaluation-context.js';
+import { ApplicationEvaluationError } from './evaluation-error.js';
+import type { FilterContext } from './filter.js';
+import { type CampaignOutcome, DATA_STREAM, REQUEST_STATUS } from './outcome.js';
+
+async function step<T>(
+  app: Application,
+  campaignId: number,
+  name: string,
+  run: () => T | Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw err instanceof ApplicationEvaluationError
+      ? err
+      : new ApplicationEvaluationError(app.applicationNumber, campaignId, name, err);
+  }
+}
+
+/**
+ * Runs one campaign's cascade for one application (thesis §2.6.2): the data stream and the request status first,
+ * then each filter in order, stopping at the first rejection — a failed filter means the application is certainly
+ * not a candidate. A candidate is then enriched with Casper's profile and Abram's products.
+ *
+ * Throws {@link ApplicationEvaluationError} when a filter or a service cannot answer; it never passes or rejects
+ * an application on a failure (ML errors reported by Abram are answers, handled by `ml-skip-error`).
+ */
+export async function evaluateCampaign(
+  app: Application,
+  campaign: CompiledCampaign,
+  lookups: ServiceLookups,
+): Promise<CampaignOutcome> {
+  const { campaignId } = campaign;
+  const passed: string[] = [];
+  const notes: string[] = [];
+  const rejection = (filter: string, reason: string, detail?: string): CampaignOutcome => ({
+    kind: 'rejection',
+    campaignId,
+    filter,
+    reason,
+    ...(detail === undefined ? {} : { detail }),
+    filtersPassed: passed,
+    notes,
+  });
+
+  if (!campaign.dataStreams.includes(app.dataStream)) {
+    return rejection(
+      DATA_STREAM,
+      `data stream ${app.dataStream} is not one of ${campaign.dataStreams.join(', ')}`,
+    );
+  }
+  passed.push(DATA_STREAM);
+  if (!campaign.requestStatuses.includes(app.applicationStatus)) {
+    return rejection(
+      REQUEST_STATUS,
+      `request status ${app.applicationStatus} is not one of ${campaign.requestStatuses.join(', ')}`,
+    );
+  }
+  passed.push(REQUEST_STATUS);
+
+  const context: FilterContext = { campaign: { campaignId, mlSkipError: campaign.mlSkipError }, lookups };
+  for (const { filter, settings } of campaign.steps) {
+    const verdict = await step(app, campaignId, filter.name, () => filter.run(app, settings, context));
+    if (!verdict.pass) return rejection(filter.name, verdict.reason, verdict.detail);
+    passed.push(filter.name);
+    if (verdict.note !== undefined) notes.push(`${filter.name}: ${verdict.note}`);
+  }
+
+  const [casperProfile, assessment] = await Promise.all([
+    campaign.casperEnrichment ? step(app, campaignId, 'CASPER_ENRICHMENT', () => lookups.casper()) : null,
+    step(app, campaignId, 'ABRAM_PRODUCTS', () => lookups.abram()),
+  ]);
+  const products: readonly Product[] = assessment.products;
+  return { kind: 'candidate', campaignId, filtersPassed: passed, casperProfile, products, notes };
+}

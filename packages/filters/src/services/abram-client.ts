@@ -1,0 +1,70 @@
+import type { ServiceClientConfig } from '@tm/contracts';
+import { z } from 'zod';
+import { passportBody } from './passport-body.js';
+import { postJson } from './post-json.js';
+import { createServicePolicy, type ServicePolicy } from './resilience.js';
+import type { AbramAssessment, AbramRequest, AbramService } from './types.js';
+
+/** Abram's assessment path (our design; packages/filters/README.md). */
+export const ABRAM_ASSESS_PATH = '/api/abram/v1/assessments';
+
+const Check = z.object({
+  status: z.enum(['PASSED', 'FAILED', 'ERROR', 'NOT_CHECKED']),
+  reason: z
+    .string()
+    .nullish()
+    .transform((r) => r ?? null),
+});
+
+const amount = z.number().int().min(0);
+
+const Answer = z.object({
+  checks: z.object({ device: Check, phone: Check, face: Check, document: Check }),
+  products: z.array(
+    z
+      .object({
+        product_type: z.string().min(1),
+        min_amount: amount,
+        max_amount: amount,
+        interest_rate: amount,
+        term: amount,
+        term_unit: z.enum(['day', 'month']),
+      })
+      .transform((p) => ({
+        productType: p.product_type,
+        minAmount: p.min_amount,
+        maxAmount: p.max_amount,
+        interestRate: p.interest_rate,
+        term: p.term,
+        termUnit: p.term_unit,
+      })),
+  ),
+});
+
+/** The Abram client: one assessment per application, answering the four ML checks and the products. */
+export class AbramClient implements AbramService {
+  readonly policy: ServicePolicy;
+  readonly #url: string;
+
+  constructor(config: ServiceClientConfig) {
+    this.policy = createServicePolicy('abram', config);
+    this.#url = new URL(ABRAM_ASSESS_PATH, config.url).href;
+  }
+
+  assess(request: AbramRequest): Promise<AbramAssessment> {
+    const body = {
+      application_number: request.applicationNumber,
+      client_type: request.clientType,
+      phone: request.phone,
+      device_id: request.deviceId,
+      face_id: request.faceId,
+      passport: passportBody(request.passportSeries, request.passportNumber),
+      birth_date: request.birthDate,
+      requested_amount: request.requestedAmount,
+      product_type: request.productType,
+    };
+    return this.policy.execute('assessments', async (signal) =>
+      Answer.parse(await postJson(this.#url, body, signal)),
+    );
+  }
+}

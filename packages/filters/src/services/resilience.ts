@@ -1,0 +1,137 @@
+import type { ServiceClientConfig } from '@tm/contracts';
+import {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  bulkhead,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  ExponentialBackoff,
+  handleWhen,
+  type IDisposable,
+  retry,
+  TaskCancelledError,
+  TimeoutStrategy,
+  timeout,
+  wrap,
+} from 'cockatiel';
+import {
+  HttpStatusError,
+  ServiceError,
+  type ServiceId,
+  ServiceRequestError,
+  ServiceResponseError,
+  ServiceUnavailableError,
+} from './errors.js';
+
+/** The circuit breaker's state, as logs and tests name it. */
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+const STATES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
+/**
+ * True for failures that may go away by themselves: network errors, timeouts, HTTP 5xx, 408 and 429. Only these
+ * are retried and counted by the circuit breaker; anything else fails the call at once.
+ */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof HttpStatusError) return error.transient;
+  if (error instanceof TaskCancelledError) return true;
+  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return true;
+  // fetch reports every network failure (refused, reset, DNS) as this TypeError, with the reason as its cause.
+  return error instanceof TypeError && error.message === 'fetch failed';
+}
+
+function describe(error: unknown): string {
+  if (error instanceof TaskCancelledError) return 'timed out';
+  if (error instanceof TypeError && error.cause instanceof Error)
+    return `${error.message} (${error.cause.message})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs calls to one service under its timeout, retry, circuit breaker and concurrency limit. */
+export interface ServicePolicy {
+  readonly service: ServiceId;
+  /**
+   * Runs `call` (one HTTP exchange; it must honour `signal`) with the policies, and turns every failure into a
+   * {@link ServiceError}: {@link ServiceUnavailableError} (retriable) when the service stays down or the breaker
+   * is open, {@link ServiceRequestError} for a 4xx, {@link ServiceResponseError} for an unreadable answer.
+   */
+  execute<T>(operation: string, call: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** The circuit breaker's state now. */
+  breakerState(): BreakerState;
+  /** Called on every breaker state change (for logs and metrics). */
+  onBreakerStateChange(listener: (state: BreakerState) => void): IDisposable;
+}
+
+/**
+ * The policies of one service, outermost first: retry (exponential backoff with decorrelated jitter, transient
+ * failures only) → circuit breaker (opens after `consecutive-failures` transient failures in a row, tries again
+ * after `half-open-after-ms`) → concurrency limit (`max-in-flight`, with a queue of `max-queued`) → timeout per
+ * attempt. The timeout is innermost so time spent queued or backing off does not count against an attempt.
+ */
+export function createServicePolicy(service: ServiceId, config: ServiceClientConfig): ServicePolicy {
+  const transient = handleWhen(isTransient);
+  const breaker = circuitBreaker(transient, {
+    halfOpenAfter: config.breaker.halfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(config.breaker.consecutiveFailures),
+  });
+  const policy = wrap(
+    retry(transient, {
+      maxAttempts: config.retry.maxRetries,
+      backoff: new ExponentialBackoff({
+        initialDelay: config.retry.initialDelayMs,
+        maxDelay: config.retry.maxDelayMs,
+      }),
+    }),
+    breaker,
+    bulkhead(config.concurrency.maxInFlight, config.concurrency.maxQueued),
+    timeout(config.timeoutMs, TimeoutStrategy.Aggressive),
+  );
+
+  return {
+    service,
+    async execute<T>(operation: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+      let attempts = 0;
+      try {
+        return await policy.execute(({ signal }) => {
+          attempts += 1;
+          return call(signal);
+        });
+      } catch (err) {
+        if (err instanceof BrokenCircuitError) {
+          throw new ServiceUnavailableError(service, operation, attempts, 'circuit breaker is open', {
+            cause: err,
+          });
+        }
+        if (err instanceof BulkheadRejectedError) {
+          throw new ServiceUnavailableError(service, operation, attempts, 'too many calls queued', {
+            cause: err,
+          });
+        }
+        if (isTransient(err)) {
+          throw new ServiceUnavailableError(
+            service,
+            operation,
+            attempts,
+            `gave up after ${attempts} attempt(s): ${describe(err)}`,
+            { cause: err },
+          );
+        }
+        if (err instanceof HttpStatusError) {
+          throw new ServiceRequestError(service, operation, err.status, err.message);
+        }
+        if (err instanceof ServiceError) throw err;
+        throw new ServiceResponseError(service, operation, `unreadable answer: ${describe(err)}`, {
+          cause: err,
+        });
+      }
+    },
+    breakerState: () => STATES[breaker.state],
+    onBreakerStateChange: (listener) => breaker.onStateChange((state) => listener(STATES[state])),
+  };
+}
