@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import {
+  CampaignEngineSchema,
+  resolveCampaignEngine,
+  unknownEngineCampaigns,
+} from './sections/campaign-engine.js';
 import { EventsAnalyserSchema } from './sections/campaigns.js';
 import { EventsSchema } from './sections/events.js';
 import { InfraSchema } from './sections/infra.js';
@@ -6,8 +11,7 @@ import { TopicsSchema } from './sections/topics.js';
 
 /**
  * The whole of config/pipeline.yaml. Each section has its own file under sections/, owned by the stage that reads
- * it. Sections not yet given a schema (`services`, `campaign-engine`) are accepted as objects and checked by their
- * owners.
+ * it. Sections not yet given a schema (`services`) are accepted as objects and checked by their owners.
  */
 export const PipelineConfigSchema = z
   .object({
@@ -16,17 +20,30 @@ export const PipelineConfigSchema = z
     'events-analyser': EventsAnalyserSchema,
     topics: TopicsSchema.prefault({}),
     services: z.record(z.string(), z.unknown()).default({}),
-    'campaign-engine': z.record(z.string(), z.unknown()).default({}),
+    'campaign-engine': CampaignEngineSchema.prefault({}),
     infra: InfraSchema,
   })
   .strict()
+  .superRefine((c, ctx) => {
+    const ids = c['events-analyser'].campaigns.map((campaign) => campaign.campaignId);
+    for (const { index, campaignId } of unknownEngineCampaigns(c['campaign-engine'], ids)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['campaign-engine', 'campaigns', index, 'campaign-id'],
+        message: `campaign ${campaignId} is not in events-analyser.campaigns`,
+      });
+    }
+  })
   .transform((c) => ({
     csvEventsBaseFolder: c['csv-events-base-folder'],
     events: c.events,
     eventsAnalyser: c['events-analyser'],
     topics: c.topics,
     services: c.services,
-    campaignEngine: c['campaign-engine'],
+    campaignEngine: resolveCampaignEngine(
+      c['campaign-engine'],
+      c['events-analyser'].campaigns.map((campaign) => campaign.campaignId),
+    ),
     infra: c.infra,
   }));
 
