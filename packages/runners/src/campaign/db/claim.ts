@@ -16,7 +16,8 @@ export interface ClaimOptions {
 /**
  * One statement: lock due NEW tasks of the given campaigns whose client is inside the campaign's calling hours
  * (local time of CLIENT_TIME_ZONE at `now`; a window whose end is before its start spans midnight), skipping rows
- * another claimer holds; mark them IN_PROGRESS with the next attempt number; write one ADD dial task per task to the
+ * another claimer holds. The rules are checked per row in EXISTS, not joined, so the plan walks the due index in
+ * TASK_TIME order and stops at `limit` instead of sorting the whole backlog; mark them IN_PROGRESS with the next attempt number; write one ADD dial task per task to the
  * outbox. Data-modifying CTEs run exactly once, so all of it commits or none of it does.
  */
 const CLAIM_DUE_TASKS = `
@@ -25,12 +26,15 @@ const CLAIM_DUE_TASKS = `
   ), due AS (
     SELECT t.ID
       FROM TM$CAMPAIGN_TASKS t
-      JOIN rules r ON r.CAMPAIGN_ID = t.CAMPAIGN_ID
-      CROSS JOIN LATERAL (SELECT (?::timestamptz AT TIME ZONE t.CLIENT_TIME_ZONE)::time AS LOCAL_TIME) l
      WHERE t.TASK_STATE = 'NEW'
        AND t.TASK_TIME <= ?::timestamptz
-       AND CASE WHEN r.OPENS < r.CLOSES THEN l.LOCAL_TIME >= r.OPENS AND l.LOCAL_TIME < r.CLOSES
-                ELSE l.LOCAL_TIME >= r.OPENS OR l.LOCAL_TIME < r.CLOSES END
+       AND EXISTS (
+             SELECT 1
+               FROM rules r
+              CROSS JOIN LATERAL (SELECT (?::timestamptz AT TIME ZONE t.CLIENT_TIME_ZONE)::time AS LOCAL_TIME) l
+              WHERE r.CAMPAIGN_ID = t.CAMPAIGN_ID
+                AND CASE WHEN r.OPENS < r.CLOSES THEN l.LOCAL_TIME >= r.OPENS AND l.LOCAL_TIME < r.CLOSES
+                         ELSE l.LOCAL_TIME >= r.OPENS OR l.LOCAL_TIME < r.CLOSES END)
      ORDER BY t.TASK_TIME, t.ID
      LIMIT ?
        FOR UPDATE OF t SKIP LOCKED
@@ -73,4 +77,14 @@ export async function claimDueTasks(db: Knex, options: ClaimOptions): Promise<Ou
     ]);
     return rows.map(outboxDialTaskOf).sort((a, b) => a.outboxId - b.outboxId);
   });
+}
+
+/**
+ * Refreshes the planner statistics of TM$CAMPAIGN_TASKS (`ANALYZE`). The dispatch query walks the due index in
+ * TASK_TIME order and stops at its limit only when the planner knows how many rows are due; right after a bulk
+ * load, before autovacuum's next pass (a minute by default), it may instead sort the whole backlog on every claim.
+ * The runner calls this after ingesting many rows (ADR 0036). Takes tens of milliseconds: ANALYZE samples.
+ */
+export async function analyzeCampaignTasks(db: Knex): Promise<void> {
+  await withDbContext('analyzeCampaignTasks', {}, () => db.raw('ANALYZE TM$CAMPAIGN_TASKS'));
 }

@@ -4,7 +4,7 @@
  */
 export { applyCallEvent, type CallEventOutcome } from './call-events.js';
 export { type CampaignRow, campaignRowsOf, upsertCampaigns } from './campaigns.js';
-export { type ClaimOptions, claimDueTasks } from './claim.js';
+export { analyzeCampaignTasks, type ClaimOptions, claimDueTasks } from './claim.js';
 export { type ClientInfo, clientInfoOf, clientTimeZoneOf } from './client-info.js';
 export {
   applyCommunicationResult,

@@ -1,6 +1,6 @@
 import type { Candidate } from '@tm/contracts';
 import type { Knex } from 'knex';
-import { clientInfoOf, clientTimeZoneOf } from './client-info.js';
+import { type ClientInfo, clientInfoOf, clientTimeZoneOf } from './client-info.js';
 import { withDbContext } from './errors.js';
 
 /** What one {@link ingestCandidates} call did. Ids only: never phones or names. */
@@ -25,22 +25,32 @@ export interface IngestOptions {
   defaultTimeZone?: string;
 }
 
+/** A row of the INSERT_TASKS JSON parameter; keys as the recordset's columns. */
 interface TaskRow {
-  candidateId: string;
-  campaignId: number;
+  candidate_id: string;
+  campaign_id: number;
   phone: string;
-  clientInfo: string;
-  timeZone: string;
-  state: 'NEW' | 'CANCELED';
+  client_info: ClientInfo;
+  client_time_zone: string;
+  task_state: 'NEW' | 'CANCELED';
 }
 
+/**
+ * Cancels the open tasks of the given (campaign, phone) pairs and writes a DELETE for each that was IN_PROGRESS.
+ * The `= ANY` conditions let the partial unique index on open tasks find them by key; the pair match then drops
+ * cross-combinations. Rows are locked, so a concurrent claim either finished (the task is IN_PROGRESS and gets its
+ * DELETE) or waits.
+ */
 const CANCEL_OPEN_TASKS = `
-  WITH replaced AS (
+  WITH pairs AS (
+    SELECT * FROM unnest(?::bigint[], ?::text[]) AS c(CAMPAIGN_ID, PHONE)
+  ), replaced AS (
     SELECT t.ID, t.TASK_STATE, t.CAMPAIGN_ID, t.PHONE, t.ATTEMPT, t.CLIENT_TIME_ZONE
       FROM TM$CAMPAIGN_TASKS t
-      JOIN unnest(?::bigint[], ?::text[]) AS c(CAMPAIGN_ID, PHONE)
-        ON c.CAMPAIGN_ID = t.CAMPAIGN_ID AND c.PHONE = t.PHONE
      WHERE t.TASK_STATE IN ('NEW', 'IN_PROGRESS')
+       AND t.CAMPAIGN_ID = ANY(?::bigint[])
+       AND t.PHONE = ANY(?::text[])
+       AND (t.CAMPAIGN_ID, t.PHONE) IN (SELECT CAMPAIGN_ID, PHONE FROM pairs)
        FOR UPDATE OF t
   ), canceled AS (
     UPDATE TM$CAMPAIGN_TASKS t SET TASK_STATE = 'CANCELED'
@@ -57,13 +67,15 @@ const CANCEL_OPEN_TASKS = `
   )
   SELECT (SELECT count(*) FROM canceled)::int AS canceled, (SELECT count(*) FROM deletes)::int AS deletes`;
 
+/** Inserts the batch, passed as one JSON array (one parameter, parsed once by PostgreSQL). */
 const INSERT_TASKS = `
   INSERT INTO TM$CAMPAIGN_TASKS
     (CANDIDATE_ID, CAMPAIGN_ID, PHONE, CLIENT_INFO, CLIENT_TIME_ZONE, TASK_STATE, TASK_TIME, TASK_TYPE)
-  SELECT c.CANDIDATE_ID, c.CAMPAIGN_ID, c.PHONE, c.CLIENT_INFO, c.CLIENT_TIME_ZONE, c.TASK_STATE, ?::timestamptz,
+  SELECT c.candidate_id, c.campaign_id, c.phone, c.client_info, c.client_time_zone, c.task_state, ?::timestamptz,
          'PHONE_MIGHTYCALL'
-    FROM unnest(?::text[], ?::bigint[], ?::text[], ?::jsonb[], ?::text[], ?::campaign_task_states[])
-         AS c(CANDIDATE_ID, CAMPAIGN_ID, PHONE, CLIENT_INFO, CLIENT_TIME_ZONE, TASK_STATE)
+    FROM jsonb_to_recordset(?::jsonb)
+         AS c(candidate_id text, campaign_id bigint, phone text, client_info jsonb, client_time_zone text,
+              task_state campaign_task_states)
   ON CONFLICT (CANDIDATE_ID) DO NOTHING
   RETURNING TASK_STATE`;
 
@@ -131,30 +143,27 @@ export async function ingestCandidates(
       for (const c of fresh.values()) winner.set(`${c.campaignId}|${c.phone}`, c.candidateId);
 
       const rows: TaskRow[] = [...fresh.values()].map((c) => ({
-        candidateId: c.candidateId,
-        campaignId: c.campaignId,
+        candidate_id: c.candidateId,
+        campaign_id: c.campaignId,
         phone: c.phone,
-        clientInfo: JSON.stringify(clientInfoOf(c)),
-        timeZone: clientTimeZoneOf(c, defaultTimeZone),
-        state: winner.get(`${c.campaignId}|${c.phone}`) === c.candidateId ? 'NEW' : 'CANCELED',
+        client_info: clientInfoOf(c),
+        client_time_zone: clientTimeZoneOf(c, defaultTimeZone),
+        task_state: winner.get(`${c.campaignId}|${c.phone}`) === c.candidateId ? 'NEW' : 'CANCELED',
       }));
-      const winners = rows.filter((r) => r.state === 'NEW');
+      const winners = rows.filter((r) => r.task_state === 'NEW');
 
+      const pairCampaigns = winners.map((r) => r.campaign_id);
+      const pairPhones = winners.map((r) => r.phone);
       const { rows: cancel } = await trx.raw<{ rows: { canceled: number; deletes: number }[] }>(
         CANCEL_OPEN_TASKS,
-        [winners.map((r) => r.campaignId), winners.map((r) => r.phone)],
+        [pairCampaigns, pairPhones, [...new Set(pairCampaigns)], [...new Set(pairPhones)]],
       );
       result.canceled = cancel[0]?.canceled ?? 0;
       result.deleteDialTasks = cancel[0]?.deletes ?? 0;
 
       const { rows: inserted } = await trx.raw<{ rows: { task_state: string }[] }>(INSERT_TASKS, [
         now,
-        rows.map((r) => r.candidateId),
-        rows.map((r) => r.campaignId),
-        rows.map((r) => r.phone),
-        rows.map((r) => r.clientInfo),
-        rows.map((r) => r.timeZone),
-        rows.map((r) => r.state),
+        JSON.stringify(rows),
       ]);
       result.created = inserted.filter((r) => r.task_state === 'NEW').length;
       result.supersededInBatch = inserted.length - result.created;

@@ -23,11 +23,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     CREATE INDEX TM$CAMPAIGN_TASKS_DUE_IDX ON TM$CAMPAIGN_TASKS (TASK_TIME, ID)
       WHERE TASK_STATE = 'NEW'`);
-  await knex.raw('CREATE INDEX TM$CAMPAIGN_TASKS_STATE_IDX ON TM$CAMPAIGN_TASKS (CAMPAIGN_ID, TASK_STATE)');
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw('DROP INDEX TM$CAMPAIGN_TASKS_STATE_IDX');
   await knex.raw('DROP INDEX TM$CAMPAIGN_TASKS_DUE_IDX');
   await knex.raw('DROP INDEX TM$CAMPAIGN_TASKS_OPEN_UQ');
   await knex.raw(`
