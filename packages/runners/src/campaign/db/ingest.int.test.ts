@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { claimDueTasks } from './claim.js';
 import { ingestCandidates } from './ingest.js';
+import { zonesPostgresKnows } from './known-zones.js';
 import { at, candidate, outbox, rules, tasks, useCampaignDb } from './test-support.js';
 
 describe('ingestCandidates (PostgreSQL)', () => {
@@ -53,6 +54,12 @@ describe('ingestCandidates (PostgreSQL)', () => {
       'Asia/Yekaterinburg',
       'Asia/Yekaterinburg',
     ]);
+  });
+
+  it('replaces a zone name PostgreSQL does not know, so no dispatch statement can fail on it', async () => {
+    expect(
+      await zonesPostgresKnows(db(), ['Asia/Omsk', 'Atlantis/Capital', 'Asia/Omsk'], 'Europe/Moscow'),
+    ).to.deep.equal(['Asia/Omsk', 'Europe/Moscow', 'Asia/Omsk']);
   });
 
   it('changes nothing for a redelivered candidate, alone or in a later batch', async () => {

@@ -2,6 +2,7 @@ import type { Candidate } from '@tm/contracts';
 import type { Knex } from 'knex';
 import { type ClientInfo, clientInfoOf, clientTimeZoneOf } from './client-info.js';
 import { withDbContext } from './errors.js';
+import { zonesPostgresKnows } from './known-zones.js';
 
 /** What one {@link ingestCandidates} call did. Ids only: never phones or names. */
 export interface IngestResult {
@@ -80,8 +81,8 @@ const INSERT_TASKS = `
   RETURNING TASK_STATE`;
 
 /**
- * Stores a batch of candidates as campaign tasks (thesis §2.6.3), in one transaction and four statements whatever
- * the batch size.
+ * Stores a batch of candidates as campaign tasks (thesis §2.6.3), in one transaction and three statements whatever
+ * the batch size (four when the batch has a time zone not seen before).
  *
  * Each new candidate becomes a NEW task with TASK_TIME = `now` and CLIENT_INFO from the candidate. If the client
  * (phone) already has an open task (NEW or IN_PROGRESS) in the same campaign, that task becomes CANCELED and the new
@@ -150,6 +151,14 @@ export async function ingestCandidates(
         client_time_zone: clientTimeZoneOf(c, defaultTimeZone),
         task_state: winner.get(`${c.campaignId}|${c.phone}`) === c.candidateId ? 'NEW' : 'CANCELED',
       }));
+      const zones = await zonesPostgresKnows(
+        trx,
+        rows.map((r) => r.client_time_zone),
+        defaultTimeZone,
+      );
+      rows.forEach((r, i) => {
+        r.client_time_zone = zones[i] ?? defaultTimeZone;
+      });
       const winners = rows.filter((r) => r.task_state === 'NEW');
 
       const pairCampaigns = winners.map((r) => r.campaign_id);
