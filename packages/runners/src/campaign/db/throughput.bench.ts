@@ -4,8 +4,9 @@
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
  *     node --conditions=tm-source --import tsx packages/runners/src/campaign/db/throughput.bench.ts \
- *     [rows] [batch] [--no-analyze]
+ *     [rows] [batch] [--no-analyze] [--ingesters=N]
  *
+ * `--ingesters=N` ingests N streams concurrently, split by phone as Kafka partitions would split them (default 1).
  * Between ingest and claim it runs {@link analyzeCampaignTasks}, as the runner does after a bulk load, and times it;
  * `--no-analyze` skips that to show the dispatch with the statistics of an empty table.
  * Works in a schema of its own, dropped at the end. One client in ten gets a second candidate, so ingest also
@@ -25,13 +26,14 @@ const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const analyze = !process.argv.includes('--no-analyze');
 const rows = Number(args[0] ?? 50_000);
 const batchSize = Number(args[1] ?? 1000);
+const ingesters = Number(process.argv.find((a) => a.startsWith('--ingesters='))?.split('=')[1] ?? 1);
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('DATABASE_URL is not set');
 
 const schema = `bench_${randomBytes(4).toString('hex')}`;
 const admin = connectCampaignDb(url, { poolMax: 1 });
 await admin.raw(`CREATE SCHEMA ${schema}`);
-const db = connectCampaignDb(url, { poolMax: 2, searchPath: [schema] });
+const db = connectCampaignDb(url, { poolMax: Math.max(2, ingesters), searchPath: [schema] });
 try {
   await migrateToLatest(db);
   await upsertCampaigns(db, campaignRowsOf([{ campaignId: 1, name: 'bench', description: undefined }], []));
@@ -45,10 +47,17 @@ try {
 
   let started = performance.now();
   let canceled = 0;
-  for (let i = 0; i < candidates.length; i += batchSize) {
-    const result = await ingestCandidates(db, candidates.slice(i, i + batchSize), now);
-    canceled += result.canceled;
-  }
+  const streams = Array.from({ length: ingesters }, (_, s) =>
+    candidates.filter((c) => Number(c.phone.slice(-4)) % ingesters === s),
+  );
+  await Promise.all(
+    streams.map(async (stream) => {
+      for (let i = 0; i < stream.length; i += batchSize) {
+        const result = await ingestCandidates(db, stream.slice(i, i + batchSize), now);
+        canceled += result.canceled;
+      }
+    }),
+  );
   const ingestSeconds = (performance.now() - started) / 1000;
 
   started = performance.now();
@@ -69,7 +78,9 @@ try {
   const claimSeconds = (performance.now() - started) / 1000;
 
   const { rows: version } = await db.raw<{ rows: { server_version: string }[] }>('SHOW server_version');
-  console.log(`PostgreSQL ${version[0]?.server_version}, ${rows} candidates, batches of ${batchSize}`);
+  console.log(
+    `PostgreSQL ${version[0]?.server_version}, ${rows} candidates, batches of ${batchSize}, ${ingesters} ingester(s)`,
+  );
   console.log(
     `ingest: ${rows} candidates in ${ingestSeconds.toFixed(2)} s = ${Math.round(rows / ingestSeconds)}/s (${canceled} earlier tasks cancelled and replaced)`,
   );
