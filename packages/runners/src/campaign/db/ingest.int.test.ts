@@ -62,6 +62,16 @@ describe('ingestCandidates (PostgreSQL)', () => {
     ).to.deep.equal(['Asia/Omsk', 'Europe/Moscow', 'Asia/Omsk']);
   });
 
+  it('stores a candidate whose values carry a NUL character, without it', async () => {
+    const c = candidate('100', '79001110001');
+    c.application.lastName = 'БЕК\u0000ИШОВ';
+    expect((await ingestCandidates(db(), [c], at(9))).created).to.equal(1);
+    const { rows } = await db().raw<{ rows: { last_name: string }[] }>(
+      `SELECT CLIENT_INFO->'application'->>'lastName' AS last_name FROM TM$CAMPAIGN_TASKS`,
+    );
+    expect(rows).to.deep.equal([{ last_name: 'БЕКИШОВ' }]);
+  });
+
   it('changes nothing for a redelivered candidate, alone or in a later batch', async () => {
     await ingestCandidates(db(), [candidate('100', '79001110001')], at(9));
     const before = await tasks(db());

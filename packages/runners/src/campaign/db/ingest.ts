@@ -81,6 +81,18 @@ const INSERT_TASKS = `
   RETURNING TASK_STATE`;
 
 /**
+ * JSON text PostgreSQL accepts as jsonb: jsonb refuses the NUL character (`\u0000`), which a malformed CSV value
+ * could carry, and one such value would fail the whole batch on every retry. NULs are dropped from strings.
+ */
+export function jsonbText(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (!text.includes('\\u0000')) return text;
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'string' ? v.replaceAll('\u0000', '') : v,
+  );
+}
+
+/**
  * Stores a batch of candidates as campaign tasks (thesis §2.6.3), in one transaction and three statements whatever
  * the batch size (four when the batch has a time zone not seen before).
  *
@@ -172,7 +184,7 @@ export async function ingestCandidates(
 
       const { rows: inserted } = await trx.raw<{ rows: { task_state: string }[] }>(INSERT_TASKS, [
         now,
-        JSON.stringify(rows),
+        jsonbText(rows),
       ]);
       result.created = inserted.filter((r) => r.task_state === 'NEW').length;
       result.supersededInBatch = inserted.length - result.created;
