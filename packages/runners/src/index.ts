@@ -2,4 +2,13 @@
  * @tm/runners — one runner per pipeline stage, the `tm` CLI, HTTP servers, migrations, simulators and the demo.
  * @packageDocumentation
  */
+
+/** The campaign engine's database: migrations and repository functions (thesis §2.6.3, §2.7.3). */
+export * from './campaign/db/index.js';
 export { buildProgram } from './cli.js';
+export { type MigrateOptions, runMigrate } from './commands/migrate.js';
+export {
+  type EmbeddedPostgres,
+  type EmbeddedPostgresOptions,
+  startEmbeddedPostgres,
+} from './embedded/pglite.js';

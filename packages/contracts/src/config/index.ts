@@ -9,6 +9,14 @@ export {
   problemsOf,
 } from './load.js';
 export { type PipelineConfig, PipelineConfigSchema } from './schema.js';
+export {
+  CAMPAIGN_DOMAINS,
+  type CampaignDomain,
+  type CampaignEngineConfig,
+  type CampaignEngineRules,
+  canonicalTimeZone,
+  isTimeZone,
+} from './sections/campaign-engine.js';
 export type { CampaignConfig, EventsAnalyserConfig } from './sections/campaigns.js';
 export { commaList, millis } from './sections/common.js';
 export type { CsvDialect, DataStreamConfig, EventsConfig } from './sections/events.js';

@@ -154,6 +154,68 @@ describe('pipeline config', () => {
     );
   });
 
+  describe('campaign-engine', () => {
+    it('reads config/pipeline.yaml: defaults merged with each campaign’s own keys (campaign 2 has none)', () => {
+      const { campaignEngine } = loadPipelineConfig(join(repo, 'config', 'pipeline.yaml'), {});
+      expect(campaignEngine.dispatch).to.deep.equal({ intervalMs: 1000, batchSize: 1000 });
+      expect(campaignEngine.defaultTimeZone).to.equal('Europe/Moscow');
+      expect(campaignEngine.campaigns).to.deep.equal([
+        {
+          campaignId: 1,
+          domain: 'LOANS',
+          callingHours: { from: '10:00', to: '20:00' },
+          recallBlockMinutes: 120,
+          attemptLimit: 3,
+          callAgainResults: ['NO_ANSWER', 'BUSY', 'CALL_BACK_LATER', 'NOT_INTERESTED'],
+        },
+        {
+          campaignId: 2,
+          domain: 'LOANS',
+          callingHours: { from: '09:00', to: '21:00' },
+          recallBlockMinutes: 120,
+          attemptLimit: 3,
+          callAgainResults: ['NO_ANSWER', 'BUSY', 'CALL_BACK_LATER', 'NOT_INTERESTED'],
+        },
+      ]);
+    });
+
+    it('gives every analyser campaign the built-in defaults when the section is absent', () => {
+      const { campaignEngine } = parsePipelineConfig(minimal(), { env: {} });
+      expect(campaignEngine.ingest).to.deep.equal({ batchSize: 1000, lingerMs: 50 });
+      expect(campaignEngine.campaigns).to.deep.equal([
+        {
+          campaignId: 1,
+          domain: 'LOANS',
+          callingHours: { from: '09:00', to: '21:00' },
+          recallBlockMinutes: 120,
+          attemptLimit: 3,
+          callAgainResults: [],
+        },
+      ]);
+    });
+
+    it('names bad times, zones, limits and campaigns the analyser does not know', () => {
+      const text = minimal(`campaign-engine:
+  default-time-zone: Mars/Olympus
+  defaults:
+    calling-hours: { from: "9:00", to: "21:00" }
+  campaigns:
+    - campaign-id: 7
+      attempt-limit: 0
+`);
+      expect(problems(text)).to.have.members([
+        'campaign-engine.default-time-zone: not an IANA time zone name (like Europe/Moscow)',
+        'campaign-engine.defaults.calling-hours.from: a time of day as HH:MM, from 00:00 to 23:59',
+        'campaign-engine.campaigns[0].attempt-limit: Too small: expected number to be >=1',
+        'campaign-engine.campaigns[0].campaign-id: campaign 7 is not in events-analyser.campaigns',
+      ]);
+      const unknown = minimal('campaign-engine:\n  campaigns:\n    - campaign-id: 7\n');
+      expect(problems(unknown)).to.deep.equal([
+        'campaign-engine.campaigns[0].campaign-id: campaign 7 is not in events-analyser.campaigns',
+      ]);
+    });
+  });
+
   it('reports YAML syntax errors with line and column', () => {
     const found = problems('events:\n  data-streams: [\n');
     expect(found[0]).to.match(/^line \d+:\d+: /);

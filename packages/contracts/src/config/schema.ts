@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import {
+  CampaignEngineSchema,
+  resolveCampaignEngine,
+  unknownEngineCampaigns,
+} from './sections/campaign-engine.js';
 import { EventsAnalyserSchema } from './sections/campaigns.js';
 import { EventsSchema } from './sections/events.js';
 import { InfraSchema } from './sections/infra.js';
@@ -8,7 +13,7 @@ import { TopicsSchema } from './sections/topics.js';
 
 /**
  * The whole of config/pipeline.yaml. Each section has its own file under sections/, owned by the stage that reads
- * it. Sections not yet given a schema (`campaign-engine`) are accepted as objects and checked by their owners.
+ * it. Every section has a schema of its own.
  */
 export const PipelineConfigSchema = z
   .object({
@@ -18,10 +23,20 @@ export const PipelineConfigSchema = z
     topics: TopicsSchema.prefault({}),
     services: ServicesSchema.prefault({}),
     simulators: SimulatorsSchema.prefault({}),
-    'campaign-engine': z.record(z.string(), z.unknown()).default({}),
+    'campaign-engine': CampaignEngineSchema.prefault({}),
     infra: InfraSchema,
   })
   .strict()
+  .superRefine((c, ctx) => {
+    const ids = c['events-analyser'].campaigns.map((campaign) => campaign.campaignId);
+    for (const { index, campaignId } of unknownEngineCampaigns(c['campaign-engine'], ids)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['campaign-engine', 'campaigns', index, 'campaign-id'],
+        message: `campaign ${campaignId} is not in events-analyser.campaigns`,
+      });
+    }
+  })
   .transform((c) => ({
     csvEventsBaseFolder: c['csv-events-base-folder'],
     events: c.events,
@@ -29,7 +44,10 @@ export const PipelineConfigSchema = z
     topics: c.topics,
     services: c.services,
     simulators: c.simulators,
-    campaignEngine: c['campaign-engine'],
+    campaignEngine: resolveCampaignEngine(
+      c['campaign-engine'],
+      c['events-analyser'].campaigns.map((campaign) => campaign.campaignId),
+    ),
     infra: c.infra,
   }));
 

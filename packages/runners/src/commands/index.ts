@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import * as checkConfig from './check-config.js';
+import * as migrate from './migrate.js';
 import * as runSimulators from './run-simulators.js';
 
 /**
@@ -10,4 +11,5 @@ import * as runSimulators from './run-simulators.js';
 export function registerCommands(program: Command): void {
   checkConfig.register(program);
   runSimulators.register(program);
+  migrate.register(program);
 }

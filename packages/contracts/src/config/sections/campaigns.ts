@@ -4,7 +4,8 @@ import { commaList } from './common.js';
 /**
  * `events-analyser.campaigns[]`: thesis figure 25. The keys every campaign has are checked here; the keys of
  * individual filters (`min-age`, `phone-templates`, ...) are kept in `settings` and checked by @tm/filters
- * against each filter's own schema, and the campaign engine's keys likewise by the engine.
+ * against each filter's own schema. The campaign engine's per-campaign keys (calling hours, re-calls) live in the
+ * `campaign-engine` section instead (ADR 0032).
  */
 const APPLICATION_STATUSES = ['created', 'registered', 'scored', 'canceled'] as const;
 

@@ -1,0 +1,91 @@
+import type { CallEvent } from '@tm/contracts';
+import type { Knex } from 'knex';
+import { recordConsumedEvent } from './consumed-events.js';
+import { withDbContext } from './errors.js';
+
+/** What {@link applyCallEvent} did. */
+export type CallEventOutcome =
+  /** CALL_STARTED: a NEW communication now records the call. */
+  | { kind: 'communication-started'; communicationId: number }
+  /** CALL_ENDED: the communication records the end, and the task is DONE. */
+  | { kind: 'task-done'; communicationId: number }
+  /**
+   * CALL_ENDED for a task that is not IN_PROGRESS in the call's attempt (cancelled meanwhile, or re-dispatched):
+   * the communication records the end, the task is left as it is.
+   */
+  | { kind: 'call-ended'; communicationId: number }
+  /** The event id was applied before, or the call already has this start or end: nothing changed. */
+  | { kind: 'repeat' }
+  /** No task with the event's taskId: nothing changed (the caller dead-letters the event). */
+  | { kind: 'unknown-task' };
+
+interface CommunicationRow {
+  id: string;
+  attempt: number;
+}
+
+/**
+ * Applies a call event from the dialer (thesis §2.6.3: "as soon as the call takes place ... its task becomes
+ * DONE"), in one transaction:
+ *
+ * - CALL_STARTED creates a NEW communication for the task and operator, keyed by the call id, recording the task's
+ *   current attempt.
+ * - CALL_ENDED records the end and duration on the call's communication (creating it if the start never came) and
+ *   moves the task from IN_PROGRESS to DONE — only if the task is still in the attempt the call belongs to, so a
+ *   late event of an earlier attempt cannot close a re-call.
+ *
+ * A repeated event id, or a second start or end of the same call, changes nothing.
+ *
+ * @throws {@link CampaignDbError} when the database fails; nothing is applied then.
+ */
+export async function applyCallEvent(db: Knex, event: CallEvent): Promise<CallEventOutcome> {
+  const context = { eventId: event.eventId, type: event.type, taskId: event.taskId };
+  return withDbContext('applyCallEvent', context, () =>
+    db.transaction(async (trx): Promise<CallEventOutcome> => {
+      if (!(await recordConsumedEvent(trx, event.eventId, 'call-event'))) return { kind: 'repeat' };
+      const occurredAt = new Date(event.occurredAt);
+
+      if (event.type === 'CALL_STARTED') {
+        const { rows } = await trx.raw<{ rows: CommunicationRow[] }>(
+          `WITH task AS (SELECT ID, ATTEMPT FROM TM$CAMPAIGN_TASKS WHERE ID = ?)
+           INSERT INTO TM$COMMUNICATIONS (CAMPAIGN_TASK_ID, OPERATOR_ID, STATE, CALL_ID, ATTEMPT, STARTED_AT)
+           SELECT task.ID, ?, 'NEW', ?, task.ATTEMPT, ?::timestamptz FROM task
+           ON CONFLICT (CALL_ID) DO UPDATE SET STARTED_AT = EXCLUDED.STARTED_AT
+             WHERE TM$COMMUNICATIONS.STARTED_AT IS NULL
+           RETURNING ID, ATTEMPT`,
+          [event.taskId, event.operatorId, event.callId, occurredAt],
+        );
+        const row = rows[0];
+        if (row) return { kind: 'communication-started', communicationId: Number(row.id) };
+        return (await taskExists(trx, event.taskId)) ? { kind: 'repeat' } : { kind: 'unknown-task' };
+      }
+
+      const { rows } = await trx.raw<{ rows: CommunicationRow[] }>(
+        `WITH task AS (SELECT ID, ATTEMPT FROM TM$CAMPAIGN_TASKS WHERE ID = ?)
+         INSERT INTO TM$COMMUNICATIONS
+           (CAMPAIGN_TASK_ID, OPERATOR_ID, STATE, CALL_ID, ATTEMPT, ENDED_AT, DURATION_SECONDS)
+         SELECT task.ID, ?, 'NEW', ?, task.ATTEMPT, ?::timestamptz, ? FROM task
+         ON CONFLICT (CALL_ID) DO UPDATE
+           SET ENDED_AT = EXCLUDED.ENDED_AT, DURATION_SECONDS = EXCLUDED.DURATION_SECONDS
+           WHERE TM$COMMUNICATIONS.ENDED_AT IS NULL
+         RETURNING ID, ATTEMPT`,
+        [event.taskId, event.operatorId, event.callId, occurredAt, event.durationSeconds],
+      );
+      const row = rows[0];
+      if (!row) return (await taskExists(trx, event.taskId)) ? { kind: 'repeat' } : { kind: 'unknown-task' };
+      const { rowCount } = await trx.raw<{ rowCount: number }>(
+        `UPDATE TM$CAMPAIGN_TASKS SET TASK_STATE = 'DONE'
+          WHERE ID = ? AND TASK_STATE = 'IN_PROGRESS' AND ATTEMPT = ?`,
+        [event.taskId, row.attempt],
+      );
+      return { kind: rowCount === 1 ? 'task-done' : 'call-ended', communicationId: Number(row.id) };
+    }),
+  );
+}
+
+async function taskExists(trx: Knex.Transaction, taskId: number): Promise<boolean> {
+  const { rows } = await trx.raw<{ rows: unknown[] }>('SELECT 1 FROM TM$CAMPAIGN_TASKS WHERE ID = ?', [
+    taskId,
+  ]);
+  return rows.length > 0;
+}

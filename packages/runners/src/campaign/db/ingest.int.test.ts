@@ -1,0 +1,159 @@
+import { expect } from 'chai';
+import { claimDueTasks } from './claim.js';
+import { ingestCandidates } from './ingest.js';
+import { zonesPostgresKnows } from './known-zones.js';
+import { at, candidate, outbox, rules, tasks, useCampaignDb } from './test-support.js';
+
+describe('ingestCandidates (PostgreSQL)', () => {
+  const { db } = useCampaignDb();
+
+  it('stores a new candidate as a NEW task with CLIENT_INFO and the client’s time zone', async () => {
+    const result = await ingestCandidates(
+      db(),
+      [candidate('100', '79001110001', { timeZone: 'Asia/Vladivostok' }), candidate('101', '79001110002')],
+      at(9),
+    );
+    expect(result).to.deep.include({ created: 2, canceled: 0, deleteDialTasks: 0, redelivered: [] });
+    const stored = await tasks(db());
+    expect(stored.map((t) => [t.candidateId, t.state, t.attempt, t.timeZone])).to.deep.equal([
+      ['100:1', 'NEW', 0, 'Asia/Vladivostok'],
+      ['101:1', 'NEW', 0, 'Europe/Moscow'],
+    ]);
+    expect(stored[0]?.taskTime.toISOString()).to.equal(at(9).toISOString());
+    const { rows } = await db().raw<{ rows: { client_info: Record<string, unknown>; task_type: string }[] }>(
+      'SELECT CLIENT_INFO, TASK_TYPE FROM TM$CAMPAIGN_TASKS WHERE CANDIDATE_ID = ?',
+      ['100:1'],
+    );
+    expect(rows[0]?.task_type).to.equal('PHONE_MIGHTYCALL');
+    expect(rows[0]?.client_info).to.have.keys(
+      'candidateId',
+      'application',
+      'casperProfile',
+      'products',
+      'filtersPassed',
+      'decidedAt',
+    );
+    expect(rows[0]?.client_info.application).to.deep.include({
+      applicationNumber: '100',
+      lastName: 'БЕКИШОВ',
+    });
+    expect(rows[0]?.client_info.products).to.have.length(1);
+  });
+
+  it('uses the default time zone when Casper knows none, or an unknown one', async () => {
+    await ingestCandidates(
+      db(),
+      [
+        candidate('1', '79001110001', { timeZone: null }),
+        candidate('2', '79001110002', { timeZone: 'Nowhere/X' }),
+      ],
+      at(9),
+      { defaultTimeZone: 'Asia/Yekaterinburg' },
+    );
+    expect((await tasks(db())).map((t) => t.timeZone)).to.deep.equal([
+      'Asia/Yekaterinburg',
+      'Asia/Yekaterinburg',
+    ]);
+  });
+
+  it('replaces a zone name PostgreSQL does not know, so no dispatch statement can fail on it', async () => {
+    expect(
+      await zonesPostgresKnows(db(), ['Asia/Omsk', 'Atlantis/Capital', 'Asia/Omsk'], 'Europe/Moscow'),
+    ).to.deep.equal(['Asia/Omsk', 'Europe/Moscow', 'Asia/Omsk']);
+  });
+
+  it('stores a candidate whose values carry a NUL character, without it', async () => {
+    const c = candidate('100', '79001110001');
+    c.application.lastName = 'БЕК\u0000ИШОВ';
+    expect((await ingestCandidates(db(), [c], at(9))).created).to.equal(1);
+    const { rows } = await db().raw<{ rows: { last_name: string }[] }>(
+      `SELECT CLIENT_INFO->'application'->>'lastName' AS last_name FROM TM$CAMPAIGN_TASKS`,
+    );
+    expect(rows).to.deep.equal([{ last_name: 'БЕКИШОВ' }]);
+  });
+
+  it('changes nothing for a redelivered candidate, alone or in a later batch', async () => {
+    await ingestCandidates(db(), [candidate('100', '79001110001')], at(9));
+    const before = await tasks(db());
+    const again = await ingestCandidates(
+      db(),
+      [candidate('100', '79001110001'), candidate('100', '79001110001')],
+      at(10),
+    );
+    expect(again).to.deep.include({ created: 0, canceled: 0, redelivered: ['100:1'] });
+    expect(await tasks(db())).to.deep.equal(before);
+  });
+
+  it('cancels the client’s open NEW task in the same campaign and replaces it; no DELETE is needed', async () => {
+    await ingestCandidates(
+      db(),
+      [candidate('100', '79001110001'), candidate('200', '79001110001', { campaignId: 2 })],
+      at(9),
+    );
+    const result = await ingestCandidates(db(), [candidate('101', '79001110001')], at(10));
+    expect(result).to.deep.include({ created: 1, canceled: 1, deleteDialTasks: 0 });
+    expect((await tasks(db())).map((t) => [t.candidateId, t.state])).to.deep.equal([
+      ['100:1', 'CANCELED'],
+      ['200:2', 'NEW'],
+      ['101:1', 'NEW'],
+    ]);
+    expect(await outbox(db())).to.deep.equal([]);
+  });
+
+  it('cancels an IN_PROGRESS task and puts its DELETE dial task in the outbox, in the same transaction', async () => {
+    await ingestCandidates(db(), [candidate('100', '79001110001')], at(9));
+    const [claimed] = await claimDueTasks(db(), { now: at(9, 5), limit: 10, campaigns: rules() });
+    const taskId = claimed!.dialTask.taskId;
+    const result = await ingestCandidates(db(), [candidate('101', '79001110001')], at(10));
+    expect(result).to.deep.include({ created: 1, canceled: 1, deleteDialTasks: 1 });
+    expect((await tasks(db())).map((t) => [t.candidateId, t.state])).to.deep.equal([
+      ['100:1', 'CANCELED'],
+      ['101:1', 'NEW'],
+    ]);
+    expect(await outbox(db())).to.deep.equal([`ADD:${taskId}:1 pending`, `DELETE:${taskId}:1 pending`]);
+    // Redelivering the replacing candidate writes no second DELETE.
+    await ingestCandidates(db(), [candidate('101', '79001110001')], at(11));
+    expect(await outbox(db())).to.have.length(2);
+  });
+
+  it('keeps the last of several candidates of one client in a batch; earlier ones are stored CANCELED', async () => {
+    const result = await ingestCandidates(
+      db(),
+      [candidate('1', '79001110001'), candidate('2', '79001110001'), candidate('3', '79001110001')],
+      at(9),
+    );
+    expect(result).to.deep.include({ created: 1, supersededInBatch: 2 });
+    expect((await tasks(db())).map((t) => [t.candidateId, t.state])).to.deep.equal([
+      ['1:1', 'CANCELED'],
+      ['2:1', 'CANCELED'],
+      ['3:1', 'NEW'],
+    ]);
+    const again = await ingestCandidates(db(), [candidate('2', '79001110001')], at(10));
+    expect(again.redelivered).to.deep.equal(['2:1']);
+    expect((await tasks(db())).filter((t) => t.state === 'NEW').map((t) => t.candidateId)).to.deep.equal([
+      '3:1',
+    ]);
+  });
+
+  it('reports candidates of unknown campaigns without storing them, and stores the rest', async () => {
+    const result = await ingestCandidates(
+      db(),
+      [candidate('1', '79001110001', { campaignId: 99 }), candidate('2', '79001110002')],
+      at(9),
+    );
+    expect(result).to.deep.include({ created: 1, unknownCampaign: ['1:99'] });
+    expect((await tasks(db())).map((t) => t.candidateId)).to.deep.equal(['2:1']);
+  });
+
+  it('stores a batch of 2,000 in one call, cancelling the 500 clients who had a task', async () => {
+    const first = Array.from({ length: 500 }, (_, i) =>
+      candidate(`a${i}`, `7900${String(i).padStart(7, '0')}`),
+    );
+    await ingestCandidates(db(), first, at(9));
+    const batch = Array.from({ length: 2000 }, (_, i) =>
+      candidate(`b${i}`, `7900${String(i).padStart(7, '0')}`),
+    );
+    const result = await ingestCandidates(db(), batch, at(10));
+    expect(result).to.deep.include({ created: 2000, canceled: 500 });
+  });
+});
