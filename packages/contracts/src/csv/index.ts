@@ -14,7 +14,15 @@ export {
   SCORING_RESULTS,
 } from './columns.js';
 export { CsvReadError, type CsvRowError, formatCsvError, ROW_COLUMN, ROW_FIELD } from './errors.js';
-export { daysInMonth, moscowDay, moscowToEpochMillis, parseDate, parseTime } from './moscow-time.js';
+export {
+  daysInMonth,
+  MOSCOW_OFFSET_MS,
+  MS_PER_DAY,
+  moscowDay,
+  moscowToEpochMillis,
+  parseDate,
+  parseTime,
+} from './moscow-time.js';
 export { type CsvReadOptions, DEFAULT_CSV_DIALECT, readCsv, readCsvFile } from './read-csv.js';
 export { type CsvValidationSummary, validateCsvFile } from './validate-file.js';
 export { type RowMeta, type RowResult, rowError, validateRow } from './validate-row.js';
