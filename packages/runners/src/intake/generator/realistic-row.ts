@@ -1,6 +1,6 @@
 import { ru } from '@faker-js/faker';
 import { KNOWN_PRODUCT_TYPES, MOSCOW_OFFSET_MS } from '@tm/contracts';
-import iuliia from 'iuliia';
+import { ICAO_DOC_9303, translate } from 'iuliia';
 import type { SeededRandom } from './seeded-random.js';
 
 /** A product type outside the ones Appendix A names: the set is open, and intake must take it. */
@@ -87,7 +87,7 @@ function mobilePhone(random: SeededRandom): string {
 
 /** Upper-case name as documents print it; Latin (ICAO Doc 9303, as in Russian passports) when `latin`. */
 function documentName(name: string, latin: boolean): string {
-  return (latin ? iuliia.translate(name, iuliia.ICAO_DOC_9303) : name).toUpperCase();
+  return (latin ? translate(name, ICAO_DOC_9303) : name).toUpperCase();
 }
 
 /**
