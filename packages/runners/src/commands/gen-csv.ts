@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type CsvRowError, formatCsvError } from '@tm/contracts';
 import { type Command, InvalidArgumentError } from 'commander';
-import { BREAKAGES, expectedCsvErrors, writeGeneratedCsv } from '../intake/generator/index.js';
+import { BREAKAGES } from '../intake/generator/breakages.js';
 import { streamDialect } from '../intake/stream-dialect.js';
 import { exitTwoOnUsageError, UsageError } from '../usage-errors.js';
 import type { CommandOutput } from './validate-csv.js';
@@ -30,6 +30,8 @@ export interface GenCsvOptions {
 export async function genCsv(options: GenCsvOptions, out: CommandOutput = process): Promise<number> {
   try {
     const { dialect } = streamDialect(options.stream, options.config);
+    // Loaded here, not with the CLI: the name lists are memory other commands need not pay for.
+    const { expectedCsvErrors, writeGeneratedCsv } = await import('../intake/generator/generate-csv.js');
     const generate = { rows: options.rows, seed: options.seed, invalidRate: options.invalidRate, dialect };
     if (options.out === undefined) {
       await writeGeneratedCsv(generate, out.stdout, { end: false });

@@ -1,4 +1,4 @@
-import { ru } from '@faker-js/faker';
+import { faker } from '@faker-js/faker/locale/ru';
 import { KNOWN_PRODUCT_TYPES, MOSCOW_OFFSET_MS } from '@tm/contracts';
 import { ICAO_DOC_9303, translate } from 'iuliia';
 import type { SeededRandom } from './seeded-random.js';
@@ -50,7 +50,8 @@ const PRODUCT_TYPES: readonly (readonly [string, number])[] = [
 ];
 
 type Sex = 'male' | 'female';
-const names = ru.person as {
+/** faker's Russian name lists (the `ru` locale entry loads that locale only, not all of them). */
+const names = faker.rawDefinitions.person as {
   first_name: Record<Sex, string[]>;
   last_name: Record<Sex, string[]>;
   middle_name: Record<Sex, string[]>;
