@@ -1,10 +1,12 @@
 /**
  * @tm/contracts — the data contracts of the telemarketing pipeline (DESIGN.md §4): TypeScript types generated from
- * the Avro schemas in schemas/, and their names.
+ * the Avro schemas in schemas/, their names, the pipeline config, and the CSV contract of thesis Appendix A (format
+ * control of intake files).
  * @packageDocumentation
  */
 
 export * from './config/index.js';
+export * from './csv/index.js';
 export type {
   TmApplication as Application,
   TmApplicationStatus as ApplicationStatus,

@@ -3,7 +3,7 @@
  * The `tm` command: one entry for every runner and tool (`pnpm tm --help` from the repository root).
  */
 import { pathToFileURL } from 'node:url';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
 
 /** Builds the `tm` program with every command of commands/. */
@@ -26,6 +26,8 @@ const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileUR
 if (isMain) {
   const program = buildProgram();
   program.parseAsync(normaliseArgv(process.argv), { from: 'user' }).catch((err: unknown) => {
+    // Commander has printed its own errors; anything else would otherwise exit 1 without a word.
+    if (!(err instanceof CommanderError)) console.error(err);
     const code = (err as { exitCode?: number }).exitCode;
     process.exit(typeof code === 'number' ? code : 1);
   });

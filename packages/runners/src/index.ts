@@ -6,9 +6,14 @@
 /** The campaign engine's database: migrations and repository functions (thesis §2.6.3, §2.7.3). */
 export * from './campaign/db/index.js';
 export { buildProgram } from './cli.js';
+export { type GenCsvOptions, genCsv } from './commands/gen-csv.js';
 export { type MigrateOptions, runMigrate } from './commands/migrate.js';
+export { type CommandOutput, type ValidateCsvOptions, validateCsv } from './commands/validate-csv.js';
 export {
   type EmbeddedPostgres,
   type EmbeddedPostgresOptions,
   startEmbeddedPostgres,
 } from './embedded/pglite.js';
+export * from './intake/generator/index.js';
+export { type StreamDialect, streamDialect } from './intake/stream-dialect.js';
+export { exitTwoOnUsageError, UsageError } from './usage-errors.js';

@@ -34,7 +34,12 @@ describe('pipeline config', () => {
     const config = loadPipelineConfig(join(repo, 'config', 'pipeline.yaml'), {});
     expect(config.events.dataStreams.map((s) => s.name)).to.deep.equal(['MOBILE_LOANS', 'POS_REJECT']);
     expect(config.events.dataStreams[0]?.folder).to.equal(join(repo, 'var', 'csv', 'mobile_loans'));
-    expect(config.events.dataStreams[0]?.csv).to.deep.equal({ delimiter: ';', quote: '"', header: false });
+    expect(config.events.dataStreams[0]?.csv).to.deep.equal({
+      delimiter: ';',
+      quote: '"',
+      header: false,
+      extraColumns: [],
+    });
     expect(config.infra.kafka.brokers).to.deep.equal(['localhost:9092']);
     expect(config.topics.candidates).to.equal('tml-candidates');
   });
@@ -212,6 +217,36 @@ describe('pipeline config', () => {
       const unknown = minimal('campaign-engine:\n  campaigns:\n    - campaign-id: 7\n');
       expect(problems(unknown)).to.deep.equal([
         'campaign-engine.campaigns[0].campaign-id: campaign 7 is not in events-analyser.campaigns',
+      ]);
+    });
+  });
+
+  describe('csv dialect of a data stream', () => {
+    const withCsv = (csv: string) =>
+      minimal().replace('folder: /data/mobile_loans', `folder: /data/mobile_loans\n      csv: ${csv}`);
+
+    it('reads extra columns as a sorted list of 1-based positions', () => {
+      const config = parsePipelineConfig(
+        withCsv('{ delimiter: ",", header: true, extra-columns: [12, 11] }'),
+        {
+          env: {},
+        },
+      );
+      expect(config.events.dataStreams[0]?.csv).to.deep.equal({
+        delimiter: ',',
+        quote: '"',
+        header: true,
+        extraColumns: [11, 12],
+      });
+    });
+
+    it('refuses a repeated or out-of-range extra column, and a quote equal to the delimiter', () => {
+      expect(problems(withCsv('{ extra-columns: [11, 11, 40] }'))).to.deep.equal([
+        'events.data-streams[0].csv.extra-columns[1]: column 11 is listed twice',
+        'events.data-streams[0].csv.extra-columns[2]: column 40 is past the last column (34 with the extra ones)',
+      ]);
+      expect(problems(withCsv('{ delimiter: "\'", quote: "\'" }'))).to.deep.equal([
+        'events.data-streams[0].csv.quote: the quote must differ from the delimiter',
       ]);
     });
   });

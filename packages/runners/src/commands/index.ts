@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import * as checkConfig from './check-config.js';
+import * as genCsv from './gen-csv.js';
 import * as migrate from './migrate.js';
 import * as runSimulators from './run-simulators.js';
+import * as validateCsv from './validate-csv.js';
 
 /**
  * Every `tm` command, one module each under commands/. A module exports `register(program)`, which adds its
@@ -12,4 +14,6 @@ export function registerCommands(program: Command): void {
   checkConfig.register(program);
   runSimulators.register(program);
   migrate.register(program);
+  validateCsv.register(program);
+  genCsv.register(program);
 }

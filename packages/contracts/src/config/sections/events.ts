@@ -10,8 +10,55 @@ export const CsvDialectSchema = z
     delimiter: z.string().length(1).default(';'),
     quote: z.string().length(1).default('"'),
     header: z.boolean().default(false),
+    /**
+     * 1-based positions of columns in the file that are not part of Appendix A and are ignored (the sample row
+     * of the thesis slides carries two after 1.10: `extra-columns: [11, 12]`). A file of the stream then has
+     * 31 + this many columns.
+     */
+    'extra-columns': z.array(z.number().int().min(1)).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((d, ctx) => {
+    if (d.delimiter === d.quote) {
+      ctx.addIssue({ code: 'custom', path: ['quote'], message: 'the quote must differ from the delimiter' });
+    }
+    for (const [key, char] of [
+      ['delimiter', d.delimiter],
+      ['quote', d.quote],
+    ] as const) {
+      if (char === '\n' || char === '\r') {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'a line break cannot be a delimiter or a quote',
+        });
+      }
+    }
+    const total = 31 + d['extra-columns'].length;
+    const seen = new Set<number>();
+    d['extra-columns'].forEach((position, i) => {
+      if (seen.has(position)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['extra-columns', i],
+          message: `column ${position} is listed twice`,
+        });
+      } else if (position > total) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['extra-columns', i],
+          message: `column ${position} is past the last column (${total} with the extra ones)`,
+        });
+      }
+      seen.add(position);
+    });
+  })
+  .transform((d) => ({
+    delimiter: d.delimiter,
+    quote: d.quote,
+    header: d.header,
+    extraColumns: [...d['extra-columns']].sort((a, b) => a - b),
+  }));
 
 export const DataStreamSchema = z
   .object({
