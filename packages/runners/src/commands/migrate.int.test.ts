@@ -33,7 +33,7 @@ describe('tm migrate (PostgreSQL)', () => {
     const first = await runMigrate({ config, databaseUrl: url });
     expect(first[0]).to.contain(`applied ${MIGRATIONS.length} migration(s)`);
     expect(first[0]).not.to.contain('postgres@');
-    expect(first[1]).to.equal('campaigns upserted: 1');
+    expect(first[1]).to.equal('campaigns upserted: 1, 2');
 
     const lines: string[] = [];
     const log = console.log;
@@ -50,9 +50,12 @@ describe('tm migrate (PostgreSQL)', () => {
     const db = connectCampaignDb(url, { poolMax: 1 });
     try {
       const { rows } = await db.raw<{ rows: { id: string; name: string; domain: string }[] }>(
-        'SELECT ID, NAME, DOMAIN FROM TM$CAMPAIGNS',
+        'SELECT ID, NAME, DOMAIN FROM TM$CAMPAIGNS ORDER BY ID',
       );
-      expect(rows).to.deep.equal([{ id: '1', name: 'campaign-1', domain: 'LOANS' }]);
+      expect(rows).to.deep.equal([
+        { id: '1', name: 'campaign-1', domain: 'LOANS' },
+        { id: '2', name: 'pos-reject-winback', domain: 'LOANS' },
+      ]);
       const { rows: where } = await db.raw<{ rows: { table_schema: string }[] }>(
         `SELECT table_schema FROM information_schema.tables WHERE table_name = 'tm$campaigns'`,
       );
