@@ -16,4 +16,5 @@ export {
 } from './embedded/pglite.js';
 export * from './intake/generator/index.js';
 export { type StreamDialect, streamDialect } from './intake/stream-dialect.js';
+export * from './runtime/index.js';
 export { exitTwoOnUsageError, UsageError } from './usage-errors.js';

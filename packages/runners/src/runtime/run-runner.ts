@@ -1,0 +1,34 @@
+import { type Logger, runStages, type Stage, type StageMetrics, serveOps } from '@tm/pipeline-core';
+
+export interface RunRunnerOptions {
+  stages: readonly Stage<unknown>[];
+  metrics: StageMetrics;
+  logger: Logger;
+  /** Port of /healthz, /readyz and /metrics; 0 picks a free one; undefined reads TM_OPS_PORT, else none. */
+  opsPort?: number;
+  shutdownTimeoutMs?: number;
+  /** Work to do after the stages stopped (close pools, simulators...). */
+  onStopped?: () => Promise<void>;
+}
+
+/**
+ * What `tm run <stage>` does once its stages are built: serves the ops endpoint, runs the stages until SIGTERM or
+ * SIGINT (graceful shutdown within the deadline) or a failure, and resolves with the process exit code.
+ */
+export async function runRunner(options: RunRunnerOptions): Promise<number> {
+  const port = options.opsPort ?? (process.env.TM_OPS_PORT ? Number(process.env.TM_OPS_PORT) : undefined);
+  const ops =
+    port === undefined
+      ? undefined
+      : await serveOps({ stages: options.stages, registry: options.metrics.registry, port, host: '0.0.0.0' });
+  if (ops) options.logger.info({ url: ops.url }, 'ops endpoint: /healthz /readyz /metrics');
+  try {
+    return await runStages(options.stages, {
+      logger: options.logger,
+      shutdownTimeoutMs: options.shutdownTimeoutMs ?? 30_000,
+    });
+  } finally {
+    await ops?.close();
+    await options.onStopped?.();
+  }
+}
