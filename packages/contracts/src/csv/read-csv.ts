@@ -64,35 +64,41 @@ export async function* readCsv(
   const layout = columnLayout(dialect.extraColumns);
   const clock = options.clock ?? Date.now;
   const { dataStream, sourceFile } = options;
-  const parser = splitRows(dialect);
-  input.once('error', (cause) => parser.destroy(new CsvReadError(sourceFile, { cause })));
-  input.pipe(parser);
+  const batches = splitRows(input, dialect);
 
   let nextLine = 1;
   let skipHeader = dialect.header;
   try {
-    for await (const row of parser as AsyncIterable<SplitItem>) {
-      const line = nextLine;
-      if (isUnsplittable(row)) {
-        yield { ok: false, line, errors: [rowError(line, row.reason)] };
-        return;
+    for (;;) {
+      let next: IteratorResult<SplitItem[]>;
+      try {
+        next = await batches.next();
+      } catch (cause) {
+        throw new CsvReadError(sourceFile, { cause });
       }
-      nextLine += 1 + lineBreaksIn(row);
-      if (row.length === 0) continue; // a blank line
-      if (skipHeader) {
-        skipHeader = false;
-        continue;
+      if (next.done) return;
+      for (const row of next.value) {
+        const line = nextLine;
+        if (isUnsplittable(row)) {
+          yield { ok: false, line, errors: [rowError(line, row.reason)] };
+          return;
+        }
+        nextLine += 1 + lineBreaksIn(row);
+        if (row.length === 0) continue; // a blank line
+        if (skipHeader) {
+          skipHeader = false;
+          continue;
+        }
+        if (hasReplacementChar(row)) {
+          yield { ok: false, line, errors: [rowError(line, 'is not valid UTF-8 text')] };
+          continue;
+        }
+        yield validateRow(row, { dataStream, sourceFile, lineNumber: line, receivedAt: clock() }, layout);
       }
-      if (hasReplacementChar(row)) {
-        yield { ok: false, line, errors: [rowError(line, 'is not valid UTF-8 text')] };
-        continue;
-      }
-      yield validateRow(row, { dataStream, sourceFile, lineNumber: line, receivedAt: clock() }, layout);
     }
   } finally {
-    input.unpipe(parser);
+    await batches.return(undefined);
     input.destroy();
-    parser.destroy();
   }
 }
 
