@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import * as checkConfig from './check-config.js';
 import * as genCsv from './gen-csv.js';
+import * as ingest from './ingest.js';
 import * as migrate from './migrate.js';
+import * as runIntake from './run-intake.js';
 import * as runSimulators from './run-simulators.js';
 import * as validateCsv from './validate-csv.js';
 
@@ -13,7 +15,9 @@ import * as validateCsv from './validate-csv.js';
 export function registerCommands(program: Command): void {
   checkConfig.register(program);
   runSimulators.register(program);
+  runIntake.register(program);
   migrate.register(program);
   validateCsv.register(program);
   genCsv.register(program);
+  ingest.register(program);
 }
