@@ -22,24 +22,29 @@ export async function intakeFolders(): Promise<IntakeFolders> {
   return { base, mobileLoans, posReject, cleanup: () => rm(base, { recursive: true, force: true }) };
 }
 
+/** What a test config of intake varies. */
+export interface IntakeConfigOptions {
+  readonly topic: string;
+  readonly ledgerTopic: string;
+  readonly transport: 'kafka' | 'memory';
+  readonly brokers?: readonly string[];
+  readonly clientId?: string;
+  readonly rowsPerTransaction?: number;
+  readonly stableAfterMs?: number;
+  readonly pollIntervalMs?: number;
+}
+
 /**
  * The thesis's figure 22 streams over `folders`, on the given topic, ledger topic and transport (the rest of the
- * config at its defaults, infra from the environment).
+ * config at its defaults).
  */
-export function intakeConfig(
-  folders: IntakeFolders,
-  options: {
-    topic: string;
-    ledgerTopic: string;
-    transport: 'kafka' | 'memory';
-    brokers?: readonly string[];
-    clientId?: string;
-    rowsPerTransaction?: number;
-    stableAfterMs?: number;
-    pollIntervalMs?: number;
-  },
-): PipelineConfig {
-  const yaml = `
+export function intakeConfig(folders: IntakeFolders, options: IntakeConfigOptions): PipelineConfig {
+  return parsePipelineConfig(intakeConfigYaml(folders, options), { source: 'intake-test.yaml' });
+}
+
+/** The YAML of {@link intakeConfig}, for a runner in a child process (`tm run intake --config FILE`). */
+export function intakeConfigYaml(folders: IntakeFolders, options: IntakeConfigOptions): string {
+  return `
 csv-events-base-folder: ${JSON.stringify(folders.base)}
 events:
   success-folder-name: "success"
@@ -70,7 +75,6 @@ infra:
   database: { url: "postgres://unused" }
   redis: { url: "redis://unused" }
 `;
-  return parsePipelineConfig(yaml, { source: 'intake-test.yaml' });
 }
 
 /** Writes a generated CSV file and sets its mtime (seconds since the epoch) so tests control the order. */
