@@ -24,10 +24,9 @@ export {
 } from './intake/file-naming.js';
 export { type IncomingFile, oldestFirst, scanStreamFolder } from './intake/folder-scan.js';
 export * from './intake/generator/index.js';
-export {
-  FileChangedError,
-  type FileOutcome,
-  type ImportProgress,
+export type {
+  FileOutcome,
+  ImportProgress,
 } from './intake/import-file.js';
 export { createIntake, type Intake, type IntakeOptions, UnknownStreamError } from './intake/intake.js';
 export { IntakeMetrics } from './intake/intake-metrics.js';

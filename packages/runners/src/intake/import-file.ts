@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { type Application, type DataStreamConfig, formatCsvError, readCsv } from '@tm/contracts';
 import type { OutboundRecord, Serde, TransportProducer, TransportTransaction } from '@tm/pipeline-core';
@@ -9,9 +9,10 @@ import type { Logger } from '../runtime/index.js';
 import { freeName, reportNameOf } from './file-naming.js';
 import type { IncomingFile } from './folder-scan.js';
 import { type FileLedger, type LedgerEntry, resumeDecision } from './ledger.js';
+import { readSpool, SpoolWriter } from './spool.js';
 
-/** Rows handed to the producer in one send; the next batch is read and encoded while this one is on the wire. */
-const SEND_BATCH = 1000;
+/** Rows handed to the producer in one send (one produce request); the next batch is assembled while this one is on the wire. */
+const SEND_BATCH = 5000;
 
 /** Everything intake needs to import files of one data stream. */
 export interface StreamContext {
@@ -59,17 +60,6 @@ export interface FileOutcome {
   readonly durationMs: number;
 }
 
-/** The file changed after format control passed it, so its rows no longer match what was checked. */
-export class FileChangedError extends Error {
-  constructor(
-    readonly path: string,
-    line: number,
-  ) {
-    super(`${path} changed while it was imported (line ${line} no longer passes format control)`);
-    this.name = 'FileChangedError';
-  }
-}
-
 export interface ImportOptions {
   readonly onProgress?: (progress: ImportProgress) => void;
   /** Asked after each committed transaction: true stops the import there (the ledger resumes it later). */
@@ -79,14 +69,15 @@ export interface ImportOptions {
 /**
  * Imports one file of a stream (thesis §2.6.1, DESIGN.md §4):
  *
- * 1. Format control of every row, hashing the bytes on the way. A failing file is moved to error/ with its report
- *    (`NAME.errors.txt`, the lines of `tm validate-csv`) and nothing of it is published.
+ * 1. Format control of every row, hashing the bytes on the way, and each good row encoded once (Avro) into a spool
+ *    file beside the CSV (`.NAME.intake-spool`, a name intake never picks up). A failing file is moved to error/
+ *    with its report (`NAME.errors.txt`, the lines of `tm validate-csv`) and nothing of it is published.
  * 2. The ledger decides: publish from the start, after the last committed line of an interrupted import, or not at
  *    all (every row already committed).
- * 3. Rows are published as Applications to the stream's topic, keyed by application number, in Kafka transactions
- *    of `rowsPerTransaction` rows; each transaction also writes the file's progress to the ledger, the last one
- *    marks it done.
- * 4. The file is moved to success/.
+ * 3. The spooled rows are published as Applications to the stream's topic, keyed by application number, in Kafka
+ *    transactions of `rowsPerTransaction` rows; each transaction also writes the file's progress to the ledger,
+ *    the last one marks it done. What is published is exactly what format control read (ADR 0044).
+ * 4. The file is moved to success/ and the spool deleted.
  *
  * Names never collide: a file whose name is taken in success/ or error/ gets `BASE.N.EXT` (see `freeName`).
  *
@@ -100,8 +91,23 @@ export async function importFile(
   options: ImportOptions = {},
 ): Promise<FileOutcome | 'stopped'> {
   const startedAt = performance.now();
-  const stream = ctx.stream.name;
   const checked = await checkFormat(file, ctx, options);
+  try {
+    return await finishImport(file, checked, ctx, options, startedAt);
+  } finally {
+    if (checked.spool) await rm(checked.spool, { force: true });
+  }
+}
+
+/** Steps 2 to 4 of {@link importFile}, once format control is done. */
+async function finishImport(
+  file: IncomingFile,
+  checked: FormatCheck,
+  ctx: StreamContext,
+  options: ImportOptions,
+  startedAt: number,
+): Promise<FileOutcome | 'stopped'> {
+  const stream = ctx.stream.name;
   if (checked.errors > 0) {
     const movedTo = await moveFile(file, ctx.errorDir, checked.report);
     const report = `${movedTo}.errors.txt`;
@@ -138,7 +144,7 @@ export async function importFile(
     resumedAfterLine = decision.kind === 'resume' ? decision.afterLine : 0;
     if (resumedAfterLine > 0)
       ctx.logger.info({ stream, file: file.name, afterLine: resumedAfterLine }, 'resuming a file');
-    const result = await publishRows(file, checked.sha256, ctx, options, decision);
+    const result = await publishRows(file, checked, ctx, options, decision);
     if (result === 'stopped') return 'stopped';
     published = result;
   }
@@ -171,7 +177,7 @@ export async function importFile(
   return outcome;
 }
 
-/** A file's bytes as chunks, counting them (and hashing them, when given a hash) on the way. */
+/** A file's bytes as chunks, handing each to `onChunk` (with the bytes so far) on the way. */
 function readBytes(path: string, onChunk: (chunk: Buffer, bytes: number) => void): Readable {
   const source = createReadStream(path, { highWaterMark: 256 * 1024 });
   async function* counted() {
@@ -196,9 +202,14 @@ interface FormatCheck {
   /** The temporary report (when there are errors). */
   readonly report?: string;
   readonly first?: string;
+  /** The spool of encoded rows (when there are none), and its row count. */
+  readonly spool?: string;
 }
 
-/** Pass 1: format control of every row, the report streamed to a temporary file, the bytes hashed. */
+/**
+ * Pass 1: format control of every row, the report streamed to a temporary file, the bytes hashed, the rows encoded
+ * into the spool until the first error (then the spool is dropped).
+ */
 async function checkFormat(
   file: IncomingFile,
   ctx: StreamContext,
@@ -216,6 +227,9 @@ async function checkFormat(
   let rows = 0;
   let errors = 0;
   let first: string | undefined;
+  let spool: SpoolWriter | undefined = await SpoolWriter.create(
+    join(dirname(file.path), `.${file.name}.intake-spool`),
+  );
   const flushReport = async () => {
     if (lines.length === 0) return;
     if (!report) {
@@ -233,7 +247,17 @@ async function checkFormat(
       ...(ctx.clock ? { clock: ctx.clock } : {}),
     })) {
       rows++;
-      if (!row.ok) {
+      if (row.ok) {
+        if (spool) {
+          const app = row.application;
+          const full = spool.add(row.line, app.applicationNumber, ctx.serde.encode(app));
+          if (full) await full;
+        }
+      } else {
+        if (spool) {
+          await spool.discard();
+          spool = undefined;
+        }
         for (const error of row.errors) {
           errors++;
           const line = formatCsvError(error);
@@ -246,10 +270,12 @@ async function checkFormat(
         options.onProgress?.({ phase: 'validating', bytes, totalBytes: file.size, rows });
     }
     await flushReport();
+    await spool?.close();
   } catch (err) {
     await report?.close();
     report = undefined;
     await rm(reportPath, { force: true });
+    await spool?.discard();
     throw err;
   } finally {
     await report?.close();
@@ -260,30 +286,28 @@ async function checkFormat(
     errors,
     sha256: hash.digest('hex'),
     ...(errors > 0 ? { report: reportPath, first } : {}),
+    ...(spool ? { spool: spool.path } : {}),
   };
 }
 
 /**
- * Pass 2: the rows after the decision's line, in transactions of `rowsPerTransaction` rows, each closing with
- * the file's ledger entry. One send is in flight while the next batch is read and encoded.
+ * Pass 2: the spooled rows after the decision's line, in transactions of `rowsPerTransaction` rows, each closing
+ * with the file's ledger entry. One send is in flight while the next batch is assembled.
  *
  * @return rows published, or `'stopped'`.
  */
 async function publishRows(
   file: IncomingFile,
-  sha256: string,
+  checked: FormatCheck,
   ctx: StreamContext,
   options: ImportOptions,
   decision: { kind: 'fresh' } | { kind: 'resume'; afterLine: number; rows: number },
 ): Promise<number | 'stopped'> {
-  const { producer, ledger, serde, rowsPerTransaction } = ctx;
+  const { producer, ledger, rowsPerTransaction } = ctx;
   const { name: stream, topic } = ctx.stream;
   const afterLine = decision.kind === 'resume' ? decision.afterLine : 0;
   const earlierRows = decision.kind === 'resume' ? decision.rows : 0;
-  let bytes = 0;
-  const input = readBytes(file.path, (_, total) => {
-    bytes = total;
-  });
+  const total = checked.rows;
 
   let txn: TransportTransaction | undefined;
   let inFlight: Promise<void> | undefined;
@@ -293,7 +317,7 @@ async function publishRows(
   let lastLine = afterLine;
   const entry = (done: boolean): LedgerEntry => ({
     stream,
-    file: sha256,
+    file: checked.sha256,
     name: file.name,
     line: lastLine,
     rows: earlierRows + published,
@@ -319,27 +343,31 @@ async function publishRows(
     ledger.committed(progress);
     inTxn = 0;
   };
+  const progress = () =>
+    options.onProgress?.({
+      phase: 'publishing',
+      bytes: total > 0 ? Math.round((file.size * (earlierRows + published)) / total) : file.size,
+      totalBytes: file.size,
+      rows: published,
+    });
 
   try {
-    for await (const row of readCsv(input, {
-      dataStream: stream,
-      dialect: ctx.stream.csv,
-      sourceFile: file.name,
-      ...(ctx.clock ? { clock: ctx.clock } : {}),
-    })) {
-      if (row.line <= afterLine) continue;
-      if (!row.ok) throw new FileChangedError(file.path, row.line);
-      const application = row.application;
-      batch.push({ topic, key: application.applicationNumber, value: serde.encode(application) });
-      published++;
-      inTxn++;
-      lastLine = row.line;
-      if (inTxn >= rowsPerTransaction) {
-        await commit(false);
-        options.onProgress?.({ phase: 'publishing', bytes, totalBytes: file.size, rows: published });
-        if (options.shouldStop?.()) return 'stopped';
-      } else if (batch.length >= SEND_BATCH) {
-        await flush();
+    if (checked.spool) {
+      for await (const rows of readSpool(checked.spool)) {
+        for (const row of rows) {
+          if (row.line <= afterLine) continue;
+          batch.push({ topic, key: row.key, value: row.value });
+          published++;
+          inTxn++;
+          lastLine = row.line;
+          if (inTxn >= rowsPerTransaction) {
+            await commit(false);
+            progress();
+            if (options.shouldStop?.()) return 'stopped';
+          } else if (batch.length >= SEND_BATCH) {
+            await flush();
+          }
+        }
       }
     }
     await commit(true);
@@ -348,7 +376,7 @@ async function publishRows(
     await txn?.abort().catch(() => {});
     throw err;
   }
-  options.onProgress?.({ phase: 'publishing', bytes, totalBytes: file.size, rows: published });
+  progress();
   return published;
 }
 
