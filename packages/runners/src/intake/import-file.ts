@@ -12,7 +12,7 @@ import { type FileLedger, type LedgerEntry, resumeDecision } from './ledger.js';
 import { readSpool, SpoolWriter } from './spool.js';
 
 /** Rows handed to the producer in one send (one produce request); the next batch is assembled while this one is on the wire. */
-const SEND_BATCH = 5000;
+const SEND_BATCH = 2500;
 
 /** Everything intake needs to import files of one data stream. */
 export interface StreamContext {

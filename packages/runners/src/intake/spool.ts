@@ -11,6 +11,8 @@ export interface SpoolRecord {
 /** line (u32), key length (u16), value length (u32), all little-endian; then the key (UTF-8) and the value. */
 const HEADER = 10;
 const BUFFER_SIZE = 1024 * 1024;
+/** Bytes read from a spool at a time: the records of a chunk are views of it, so it lives as long as they do. */
+const READ_SIZE = 128 * 1024;
 
 /**
  * Writes encoded rows to a spool file, in order, through a 1 MiB buffer: format control encodes each row once, and
@@ -88,7 +90,7 @@ export class SpoolWriter {
 /** The rows of a spool, in batches (one per chunk read), values as views of the chunk (no copy). */
 export async function* readSpool(path: string): AsyncGenerator<SpoolRecord[]> {
   let rest: Buffer | null = null;
-  for await (const chunk of createReadStream(path, { highWaterMark: BUFFER_SIZE }) as AsyncIterable<Buffer>) {
+  for await (const chunk of createReadStream(path, { highWaterMark: READ_SIZE }) as AsyncIterable<Buffer>) {
     const data: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
     const batch: SpoolRecord[] = [];
     let o = 0;
