@@ -20,7 +20,11 @@ const FILES_PER_STREAM = 3;
  * each from its own seed (application numbers never repeat). The last file of every stream has 1% broken rows, so
  * intake rejects it to error/ with its report, as the thesis describes.
  */
-export async function writeDemoFiles(streams: readonly DataStreamConfig[], rows: number, seed = 1): Promise<DemoFile[]> {
+export async function writeDemoFiles(
+  streams: readonly DataStreamConfig[],
+  rows: number,
+  seed = 1,
+): Promise<DemoFile[]> {
   const files: DemoFile[] = [];
   const count = streams.length * FILES_PER_STREAM;
   let written = 0;
