@@ -73,7 +73,8 @@ describe('stage processes on Kafka', function () {
       })),
     );
     for (let kill = 0; kill < 2; kill += 1) {
-      const run = startProcess(env('exactly-once', 2));
+      // 20 ms of work per record, 50 at a time: ~2,500 records/s, so both kills land well before the end.
+      const run = startProcess(env('exactly-once', 20));
       await run.running;
       const before = await committedTotal(transport, names.group, names.input);
       // let it commit a few transactions, then kill it at an arbitrary moment (transactions run every 100 ms)

@@ -28,7 +28,10 @@ export async function runRunner(options: RunRunnerOptions): Promise<number> {
       shutdownTimeoutMs: options.shutdownTimeoutMs ?? 30_000,
     });
   } finally {
-    await ops?.close();
-    await options.onStopped?.();
+    try {
+      await ops?.close();
+    } finally {
+      await options.onStopped?.();
+    }
   }
 }

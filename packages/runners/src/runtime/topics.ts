@@ -10,8 +10,9 @@ export function pipelineTopics(config: PipelineConfig): TopicSpec[] {
     topics.callEvents,
     topics.communicationResults,
     topics.operatorSessions,
+    topics.dialTasks, // consumed by the dialer
   ];
-  const produced = [topics.rejections, topics.dialTasks];
+  const produced = [topics.rejections];
   const spec = (topic: string, partitions = topics.partitions): TopicSpec => ({
     topic,
     partitions,
