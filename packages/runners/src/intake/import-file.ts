@@ -110,7 +110,7 @@ async function finishImport(
   const stream = ctx.stream.name;
   if (checked.errors > 0) {
     const movedTo = await moveFile(file, ctx.errorDir, checked.report);
-    const report = `${movedTo}.errors.txt`;
+    const report = reportNameOf(movedTo);
     ctx.logger.info(
       {
         stream,

@@ -196,4 +196,72 @@ describe('intake on the memory transport', () => {
     await i.stop();
     expect(i.state).to.equal('stopped');
   });
+
+  it('leaves a file in place when the broker fails, counts the failure, and imports it on a later attempt', async () => {
+    const ml = folders.mobileLoans;
+    await writeCsv(join(ml, 'retry.csv'), { rows: 6, seed: 30 });
+    let failures = 1;
+    const inner = transport;
+    const flaky: Transport = {
+      ...inner,
+      createProducer: (options) => {
+        const producer = inner.createProducer(options);
+        return {
+          ...producer,
+          connect: () => producer.connect(),
+          disconnect: () => producer.disconnect(),
+          send: (records) => producer.send(records),
+          transaction: async () => {
+            const txn = await producer.transaction();
+            return {
+              ...txn,
+              send: async (records) => {
+                if (records.some((r) => r.topic === TOPIC) && failures-- > 0)
+                  throw new Error('broker unavailable');
+                await txn.send(records);
+              },
+            };
+          },
+        };
+      },
+    };
+    transport = flaky;
+    const i = make();
+    expect(await i.importPending()).to.deep.equal([]);
+    expect(await namesIn(ml)).to.include('retry.csv');
+    expect(await metrics.registry.metrics()).to.include(
+      'intake_import_failures_total{stream="MOBILE_LOANS"} 1',
+    );
+    const [outcome] = await i.importPending();
+    expect(outcome).to.include({ file: 'retry.csv', outcome: 'accepted', published: 6 });
+    expect(await readTopic(transport, TOPIC, 6, { settleMs: 50 })).to.have.length(6);
+  });
+
+  it('fails for good when a newer instance with the same transactional ids fenced it', async () => {
+    const older = make();
+    await older.importPending();
+    const newer = createIntake({
+      config: intakeConfig(folders, { topic: TOPIC, ledgerTopic: LEDGER, transport: 'memory' }),
+      transport,
+      logger,
+      metrics: new StageMetrics(),
+    });
+    await newer.importPending(); // connecting fences the older instance
+    await writeCsv(join(folders.posReject, 'late.csv'), { rows: 2, seed: 31 });
+    const refused = await older.importPending().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((refused as Error).name).to.equal('ProducerFencedError');
+    expect(older.state).to.equal('failed');
+    expect(older.health()).to.include({ live: false });
+    const error = await older.done.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((error as Error).name).to.equal('ProducerFencedError');
+    const [outcome] = await newer.importPending();
+    expect(outcome).to.include({ file: 'late.csv', outcome: 'accepted' });
+    await newer.stop();
+  });
 });

@@ -45,8 +45,9 @@ export interface Intake {
   stop(): Promise<void>;
   /**
    * Imports every file now in the stream folders, oldest first, without the stability wait (the caller says the
-   * files are complete; names in progress are still skipped), and resolves with each file's outcome. Connects
-   * first when {@link start} was not called.
+   * files are complete; names in progress are still skipped), and resolves with each file's outcome. A file whose
+   * import failed (broker down) has no outcome and stays for the next attempt; a producer fenced by a newer
+   * instance rejects (and fails the runner). Connects first when {@link start} was not called.
    */
   importPending(): Promise<FileOutcome[]>;
   /**
@@ -270,7 +271,7 @@ class IntakeRunner implements Intake {
         if (worker.busy || this.#clock() < worker.retryAt) return;
         const files = await scanStreamFolder(worker.config.folder);
         for (const file of worker.tracker.observe(files, this.#clock())) {
-          if (this.#stopping) return;
+          if (this.#stopping || this.#clock() < worker.retryAt) return; // after a failure, wait before the next
           worker.tracker.forget(file.path);
           await this.#enqueue(worker, file);
         }
@@ -293,6 +294,14 @@ class IntakeRunner implements Intake {
     const { onProgress, rethrow = false } = options;
     const run = worker.queue.then(async () => {
       if (this.#stopping || this.#state === 'failed') return undefined;
+      // Queued twice (by the watcher and importPending) and already imported by the first: nothing to do.
+      if (
+        !(await stat(file.path).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return undefined;
       worker.busy = true;
       const stream = worker.config.name;
       this.#metrics.fileAge.observe({ stream }, Math.max(0, (this.#clock() - file.mtimeMs) / 1000));
