@@ -26,8 +26,8 @@ export function describeOutcome(outcome: FileOutcome): string {
     : outcome.resumedAfterLine > 0
       ? `${outcome.published} published after line ${outcome.resumedAfterLine}`
       : `${outcome.published} published`;
-  const rate =
-    outcome.durationMs > 0 ? `, ${Math.round((outcome.rows * 1000) / outcome.durationMs)} rows/s` : '';
+  const perSecond = (ms: number) => Math.round((outcome.rows * 1000) / Math.max(1, ms));
+  const rate = `, ${perSecond(outcome.durationMs)} rows/s (format control ${perSecond(outcome.checkMs)} rows/s)`;
   return `${outcome.file}: ${outcome.rows} rows, ${how}${rate}; moved to ${outcome.movedTo}`;
 }
 

@@ -58,6 +58,8 @@ export interface FileOutcome {
   /** The import went on after this line, published by an interrupted earlier import (0: from the start). */
   readonly resumedAfterLine: number;
   readonly durationMs: number;
+  /** Of which format control (reading, checking, encoding into the spool). */
+  readonly checkMs: number;
 }
 
 export interface ImportOptions {
@@ -92,8 +94,10 @@ export async function importFile(
 ): Promise<FileOutcome | 'stopped'> {
   const startedAt = performance.now();
   const checked = await checkFormat(file, ctx, options);
+  const checkMs = performance.now() - startedAt;
   try {
-    return await finishImport(file, checked, ctx, options, startedAt);
+    const outcome = await finishImport(file, checked, ctx, options, startedAt);
+    return outcome === 'stopped' ? outcome : { ...outcome, checkMs };
   } finally {
     if (checked.spool) await rm(checked.spool, { force: true });
   }
@@ -106,7 +110,7 @@ async function finishImport(
   ctx: StreamContext,
   options: ImportOptions,
   startedAt: number,
-): Promise<FileOutcome | 'stopped'> {
+): Promise<Omit<FileOutcome, 'checkMs'> | 'stopped'> {
   const stream = ctx.stream.name;
   if (checked.errors > 0) {
     const movedTo = await moveFile(file, ctx.errorDir, checked.report);
@@ -149,7 +153,7 @@ async function finishImport(
     published = result;
   }
   const movedTo = await moveFile(file, ctx.successDir);
-  const outcome: FileOutcome = {
+  const outcome: Omit<FileOutcome, 'checkMs'> = {
     stream,
     file: file.name,
     outcome: 'accepted',
