@@ -22,7 +22,7 @@ export {
   isInProgressName,
   reportNameOf,
 } from './intake/file-naming.js';
-export { type IncomingFile, oldestFirst, scanStreamFolder } from './intake/folder-scan.js';
+export { type IncomingFile, incomingFile, oldestFirst, scanStreamFolder } from './intake/folder-scan.js';
 export * from './intake/generator/index.js';
 export type {
   FileOutcome,

@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { isInProgressName } from './file-naming.js';
 
 /** A file waiting in a stream folder. */
@@ -30,15 +30,25 @@ export async function scanStreamFolder(folder: string): Promise<IncomingFile[]> 
     if (isInProgressName(name)) continue;
     const path = join(folder, name);
     try {
-      const s = await stat(path);
-      if (!s.isFile()) continue;
-      const createdMs = s.birthtimeMs > 0 ? s.birthtimeMs : s.mtimeMs;
-      files.push({ name, path, size: s.size, mtimeMs: s.mtimeMs, createdMs });
+      const file = await incomingFile(path);
+      if (file) files.push(file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
   }
   return oldestFirst(files);
+}
+
+/**
+ * The file at `path` as intake sees it, or undefined when it is not a regular file.
+ *
+ * @throws the error of `stat` (ENOENT for a missing file).
+ */
+export async function incomingFile(path: string): Promise<IncomingFile | undefined> {
+  const s = await stat(path);
+  if (!s.isFile()) return undefined;
+  const createdMs = s.birthtimeMs > 0 ? s.birthtimeMs : s.mtimeMs;
+  return { name: basename(path), path, size: s.size, mtimeMs: s.mtimeMs, createdMs };
 }
 
 /**

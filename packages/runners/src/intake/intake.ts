@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
-import type { DataStreamConfig, PipelineConfig } from '@tm/contracts';
+import { resolve } from 'node:path';
+import { CsvReadError, type DataStreamConfig, type PipelineConfig } from '@tm/contracts';
 import {
   ProducerFencedError,
   type StageHealth,
@@ -10,7 +10,7 @@ import {
   type TransportProducer,
 } from '@tm/pipeline-core';
 import { contractSerdes, type Logger } from '../runtime/index.js';
-import { type IncomingFile, scanStreamFolder } from './folder-scan.js';
+import { type IncomingFile, incomingFile, scanStreamFolder } from './folder-scan.js';
 import { type FileOutcome, type ImportProgress, importFile, type StreamContext } from './import-file.js';
 import { IntakeMetrics } from './intake-metrics.js';
 import { ensureIntakeTopics } from './intake-topics.js';
@@ -202,14 +202,8 @@ class IntakeRunner implements Intake {
     const worker = this.#workers.get(stream);
     if (!worker) throw new UnknownStreamError(stream, [...this.#workers.keys()]);
     await this.#connect();
-    const s = await stat(path);
-    const file: IncomingFile = {
-      name: basename(path),
-      path,
-      size: s.size,
-      mtimeMs: s.mtimeMs,
-      createdMs: s.birthtimeMs > 0 ? s.birthtimeMs : s.mtimeMs,
-    };
+    const file = await incomingFile(path);
+    if (!file) throw new CsvReadError(path, { cause: new Error('not a regular file') });
     const outcome = await this.#enqueue(worker, file, {
       rethrow: true,
       ...(onProgress ? { onProgress } : {}),
