@@ -11,7 +11,7 @@ async function split(chunks: readonly string[]): Promise<{ items: SplitItem[]; b
     dialect,
   )) {
     batches++;
-    items.push(...batch);
+    items.push(...batch.rows);
   }
   return { items, batches };
 }
@@ -37,10 +37,14 @@ describe('splitRows (papaparse, ADR 0040)', () => {
     }
     const batches = splitRows(source(), dialect);
     const first = await batches.next();
-    expect(first.value).to.deep.equal([
-      ['a', 'b'],
-      ['c', 'd'],
-    ]);
+    expect(first.value).to.deep.equal({
+      rows: [
+        ['a', 'b'],
+        ['c', 'd'],
+      ],
+      mayHoldLineBreaks: false,
+      mayHoldReplacementChars: false,
+    });
     expect(pulled).to.equal(1);
     await batches.return(undefined);
   });
@@ -58,5 +62,21 @@ describe('splitRows (papaparse, ADR 0040)', () => {
   it('yields nothing for an empty input or a BOM alone', async () => {
     expect((await split([])).items).to.deep.equal([]);
     expect((await split(['\uFEFF'])).items).to.deep.equal([]);
+  });
+
+  it('says from which batch on a quote, a CR or U+FFFD has been read', async () => {
+    const flags = [];
+    for await (const b of splitRows(
+      ['a;b\n', 'c;"d"\n', 'e;f\n', 'g;\uFFFD\n'].map((c) => Buffer.from(c)),
+      dialect,
+    )) {
+      flags.push([b.mayHoldLineBreaks, b.mayHoldReplacementChars]);
+    }
+    expect(flags).to.deep.equal([
+      [false, false],
+      [true, false],
+      [true, false],
+      [true, true],
+    ]);
   });
 });

@@ -14,6 +14,17 @@ export interface Unsplittable {
 /** What {@link splitRows} yields: a row's cells as written, `[]` for a blank line, or the final {@link Unsplittable}. */
 export type SplitItem = string[] | Unsplittable;
 
+/**
+ * The rows completed by one chunk of input, with what the text read so far rules out: a reader may skip looking
+ * for line breaks inside cells while no quote and no CR has been read (LF is the row end, so only a quoted cell or
+ * a CR can hold one), and for U+FFFD while none has been decoded.
+ */
+export interface SplitBatch {
+  readonly rows: SplitItem[];
+  readonly mayHoldLineBreaks: boolean;
+  readonly mayHoldReplacementChars: boolean;
+}
+
 /** The characters of a CSV dialect. */
 export interface SplitOptions {
   readonly delimiter: string;
@@ -132,7 +143,7 @@ function cellsOf(row: string[], newline: string): string[] {
 }
 
 /**
- * Splits CSV bytes into rows with papaparse, in batches (one per chunk of input): blank lines kept as `[]`, a UTF-8
+ * Splits CSV bytes into rows with papaparse, in batches (one per chunk of input, see {@link SplitBatch}): blank lines kept as `[]`, a UTF-8
  * BOM dropped, cells untrimmed, quotes escaped by doubling. Memory stays flat: the next chunk is read only when the
  * consumer asks for the next batch.
  *
@@ -148,8 +159,15 @@ function cellsOf(row: string[], newline: string): string[] {
 export async function* splitRows(
   input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   options: SplitOptions,
-): AsyncGenerator<SplitItem[]> {
+): AsyncGenerator<SplitBatch> {
   const decoder = new StringDecoder('utf8');
+  let mayHoldLineBreaks = false;
+  let mayHoldReplacementChars = false;
+  const batch = (rows: SplitItem[]): SplitBatch => ({ rows, mayHoldLineBreaks, mayHoldReplacementChars });
+  const scan = (text: string) => {
+    mayHoldLineBreaks ||= text.includes(options.quote) || text.includes('\r');
+    mayHoldReplacementChars ||= text.includes('\uFFFD');
+  };
   let parser: ChunkParser | undefined;
   /** Text held until the line end of the file is known (see lineEndOf). */
   let head = '';
@@ -163,8 +181,9 @@ export async function* splitRows(
       text = head.startsWith(BOM) ? head.slice(1) : head;
       head = '';
     }
+    scan(text);
     const rows = parser.push(text);
-    if (rows.length > 0) yield rows;
+    if (rows.length > 0) yield batch(rows);
     if (parser.stopped) return;
   }
   let tail = decoder.end();
@@ -174,9 +193,10 @@ export async function* splitRows(
     if (tail.length === 0) return;
     parser = new ChunkParser(options, lineEndOf(tail, true) ?? '\n');
   }
+  scan(tail);
   const rest = parser.push(tail);
   const last = parser.stopped ? rest : [...rest, ...parser.end()];
-  if (last.length > 0) yield last;
+  if (last.length > 0) yield batch(last);
 }
 
 /**

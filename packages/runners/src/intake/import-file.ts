@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { type Application, type DataStreamConfig, formatCsvError, readCsv } from '@tm/contracts';
+import { type Application, type DataStreamConfig, formatCsvError, readCsvBatches } from '@tm/contracts';
 import type { OutboundRecord, Serde, TransportProducer, TransportTransaction } from '@tm/pipeline-core';
 import type { Logger } from '../runtime/index.js';
 import { freeName, reportNameOf } from './file-naming.js';
@@ -182,21 +181,21 @@ async function finishImport(
 }
 
 /** A file's bytes as chunks, handing each to `onChunk` (with the bytes so far) on the way. */
-function readBytes(path: string, onChunk: (chunk: Buffer, bytes: number) => void): Readable {
+async function* readBytes(
+  path: string,
+  onChunk: (chunk: Buffer, bytes: number) => void,
+): AsyncGenerator<Buffer> {
   const source = createReadStream(path, { highWaterMark: 256 * 1024 });
-  async function* counted() {
-    let bytes = 0;
-    try {
-      for await (const chunk of source as AsyncIterable<Buffer>) {
-        bytes += chunk.length;
-        onChunk(chunk, bytes);
-        yield chunk;
-      }
-    } finally {
-      source.destroy();
+  let bytes = 0;
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      onChunk(chunk, bytes);
+      yield chunk;
     }
+  } finally {
+    source.destroy();
   }
-  return Readable.from(counted(), { objectMode: false });
 }
 
 interface FormatCheck {
@@ -244,20 +243,22 @@ async function checkFormat(
     lines = [];
   };
   try {
-    for await (const row of readCsv(input, {
+    for await (const batch of readCsvBatches(input, {
       dataStream: ctx.stream.name,
       dialect: ctx.stream.csv,
       sourceFile: file.name,
       ...(ctx.clock ? { clock: ctx.clock } : {}),
     })) {
-      rows++;
-      if (row.ok) {
-        if (spool) {
-          const app = row.application;
-          const full = spool.add(row.line, app.applicationNumber, ctx.serde.encode(app));
-          if (full) await full;
+      rows += batch.length;
+      for (const row of batch) {
+        if (row.ok) {
+          if (spool) {
+            const app = row.application;
+            const full = spool.add(row.line, app.applicationNumber, ctx.serde.encode(app));
+            if (full) await full;
+          }
+          continue;
         }
-      } else {
         if (spool) {
           await spool.discard();
           spool = undefined;
@@ -268,10 +269,9 @@ async function checkFormat(
           first ??= line;
           lines.push(`${line}\n`);
         }
-        if (lines.length >= 1000) await flushReport();
       }
-      if ((rows & 0x3fff) === 0)
-        options.onProgress?.({ phase: 'validating', bytes, totalBytes: file.size, rows });
+      if (lines.length >= 1000) await flushReport();
+      options.onProgress?.({ phase: 'validating', bytes, totalBytes: file.size, rows });
     }
     await flushReport();
     await spool?.close();
