@@ -11,7 +11,13 @@ describe('intake spool', () => {
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
-  async function roundTrip(records: readonly SpoolRecord[]): Promise<SpoolRecord[]> {
+  interface Row {
+    readonly line: number;
+    readonly key: string;
+    readonly value: Buffer;
+  }
+
+  async function roundTrip(records: readonly Row[]): Promise<SpoolRecord[]> {
     const writer = await SpoolWriter.create(join(dir, 's'));
     for (const r of records) {
       const full = writer.add(r.line, r.key, r.value);
@@ -33,7 +39,7 @@ describe('intake spool', () => {
     const read = await roundTrip(records);
     expect(read).to.have.length(records.length);
     expect(read.map((r) => r.line)).to.deep.equal(records.map((r) => r.line));
-    expect(read.map((r) => r.key)).to.deep.equal(records.map((r) => r.key));
+    expect(read.map((r) => r.key.toString('utf8'))).to.deep.equal(records.map((r) => r.key));
     expect(read.every((r, i) => r.value.equals(records[i]?.value as Buffer))).to.equal(true);
   });
 
@@ -44,7 +50,7 @@ describe('intake spool', () => {
       { line: 2, key: 'b', value: big },
       { line: 3, key: 'c', value: Buffer.from('x') },
     ]);
-    expect(read.map((r) => [r.line, r.key, r.value.length])).to.deep.equal([
+    expect(read.map((r) => [r.line, r.key.toString(), r.value.length])).to.deep.equal([
       [1, 'a', 0],
       [2, 'b', big.length],
       [3, 'c', 1],

@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open, rm } from 'node:fs/promises';
 
-/** One encoded row in a spool: the line it came from, its record key and its encoded value. */
+/** One encoded row in a spool: the line it came from, its record key (UTF-8) and its encoded value. */
 export interface SpoolRecord {
   readonly line: number;
-  readonly key: string;
+  readonly key: Buffer;
   readonly value: Buffer;
 }
 
@@ -87,27 +87,47 @@ export class SpoolWriter {
   }
 }
 
-/** The rows of a spool, in batches (one per chunk read), values as views of the chunk (no copy). */
+/** The record that starts at `o` of `data` and ends at `end` (its header already read). */
+function recordAt(data: Buffer, o: number, keyBytes: number, end: number): SpoolRecord {
+  const keyEnd = o + HEADER + keyBytes;
+  return {
+    line: data.readUInt32LE(o),
+    key: data.subarray(o + HEADER, keyEnd),
+    value: data.subarray(keyEnd, end),
+  };
+}
+
+/**
+ * The rows of a spool, in batches (one per chunk read). Keys and values are views of the chunk, not copies; only a
+ * record split between two chunks is copied whole.
+ */
 export async function* readSpool(path: string): AsyncGenerator<SpoolRecord[]> {
   let rest: Buffer | null = null;
   for await (const chunk of createReadStream(path, { highWaterMark: READ_SIZE }) as AsyncIterable<Buffer>) {
-    const data: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
     const batch: SpoolRecord[] = [];
     let o = 0;
-    while (o + HEADER <= data.length) {
-      const keyBytes = data.readUInt16LE(o + 4);
-      const valueBytes = data.readUInt32LE(o + 6);
-      const end = o + HEADER + keyBytes + valueBytes;
-      if (end > data.length) break;
-      const keyEnd = o + HEADER + keyBytes;
-      batch.push({
-        line: data.readUInt32LE(o),
-        key: data.toString('utf8', o + HEADER, keyEnd),
-        value: data.subarray(keyEnd, end),
-      });
+    if (rest) {
+      // Finish the record split between the previous chunk and this one.
+      const head: Buffer =
+        rest.length >= HEADER ? rest : Buffer.concat([rest, chunk.subarray(0, HEADER - rest.length)]);
+      const size = head.length >= HEADER ? HEADER + head.readUInt16LE(4) + head.readUInt32LE(6) : Infinity;
+      if (size - rest.length > chunk.length) {
+        rest = Buffer.concat([rest, chunk]);
+        continue;
+      }
+      const record = Buffer.concat([rest, chunk.subarray(0, size - rest.length)]);
+      batch.push(recordAt(record, 0, record.readUInt16LE(4), size));
+      o = size - rest.length;
+      rest = null;
+    }
+    while (o + HEADER <= chunk.length) {
+      const keyBytes = chunk.readUInt16LE(o + 4);
+      const end = o + HEADER + keyBytes + chunk.readUInt32LE(o + 6);
+      if (end > chunk.length) break;
+      batch.push(recordAt(chunk, o, keyBytes, end));
       o = end;
     }
-    rest = o < data.length ? data.subarray(o) : null;
+    rest = o < chunk.length ? chunk.subarray(o) : null;
     if (batch.length > 0) yield batch;
   }
   if (rest) throw new Error(`spool ${path} ends inside a record (${rest.length} bytes left)`);
