@@ -140,13 +140,13 @@ export class KafkaAnalyserRun {
     return new KafkaAnalyserRun(config, transport, sims, apps, uniqueName('analyser'), rules);
   }
 
-  /** Publishes every application to the incoming topic, keyed by application number (as intake does). */
-  async publish(): Promise<void> {
+  /** Publishes the applications `from`..`to` (all by default), keyed by application number (as intake does). */
+  async publish(from = 0, to = this.apps.length): Promise<void> {
     const producer = this.transport.createProducer();
     await producer.connect();
-    for (let i = 0; i < this.apps.length; i += 1000) {
+    for (let i = from; i < to; i += 1000) {
       await producer.send(
-        this.apps.slice(i, i + 1000).map((app) => ({
+        this.apps.slice(i, Math.min(i + 1000, to)).map((app) => ({
           topic: this.config.topics.incomingEvents,
           key: app.applicationNumber,
           value: this.serdes.application.encode(app),
