@@ -41,6 +41,7 @@ describe('pipeline config', () => {
       extraColumns: [],
     });
     expect(config.infra.kafka.brokers).to.deep.equal(['localhost:9092']);
+    expect(config.infra.kafka.sessionTimeoutMs).to.equal(30_000);
     expect(config.topics.candidates).to.equal('tml-candidates');
   });
 

@@ -10,11 +10,12 @@ import { commandGroup } from './groups.js';
 
 interface RunAnalyserOptions {
   config: string;
+  group: string;
   instance?: string;
 }
 
 /**
- * `tm run analyser [--config FILE] [--instance ID]`: the analyser (tml-events-analyser) until SIGTERM or SIGINT;
+ * `tm run analyser [--config FILE] [--group ID] [--instance ID]`: the analyser (tml-events-analyser) until SIGTERM or SIGINT;
  * exits 0 after a graceful stop, 1 when the stage failed.
  */
 export function register(program: Command): void {
@@ -25,6 +26,11 @@ export function register(program: Command): void {
         'per campaign (exactly once); stop with SIGTERM or SIGINT. Ops endpoint on TM_OPS_PORT when set.',
     )
     .option('-c, --config <file>', 'pipeline config file', defaultConfigPath())
+    .option(
+      '--group <id>',
+      'consumer group, and the prefix of the transactional id (a deployment of its own needs its own)',
+      ANALYSER_STAGE_NAME,
+    )
     .option(
       '--instance <id>',
       'this replica’s id, stable across its restarts (default: TM_INSTANCE_ID); needed when several replicas run',
@@ -41,6 +47,7 @@ export function register(program: Command): void {
         transport,
         logger,
         metrics,
+        name: options.group,
         ...(options.instance ? { instanceId: options.instance } : {}),
       });
       const code = await runRunner({
