@@ -14,6 +14,7 @@ import {
 import { testServices, uniqueName } from '@tm/infra';
 import { kafkaTransport, type RawRecord, StageMetrics } from '@tm/pipeline-core';
 import { committedTotal, eventually, readTopic } from '@tm/pipeline-core/testing';
+import { expect } from 'chai';
 import { pino } from 'pino';
 import { generateCsvRows } from '../intake/generator/index.js';
 import { contractSerdes } from '../runtime/serdes.js';
@@ -281,4 +282,21 @@ export async function compareOutputs(
     wrong,
     badEnrichment,
   };
+}
+
+/**
+ * Reads the outputs back and asserts that every application ended exactly once per campaign, as expected: none
+ * missing, none published twice, none decided otherwise, no dead letter, and equal counts per campaign and filter.
+ */
+export async function expectEveryApplicationDecidedOnce(
+  run: KafkaAnalyserRun,
+): Promise<{ outputs: Awaited<ReturnType<KafkaAnalyserRun['outputs']>>; report: RunReport }> {
+  const outputs = await run.outputs();
+  const report = await compareOutputs(run, outputs);
+  expect(report.missing, 'missing decisions').to.deep.equal([]);
+  expect(report.duplicates, 'decisions published twice').to.deep.equal([]);
+  expect(report.wrong.slice(0, 10), 'decisions other than expected').to.deep.equal([]);
+  expect(outputs.deadLetters, 'dead letters').to.equal(0);
+  expect(report.actualCounts, 'decisions per campaign and filter').to.deep.equal(report.expectedCounts);
+  return { outputs, report };
 }

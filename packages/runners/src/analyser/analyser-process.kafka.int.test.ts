@@ -7,7 +7,11 @@ import { eventually } from '@tm/pipeline-core/testing';
 import { expect } from 'chai';
 import { parseDocument } from 'yaml';
 import { repoRoot } from './analyser.test-support.js';
-import { compareOutputs, generatedApplications, KafkaAnalyserRun } from './analyser-kafka.test-support.js';
+import {
+  expectEveryApplicationDecidedOnce,
+  generatedApplications,
+  KafkaAnalyserRun,
+} from './analyser-kafka.test-support.js';
 
 /** `tm run analyser` as a process of its own, configured by `configFile`; `started` resolves once it consumes. */
 function startRunner(
@@ -118,13 +122,7 @@ describe('tm run analyser, killed mid-run and restarted', function () {
     second.child.kill('SIGTERM');
     expect(await second.exited, 'exit code after SIGTERM').to.equal(0);
 
-    const outputs = await run.outputs();
-    const report = await compareOutputs(run, outputs);
-    expect(report.missing, 'missing decisions').to.deep.equal([]);
-    expect(report.duplicates, 'decisions published twice').to.deep.equal([]);
-    expect(report.wrong.slice(0, 10), 'decisions other than expected').to.deep.equal([]);
-    expect(outputs.deadLetters, 'dead letters').to.equal(0);
-    expect(report.actualCounts).to.deep.equal(report.expectedCounts);
+    await expectEveryApplicationDecidedOnce(run);
     // The runners' logs (info level) name applications by number, never by phone.
     for (const runner of [first, second]) expect(runner.output()).not.to.match(/(?<!\d)7\d{10}(?!\d)/);
     expect(second.output()).to.contain('"msg":"stopped"');
