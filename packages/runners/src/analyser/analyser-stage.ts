@@ -130,7 +130,11 @@ export function createAnalyserStage(options: AnalyserStageOptions): AnalyserStag
         const labels = failureLabels(err);
         failures.inc(labels);
         log.debug(
-          { applicationNumber: app.applicationNumber, ...labels, error: (err as Error).message },
+          {
+            applicationNumber: app.applicationNumber,
+            ...labels,
+            error: err instanceof Error ? err.message : String(err),
+          },
           'evaluation failed',
         );
         throw err;
