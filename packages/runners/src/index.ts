@@ -3,6 +3,8 @@
  * @packageDocumentation
  */
 
+/** The analyser (tml-events-analyser, thesis §2.6.2): the stage factory and its parts. */
+export * from './analyser/index.js';
 /** The campaign engine's database: migrations and repository functions (thesis §2.6.3, §2.7.3). */
 export * from './campaign/db/index.js';
 export { buildProgram } from './cli.js';

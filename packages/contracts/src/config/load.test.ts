@@ -41,6 +41,7 @@ describe('pipeline config', () => {
       extraColumns: [],
     });
     expect(config.infra.kafka.brokers).to.deep.equal(['localhost:9092']);
+    expect(config.infra.kafka.sessionTimeoutMs).to.equal(30_000);
     expect(config.topics.candidates).to.equal('tml-candidates');
   });
 
@@ -157,6 +158,43 @@ describe('pipeline config', () => {
     expect(problems(text).join('\n')).to.contain(
       'events-analyser.campaigns[1].campaign-id: duplicate campaign id 1',
     );
+  });
+
+  describe('events-analyser runner keys', () => {
+    it('default to the runner settings when absent (figure 25 sets none)', () => {
+      const { eventsAnalyser } = parsePipelineConfig(minimal(), { env: {} });
+      expect(eventsAnalyser).to.deep.include({
+        concurrency: 512,
+        maxInFlight: 4000,
+        retry: { rideOutMs: 600_000, initialDelayMs: 250, maxDelayMs: 15_000 },
+      });
+    });
+
+    it('reads them, and names bad values by key path', () => {
+      const set = (keys: string) => minimal().replace('events-analyser:\n', `events-analyser:\n${keys}`);
+      const { eventsAnalyser } = parsePipelineConfig(
+        set('  concurrency: 8\n  max-in-flight: 100\n  retry: { ride-out-ms: 30000 }\n'),
+        { env: {} },
+      );
+      expect(eventsAnalyser.concurrency).to.equal(8);
+      expect(eventsAnalyser.retry).to.deep.equal({
+        rideOutMs: 30_000,
+        initialDelayMs: 250,
+        maxDelayMs: 15_000,
+      });
+      expect(
+        problems(
+          set('  concurrency: 0\n  retry: { initial-delay-ms: 500, max-delay-ms: 100, ride-out: 1 }\n'),
+        ),
+      ).to.have.members([
+        'events-analyser.concurrency: Too small: expected number to be >=1',
+        'events-analyser.retry: Unrecognized key: "ride-out"',
+        'events-analyser.retry.max-delay-ms: max-delay-ms is below initial-delay-ms',
+      ]);
+      expect(problems(set('  concurrency: 100\n  max-in-flight: 10\n'))).to.deep.equal([
+        'events-analyser.max-in-flight: max-in-flight (10) is below concurrency (100): the extra concurrency could never be used',
+      ]);
+    });
   });
 
   describe('campaign-engine', () => {
