@@ -25,6 +25,7 @@ export {
   type OutboxPublishResult,
   prunePublishedDialTasks,
   publishOutboxBatch,
+  publishOutboxBatchDetached,
 } from './outbox.js';
 export {
   type CampaignDbSummary,

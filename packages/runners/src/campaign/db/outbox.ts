@@ -86,6 +86,35 @@ export async function publishOutboxBatch(
 }
 
 /**
+ * Publishes the next batch of the outbox like {@link publishOutboxBatch}, at least once and in outbox order, but
+ * without holding a connection while `publish` waits for Kafka: one statement reads up to `limit` unpublished dial
+ * tasks, `publish(tasks)` runs with no transaction open, and a second statement marks them published. A failure or
+ * crash in between leaves them unmarked, and they go out again next time.
+ *
+ * For a database that one engine process alone uses — the embedded profile's PGlite, whose single connection
+ * (ADR 0037) {@link publishOutboxBatch} would keep busy, and every other query of the process waiting, for as long
+ * as Kafka takes. No lock is taken: two publishers calling this on one database could publish a task's ADD after
+ * its DELETE. The caller runs one publisher at a time (the campaign engine does); several engine processes on one
+ * database use {@link publishOutboxBatch}.
+ */
+export async function publishOutboxBatchDetached(
+  db: Knex,
+  limit: number,
+  publish: (tasks: readonly OutboxDialTask[]) => Promise<void>,
+  now: () => Date = () => new Date(),
+): Promise<OutboxPublishResult> {
+  const tasks = await fetchUnpublishedDialTasks(db, limit);
+  if (tasks.length === 0) return { acquired: true, published: 0 };
+  await publish(tasks);
+  await markDialTasksPublished(
+    db,
+    tasks.map((t) => t.outboxId),
+    now(),
+  );
+  return { acquired: true, published: tasks.length };
+}
+
+/**
  * Deletes outbox rows published before `before` (housekeeping; the table otherwise grows by a row or two per call),
  * except the ADD of a task still IN_PROGRESS in that attempt, which stays as the record of its dispatch.
  * Returns how many were deleted.
