@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import * as checkConfig from './check-config.js';
 import * as genCsv from './gen-csv.js';
 import * as migrate from './migrate.js';
+import * as runCampaign from './run-campaign.js';
 import * as runSimulators from './run-simulators.js';
 import * as validateCsv from './validate-csv.js';
 
@@ -13,6 +14,7 @@ import * as validateCsv from './validate-csv.js';
 export function registerCommands(program: Command): void {
   checkConfig.register(program);
   runSimulators.register(program);
+  runCampaign.register(program);
   migrate.register(program);
   validateCsv.register(program);
   genCsv.register(program);
