@@ -14,7 +14,8 @@ import {
   type PipelineConfig,
   parsePipelineConfig,
 } from '@tm/contracts';
-import type { OutboundRecord, RawRecord } from '@tm/pipeline-core';
+import type { OutboundRecord, RawRecord, Transport } from '@tm/pipeline-core';
+import type { Knex } from 'knex';
 import { parseDocument } from 'yaml';
 import { contractSerdes } from '../../runtime/serdes.js';
 
@@ -107,4 +108,51 @@ export function moscowTime(date: Date, plusMinutes = 0): string {
   const minutes =
     (date.getUTCHours() * 60 + date.getUTCMinutes() + 180 + plusMinutes + 24 * 60 * 2) % (24 * 60);
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** A consumer that gathers every record of some topics from the beginning, for assertions. */
+export interface TopicCollector {
+  records(topic: string): RawRecord[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a {@link TopicCollector} in a consumer group of its own. It commits nothing; a record fetched twice (after
+ * a rejoin) is kept once, by partition and offset, so counts on the topic are the topic's own.
+ */
+export async function collectTopics(
+  transport: Transport,
+  topics: readonly string[],
+  groupId: string,
+): Promise<TopicCollector> {
+  const seen = new Map<string, Map<string, RawRecord>>(topics.map((t) => [t, new Map()]));
+  const consumer = transport.createConsumer({ groupId, topics, fromBeginning: true, readCommitted: true });
+  await consumer.start({
+    onBatch: (batch) => {
+      const records = seen.get(batch.topic);
+      for (const r of batch.records) records?.set(`${r.partition}:${r.offset}`, r);
+    },
+    onAssignment: () => {},
+    onCrash: () => {},
+  });
+  return {
+    records: (topic) =>
+      [...(seen.get(topic)?.values() ?? [])].sort((a, b) => a.partition - b.partition || a.offset - b.offset),
+    stop: () => consumer.stop(),
+  };
+}
+
+/** Everything the engine keeps, as comparable text: tasks, communications, outbox rows, consumed event ids. */
+export async function databaseSnapshot(db: Knex): Promise<Record<string, unknown[]>> {
+  const rows = async (sql: string) => (await db.raw<{ rows: unknown[] }>(sql)).rows;
+  return {
+    tasks: await rows(
+      'SELECT ID, CANDIDATE_ID, CAMPAIGN_ID, TASK_STATE, ATTEMPT, TASK_TIME, CLIENT_TIME_ZONE, UTIME FROM TM$CAMPAIGN_TASKS ORDER BY ID',
+    ),
+    communications: await rows(
+      'SELECT ID, CAMPAIGN_TASK_ID, STATE, CALL_ID, ATTEMPT, STARTED_AT, ENDED_AT, RESULT_DETAILS, UTIME FROM TM$COMMUNICATIONS ORDER BY ID',
+    ),
+    outbox: await rows('SELECT ID, DIAL_TASK_ID, PUBLISHED_AT FROM TM$DIAL_TASK_OUTBOX ORDER BY ID'),
+    consumedEvents: await rows('SELECT EVENT_ID FROM TM$CONSUMED_EVENTS ORDER BY EVENT_ID'),
+  };
 }
