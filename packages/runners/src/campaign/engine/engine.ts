@@ -15,6 +15,7 @@ import { deadLetterTopicOf, pipelineTopics } from '../../runtime/topics.js';
 import { applyCallEvent } from '../db/call-events.js';
 import { campaignRowsOf, upsertCampaigns } from '../db/campaigns.js';
 import { applyCommunicationResult } from '../db/communication-results.js';
+import { poolMaxOf } from '../db/connect.js';
 import { type IngestResult, ingestCandidates } from '../db/ingest.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { AnalyzeTrigger } from './analyze-trigger.js';
@@ -76,13 +77,6 @@ export interface CampaignEngine {
    * with the number of tasks claimed.
    */
   dispatchNow(): Promise<number>;
-}
-
-/** The pool size of a knex instance, when it says. */
-function poolMaxOf(db: Knex): number | undefined {
-  // knex types `client` as any; the config it was built from is on it.
-  const config = (db.client as { config?: Knex.Config }).config;
-  return config?.pool?.max;
 }
 
 /**
