@@ -1,15 +1,17 @@
 /**
  * `pnpm bench [suite ...]`: measures the targets of DESIGN.md §6 and writes bench/results.json and
- * docs/BENCHMARKS.md. With no suite named, runs them all. Suites: core.
+ * docs/BENCHMARKS.md. With no suite named, runs them all. Suites: core, campaign.
  */
 
 import { type BenchResult, machineDescription, saveResults } from './results.js';
+import { campaignSuite } from './suites/campaign.js';
 import { coreSuite } from './suites/core.js';
 
 type Suite = () => Promise<Omit<BenchResult, 'suite' | 'measuredAt'>[]>;
 
 const suites: Record<string, Suite> = {
   core: coreSuite,
+  campaign: campaignSuite,
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');

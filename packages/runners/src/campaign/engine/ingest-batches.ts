@@ -1,11 +1,5 @@
 import type { Candidate } from '@tm/contracts';
-import {
-  attemptsOf,
-  bufferRecords,
-  type Committable,
-  type Emission,
-  type RetryPolicy,
-} from '@tm/pipeline-core';
+import { attemptsOf, type Committable, type Emission, type RetryPolicy } from '@tm/pipeline-core';
 import {
   catchError,
   concatMap,
@@ -22,6 +16,7 @@ import {
 import type { IngestResult } from '../db/ingest.js';
 import { isDatabaseUnavailable, withDbRetry } from './db-retry.js';
 import { UnknownReferenceError } from './errors.js';
+import { writeBatches } from './write-batches.js';
 
 /** Options of {@link ingestBatches}. */
 export interface IngestBatchesOptions {
@@ -29,7 +24,7 @@ export interface IngestBatchesOptions {
   ingest: (candidates: readonly Candidate[]) => Promise<IngestResult>;
   /** Most candidates per batch. */
   batchSize: number;
-  /** How long a partial batch waits for more, ms. */
+  /** How long a partial batch waits for more while its lane is idle, ms. */
   lingerMs: number;
   /** Batches stored at once; each lane holds its own clients. */
   concurrency: number;
@@ -52,9 +47,10 @@ function hash(text: string): number {
 }
 
 /**
- * The campaign engine's ingest (thesis §2.6.3): candidates are gathered into batches by count and linger, each
- * batch is stored by one `ingest` call (one transaction), and only after it committed are the batch's records
- * acked — a crash before that redelivers them, and a redelivered candidate changes nothing (its id is stored).
+ * The campaign engine's ingest (thesis §2.6.3): candidates are gathered into batches ({@link writeBatches}: up to
+ * `batchSize`, `lingerMs` after the first while the lane is idle, and whatever gathered while the previous batch
+ * was being stored), each batch is stored by one `ingest` call (one transaction), and only after it committed are
+ * the batch's records acked — a crash before that redelivers them, and a redelivered candidate changes nothing (its id is stored).
  *
  * Candidates are spread over `concurrency` lanes by phone, each lane storing one batch at a time, so batches of
  * different lanes are written concurrently while one client's candidates stay in arrival order (the last one
@@ -110,8 +106,7 @@ export function ingestBatches(
       groupBy((record) => (lanes === 1 ? 0 : hash(record.value.phone) % lanes)),
       mergeMap((lane) =>
         lane.pipe(
-          bufferRecords({ count: options.batchSize, timeMs: options.lingerMs }),
-          concatMap((batch) => store(batch)),
+          writeBatches((batch) => store(batch), { count: options.batchSize, lingerMs: options.lingerMs }),
         ),
       ),
     );
