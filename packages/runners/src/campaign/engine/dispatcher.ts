@@ -6,7 +6,7 @@ import type { OutboxDialTask } from '../db/dial-task-row.js';
 import { type OutboxPublishResult, publishOutboxBatch, publishOutboxBatchDetached } from '../db/outbox.js';
 
 /**
- * How the outbox publisher keeps to one publisher at a time (ADR 0060):
+ * How the outbox publisher keeps to one publisher at a time (ADR 0062):
  * - `advisory-lock`: {@link publishOutboxBatch}, a transaction-scoped advisory lock across every engine process on
  *   the database, held while Kafka acknowledges — for PostgreSQL with a connection pool;
  * - `single-process`: {@link publishOutboxBatchDetached}, no connection held while Kafka acknowledges; this

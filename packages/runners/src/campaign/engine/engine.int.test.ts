@@ -61,7 +61,7 @@ describe('campaign engine on Kafka and PostgreSQL, driven through its topics', f
       transport,
       db: db(),
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'warn' }),
-      clock: () => new Date(now),
+      clock: options.realClock ? () => new Date() : () => new Date(now),
       schedules: options.schedules ?? false,
       dbRetry: { maxAttempts: 3, initialDelayMs: 10 },
     });
@@ -330,11 +330,51 @@ describe('campaign engine on Kafka and PostgreSQL, driven through its topics', f
           { from: moscowTime(new Date(now), -60), to: moscowTime(new Date(now), 180) },
         ],
       ],
-      { schedules: true },
+      { schedules: true, realClock: true },
     );
     await send([1, 2, 3].map((i) => encode.candidate(config.topics.candidates, candidate(`${i}`, phone(i)))));
     await waitForDialTasks(3, 'three ADDs from the scheduled dispatch');
     expect([...dialTaskIds()].sort()).to.deep.equal(['ADD:1:1', 'ADD:2:1', 'ADD:3:1']);
+  });
+
+  it('prunes published dial tasks and consumed event ids on the housekeeping schedule, keeping the ADD of an IN_PROGRESS task', async () => {
+    now = Date.now();
+    await startEngine(
+      [
+        [['campaign-engine', 'dispatch', 'interval-ms'], 100],
+        [
+          ['campaign-engine', 'defaults', 'calling-hours'],
+          { from: moscowTime(new Date(now), -60), to: moscowTime(new Date(now), 180) },
+        ],
+        [
+          ['campaign-engine', 'housekeeping'],
+          // Retention of a few milliseconds, so the first run (after 1 s) prunes what is there.
+          {
+            'interval-ms': 1000,
+            'keep-published-dial-tasks-hours': 1e-6,
+            'keep-consumed-event-ids-hours': 1e-6,
+          },
+        ],
+      ],
+      { schedules: true, realClock: true },
+    );
+    const topics = config.topics;
+    await storeInOrder([candidate('1', phone(1)), candidate('2', phone(2))]);
+    await waitForDialTasks(2, 'two ADDs');
+    await send([
+      encode.callEvent(topics.callEvents, callEvent('CALL_STARTED', 1, 'call-1')),
+      encode.callEvent(topics.callEvents, callEvent('CALL_ENDED', 1, 'call-1')),
+    ]);
+    await eventually(async () => (await taskStates()).join() === '1:DONE:1,2:IN_PROGRESS:1', 'task 1 DONE');
+    const rows = async (sql: string) =>
+      (await db().raw<{ rows: { id: string }[] }>(sql)).rows.map((r) => r.id);
+    await eventually(
+      async () =>
+        (await rows('SELECT DIAL_TASK_ID AS id FROM TM$DIAL_TASK_OUTBOX')).join() === 'ADD:2:1' &&
+        (await rows('SELECT EVENT_ID AS id FROM TM$CONSUMED_EVENTS')).length === 0,
+      'the ADD of DONE task 1 and the consumed event ids pruned; the ADD of IN_PROGRESS task 2 kept',
+      10_000,
+    );
   });
 
   async function communications(): Promise<
