@@ -73,16 +73,26 @@ export async function publishOutboxBatch(
       ]),
     );
     if (!rows[0]?.locked) return { acquired: false, published: 0 };
-    const tasks = await fetchUnpublishedDialTasks(trx, limit);
-    if (tasks.length === 0) return { acquired: true, published: 0 };
-    await publish(tasks);
-    await markDialTasksPublished(
-      trx,
-      tasks.map((t) => t.outboxId),
-      now(),
-    );
-    return { acquired: true, published: tasks.length };
+    return publishNextBatch(trx, limit, publish, now);
   });
+}
+
+/** Reads up to `limit` unpublished dial tasks, awaits `publish(tasks)`, marks them published. */
+async function publishNextBatch(
+  db: Knex,
+  limit: number,
+  publish: (tasks: readonly OutboxDialTask[]) => Promise<void>,
+  now: () => Date,
+): Promise<OutboxPublishResult> {
+  const tasks = await fetchUnpublishedDialTasks(db, limit);
+  if (tasks.length === 0) return { acquired: true, published: 0 };
+  await publish(tasks);
+  await markDialTasksPublished(
+    db,
+    tasks.map((t) => t.outboxId),
+    now(),
+  );
+  return { acquired: true, published: tasks.length };
 }
 
 /**
@@ -103,15 +113,7 @@ export async function publishOutboxBatchDetached(
   publish: (tasks: readonly OutboxDialTask[]) => Promise<void>,
   now: () => Date = () => new Date(),
 ): Promise<OutboxPublishResult> {
-  const tasks = await fetchUnpublishedDialTasks(db, limit);
-  if (tasks.length === 0) return { acquired: true, published: 0 };
-  await publish(tasks);
-  await markDialTasksPublished(
-    db,
-    tasks.map((t) => t.outboxId),
-    now(),
-  );
-  return { acquired: true, published: tasks.length };
+  return publishNextBatch(db, limit, publish, now);
 }
 
 /**

@@ -42,7 +42,7 @@ describe('campaign engine on Kafka and PostgreSQL, driven through its topics', f
   /** Starts an engine on this test's topics, with `overrides` and the test's clock. */
   async function startEngine(
     overrides: ConfigOverride[],
-    options: { schedules?: boolean } = {},
+    options: { schedules?: boolean; realClock?: boolean } = {},
   ): Promise<void> {
     names = engineNames(uniqueName);
     sent = new Map();

@@ -3,6 +3,7 @@ import {
   createStage,
   type Logger,
   type RetryPolicy,
+  type Serde,
   type Stage,
   StageMetrics,
   type Transport,
@@ -12,9 +13,9 @@ import type { Knex } from 'knex';
 import { createLogger } from '../../runtime/logger.js';
 import { contractSerdes } from '../../runtime/serdes.js';
 import { deadLetterTopicOf, pipelineTopics } from '../../runtime/topics.js';
-import { applyCallEvent } from '../db/call-events.js';
+import { applyCallEvent, type CallEventOutcome } from '../db/call-events.js';
 import { campaignRowsOf, upsertCampaigns } from '../db/campaigns.js';
-import { applyCommunicationResult } from '../db/communication-results.js';
+import { applyCommunicationResult, type ResultOutcome } from '../db/communication-results.js';
 import { poolMaxOf } from '../db/connect.js';
 import { type IngestResult, ingestCandidates } from '../db/ingest.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -179,43 +180,47 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
         }),
       ),
   });
-  const callEventStage = createStage<CallEvent>({
-    ...common,
-    name: `${group}.call-events`,
-    input: { topics: topics.callEvents, serde: serdes.callEvent },
-    process: (records) =>
-      records.pipe(
-        applyRecords((event) => applyCallEvent(db, event), {
-          concurrency: EVENT_CONCURRENCY,
-          retry,
-          rejectionOf: (outcome, event) =>
-            outcome.kind === 'unknown-task'
-              ? new UnknownReferenceError('task', event.taskId, event.eventId)
-              : undefined,
-          onOutcome: (outcome) => metrics.events.inc({ kind: 'call-event', outcome: outcome.kind }),
-        }),
-      ),
-  });
-  const resultStage = createStage<CommunicationResult>({
-    ...common,
-    name: `${group}.communication-results`,
-    input: { topics: topics.communicationResults, serde: serdes.communicationResult },
-    process: (records) =>
-      records.pipe(
-        applyRecords(
-          (result) => applyCommunicationResult(db, result, { now: clock(), campaigns: settings.campaigns }),
-          {
+  /** A stage applying each record of `topic` to the database in its own transaction (ADR 0060). */
+  const applyingStage = <T, O extends { kind: string }>(stage: {
+    suffix: string;
+    topic: string;
+    serde: Serde<T>;
+    apply: (value: T) => Promise<O>;
+    rejectionOf: (outcome: O, value: T) => Error | undefined;
+  }) =>
+    createStage<T>({
+      ...common,
+      name: `${group}.${stage.suffix}`,
+      input: { topics: stage.topic, serde: stage.serde },
+      process: (records) =>
+        records.pipe(
+          applyRecords(stage.apply, {
             concurrency: EVENT_CONCURRENCY,
             retry,
-            rejectionOf: (outcome, result) =>
-              outcome.kind === 'unknown-communication'
-                ? new UnknownReferenceError('communication', result.communicationId, result.eventId)
-                : undefined,
-            onOutcome: (outcome) =>
-              metrics.events.inc({ kind: 'communication-result', outcome: outcome.kind }),
-          },
+            rejectionOf: stage.rejectionOf,
+            onOutcome: (outcome) => metrics.events.inc({ kind: stage.suffix, outcome: outcome.kind }),
+          }),
         ),
-      ),
+    });
+  const callEventStage = applyingStage<CallEvent, CallEventOutcome>({
+    suffix: 'call-events',
+    topic: topics.callEvents,
+    serde: serdes.callEvent,
+    apply: (event) => applyCallEvent(db, event),
+    rejectionOf: (outcome, event) =>
+      outcome.kind === 'unknown-task'
+        ? new UnknownReferenceError('task', event.taskId, event.eventId)
+        : undefined,
+  });
+  const resultStage = applyingStage<CommunicationResult, ResultOutcome>({
+    suffix: 'communication-results',
+    topic: topics.communicationResults,
+    serde: serdes.communicationResult,
+    apply: (result) => applyCommunicationResult(db, result, { now: clock(), campaigns: settings.campaigns }),
+    rejectionOf: (outcome, result) =>
+      outcome.kind === 'unknown-communication'
+        ? new UnknownReferenceError('communication', result.communicationId, result.eventId)
+        : undefined,
   });
   const stages: readonly Stage<unknown>[] = [ingestStage, callEventStage, resultStage];
 
