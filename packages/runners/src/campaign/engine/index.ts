@@ -1,8 +1,8 @@
 /**
- * The campaign engine runner (tm-campaign-engine, thesis §2.6.3): its stages, dispatcher and schedules, built by
- * {@link createCampaignEngine}; the operators are exported for engines composed differently.
+ * The campaign engine runner (tm-campaign-engine, thesis §2.6.3): {@link createCampaignEngine} builds its stages,
+ * dispatcher and schedules. The pieces are exported for engines composed differently: the dispatcher, the
+ * stages' operators, the database-retry policy, the housekeeping.
  */
-export { AnalyzeTrigger } from './analyze-trigger.js';
 export { type ApplyRecordsOptions, applyRecords } from './apply-records.js';
 export { DB_RETRY, isDatabaseUnavailable, isRetriableDbError, withDbRetry } from './db-retry.js';
 export {
@@ -16,4 +16,4 @@ export { CampaignEngineMetrics } from './engine-metrics.js';
 export { UnknownReferenceError } from './errors.js';
 export { type Pruned, pruneOldRows, type Retention } from './housekeeping.js';
 export { type IngestBatchesOptions, ingestBatches } from './ingest-batches.js';
-export { every, type Periodic } from './periodic.js';
+export { type WriteBatchesOptions, writeBatches } from './write-batches.js';
