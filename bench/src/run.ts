@@ -1,10 +1,11 @@
 /**
  * `pnpm bench [suite ...]`: measures the targets of DESIGN.md §6 and writes bench/results.json and
- * docs/BENCHMARKS.md. With no suite named, runs them all. Suites: core, analyser.
+ * docs/BENCHMARKS.md. With no suite named, runs them all. Suites: core, analyser, campaign.
  */
 
 import { type BenchResult, machineDescription, saveResults } from './results.js';
 import { analyserSuite } from './suites/analyser.js';
+import { campaignSuite } from './suites/campaign.js';
 import { coreSuite } from './suites/core.js';
 
 type Suite = () => Promise<Omit<BenchResult, 'suite' | 'measuredAt'>[]>;
@@ -12,6 +13,7 @@ type Suite = () => Promise<Omit<BenchResult, 'suite' | 'measuredAt'>[]>;
 const suites: Record<string, Suite> = {
   core: coreSuite,
   analyser: analyserSuite,
+  campaign: campaignSuite,
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');

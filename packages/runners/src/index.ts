@@ -7,9 +7,12 @@
 export * from './analyser/index.js';
 /** The campaign engine's database: migrations and repository functions (thesis §2.6.3, §2.7.3). */
 export * from './campaign/db/index.js';
+/** The campaign engine (tm-campaign-engine): ingest, scheduled dispatch through the outbox, call events, results. */
+export * from './campaign/engine/index.js';
 export { buildProgram } from './cli.js';
 export { type GenCsvOptions, genCsv } from './commands/gen-csv.js';
 export { type MigrateOptions, runMigrate } from './commands/migrate.js';
+export { type RunCampaignOptions, runCampaignEngine } from './commands/run-campaign.js';
 export { type CommandOutput, type ValidateCsvOptions, validateCsv } from './commands/validate-csv.js';
 export {
   type EmbeddedPostgres,

@@ -224,7 +224,18 @@ describe('pipeline config', () => {
 
     it('gives every analyser campaign the built-in defaults when the section is absent', () => {
       const { campaignEngine } = parsePipelineConfig(minimal(), { env: {} });
-      expect(campaignEngine.ingest).to.deep.equal({ batchSize: 1000, lingerMs: 50 });
+      expect(campaignEngine.ingest).to.deep.equal({
+        batchSize: 1000,
+        lingerMs: 50,
+        concurrency: 2,
+        analyzeAfterRows: 10_000,
+      });
+      expect(campaignEngine.consumerGroup).to.equal('tm-campaign-engine');
+      expect(campaignEngine.housekeeping).to.deep.equal({
+        intervalMs: 3_600_000,
+        keepPublishedDialTasksMs: 24 * 3_600_000,
+        keepConsumedEventIdsMs: 168 * 3_600_000,
+      });
       expect(campaignEngine.campaigns).to.deep.equal([
         {
           campaignId: 1,

@@ -3,6 +3,7 @@ import * as checkConfig from './check-config.js';
 import * as genCsv from './gen-csv.js';
 import * as migrate from './migrate.js';
 import * as runAnalyser from './run-analyser.js';
+import * as runCampaign from './run-campaign.js';
 import * as runSimulators from './run-simulators.js';
 import * as validateCsv from './validate-csv.js';
 
@@ -15,6 +16,7 @@ export function registerCommands(program: Command): void {
   checkConfig.register(program);
   runSimulators.register(program);
   runAnalyser.register(program);
+  runCampaign.register(program);
   migrate.register(program);
   validateCsv.register(program);
   genCsv.register(program);
