@@ -277,7 +277,6 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
     },
     async stop() {
       stopping = true;
-      // A stage never started has nothing to drain (and stop() would wait for its pipeline to finish).
       await Promise.allSettled(stages.map((s) => s.stop()));
       await Promise.allSettled(schedules.map((s) => s.stop()));
       await dispatcher.idle();
