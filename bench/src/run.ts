@@ -1,9 +1,11 @@
 /**
  * `pnpm bench [suite ...]`: measures the targets of DESIGN.md §6 and writes bench/results.json and
- * docs/BENCHMARKS.md. With no suite named, runs them all. Suites: core, intake.
+ * docs/BENCHMARKS.md. With no suite named, runs them all. Suites: core, analyser, campaign, intake.
  */
 
 import { type BenchResult, machineDescription, saveResults } from './results.js';
+import { analyserSuite } from './suites/analyser.js';
+import { campaignSuite } from './suites/campaign.js';
 import { coreSuite } from './suites/core.js';
 import { intakeSuite } from './suites/intake.js';
 
@@ -11,6 +13,8 @@ type Suite = () => Promise<Omit<BenchResult, 'suite' | 'measuredAt'>[]>;
 
 const suites: Record<string, Suite> = {
   core: coreSuite,
+  analyser: analyserSuite,
+  campaign: campaignSuite,
   intake: intakeSuite,
 };
 

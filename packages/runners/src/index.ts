@@ -3,12 +3,17 @@
  * @packageDocumentation
  */
 
+/** The analyser (tml-events-analyser, thesis §2.6.2): the stage factory and its parts. */
+export * from './analyser/index.js';
 /** The campaign engine's database: migrations and repository functions (thesis §2.6.3, §2.7.3). */
 export * from './campaign/db/index.js';
+/** The campaign engine (tm-campaign-engine): ingest, scheduled dispatch through the outbox, call events, results. */
+export * from './campaign/engine/index.js';
 export { buildProgram } from './cli.js';
 export { type GenCsvOptions, genCsv } from './commands/gen-csv.js';
 export { describeOutcome, type IngestOptions, ingest } from './commands/ingest.js';
 export { type MigrateOptions, runMigrate } from './commands/migrate.js';
+export { type RunCampaignOptions, runCampaignEngine } from './commands/run-campaign.js';
 export { runIntake } from './commands/run-intake.js';
 export { type CommandOutput, type ValidateCsvOptions, validateCsv } from './commands/validate-csv.js';
 export {

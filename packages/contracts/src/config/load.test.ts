@@ -41,6 +41,7 @@ describe('pipeline config', () => {
       extraColumns: [],
     });
     expect(config.infra.kafka.brokers).to.deep.equal(['localhost:9092']);
+    expect(config.infra.kafka.sessionTimeoutMs).to.equal(30_000);
     expect(config.topics.candidates).to.equal('tml-candidates');
   });
 
@@ -159,6 +160,43 @@ describe('pipeline config', () => {
     );
   });
 
+  describe('events-analyser runner keys', () => {
+    it('default to the runner settings when absent (figure 25 sets none)', () => {
+      const { eventsAnalyser } = parsePipelineConfig(minimal(), { env: {} });
+      expect(eventsAnalyser).to.deep.include({
+        concurrency: 512,
+        maxInFlight: 4000,
+        retry: { rideOutMs: 600_000, initialDelayMs: 250, maxDelayMs: 15_000 },
+      });
+    });
+
+    it('reads them, and names bad values by key path', () => {
+      const set = (keys: string) => minimal().replace('events-analyser:\n', `events-analyser:\n${keys}`);
+      const { eventsAnalyser } = parsePipelineConfig(
+        set('  concurrency: 8\n  max-in-flight: 100\n  retry: { ride-out-ms: 30000 }\n'),
+        { env: {} },
+      );
+      expect(eventsAnalyser.concurrency).to.equal(8);
+      expect(eventsAnalyser.retry).to.deep.equal({
+        rideOutMs: 30_000,
+        initialDelayMs: 250,
+        maxDelayMs: 15_000,
+      });
+      expect(
+        problems(
+          set('  concurrency: 0\n  retry: { initial-delay-ms: 500, max-delay-ms: 100, ride-out: 1 }\n'),
+        ),
+      ).to.have.members([
+        'events-analyser.concurrency: Too small: expected number to be >=1',
+        'events-analyser.retry: Unrecognized key: "ride-out"',
+        'events-analyser.retry.max-delay-ms: max-delay-ms is below initial-delay-ms',
+      ]);
+      expect(problems(set('  concurrency: 100\n  max-in-flight: 10\n'))).to.deep.equal([
+        'events-analyser.max-in-flight: max-in-flight (10) is below concurrency (100): the extra concurrency could never be used',
+      ]);
+    });
+  });
+
   describe('campaign-engine', () => {
     it('reads config/pipeline.yaml: defaults merged with each campaign’s own keys (campaign 2 has none)', () => {
       const { campaignEngine } = loadPipelineConfig(join(repo, 'config', 'pipeline.yaml'), {});
@@ -186,7 +224,18 @@ describe('pipeline config', () => {
 
     it('gives every analyser campaign the built-in defaults when the section is absent', () => {
       const { campaignEngine } = parsePipelineConfig(minimal(), { env: {} });
-      expect(campaignEngine.ingest).to.deep.equal({ batchSize: 1000, lingerMs: 50 });
+      expect(campaignEngine.ingest).to.deep.equal({
+        batchSize: 1000,
+        lingerMs: 50,
+        concurrency: 2,
+        analyzeAfterRows: 10_000,
+      });
+      expect(campaignEngine.consumerGroup).to.equal('tm-campaign-engine');
+      expect(campaignEngine.housekeeping).to.deep.equal({
+        intervalMs: 3_600_000,
+        keepPublishedDialTasksMs: 24 * 3_600_000,
+        keepConsumedEventIdsMs: 168 * 3_600_000,
+      });
       expect(campaignEngine.campaigns).to.deep.equal([
         {
           campaignId: 1,

@@ -1,7 +1,7 @@
 import type { ServiceClientConfig } from '@tm/contracts';
 import { z } from 'zod';
+import { JsonEndpoint } from './json-endpoint.js';
 import { passportBody } from './passport-body.js';
-import { postJson } from './post-json.js';
 import { createServicePolicy, type ServicePolicy } from './resilience.js';
 import type { AbramAssessment, AbramRequest, AbramService } from './types.js';
 
@@ -44,11 +44,11 @@ const Answer = z.object({
 /** The Abram client: one assessment per application, answering the four ML checks and the products. */
 export class AbramClient implements AbramService {
   readonly policy: ServicePolicy;
-  readonly #url: string;
+  readonly #endpoint: JsonEndpoint;
 
   constructor(config: ServiceClientConfig) {
     this.policy = createServicePolicy('abram', config);
-    this.#url = new URL(ABRAM_ASSESS_PATH, config.url).href;
+    this.#endpoint = new JsonEndpoint(config.url, ABRAM_ASSESS_PATH, config.concurrency.maxInFlight);
   }
 
   assess(request: AbramRequest): Promise<AbramAssessment> {
@@ -64,7 +64,12 @@ export class AbramClient implements AbramService {
       product_type: request.productType,
     };
     return this.policy.execute('assessments', async (signal) =>
-      Answer.parse(await postJson(this.#url, body, signal)),
+      Answer.parse(await this.#endpoint.post(body, signal)),
     );
+  }
+
+  /** Closes the client's connections (after the calls in flight are answered). */
+  close(): Promise<void> {
+    return this.#endpoint.close();
   }
 }

@@ -1,7 +1,7 @@
 import type { BlacklistClientConfig } from '@tm/contracts';
 import DataLoader from 'dataloader';
 import { z } from 'zod';
-import { postJson } from './post-json.js';
+import { JsonEndpoint } from './json-endpoint.js';
 import { createServicePolicy, type ServicePolicy } from './resilience.js';
 import type { BlacklistRecord, BlacklistService, BlacklistSubject } from './types.js';
 
@@ -60,12 +60,12 @@ export function recordsFor(
  */
 export class BlacklistClient implements BlacklistService {
   readonly policy: ServicePolicy;
-  readonly #url: string;
+  readonly #endpoint: JsonEndpoint;
   readonly #loader: DataLoader<BlacklistSubject, BlacklistRecord[], string>;
 
   constructor(config: BlacklistClientConfig) {
     this.policy = createServicePolicy('blacklist', config);
-    this.#url = new URL(BLACKLIST_SEARCH_PATH, config.url).href;
+    this.#endpoint = new JsonEndpoint(config.url, BLACKLIST_SEARCH_PATH, config.concurrency.maxInFlight);
     const { windowMs, maxSize } = config.batch;
     this.#loader = new DataLoader(
       async (subjects) => {
@@ -89,7 +89,12 @@ export class BlacklistClient implements BlacklistService {
   searchAll(subjects: readonly BlacklistSubject[]): Promise<BlacklistRecord[]> {
     const body = searchQuery(subjects);
     return this.policy.execute('search', async (signal) =>
-      SearchAnswer.parse(await postJson(this.#url, body, signal)),
+      SearchAnswer.parse(await this.#endpoint.post(body, signal)),
     );
+  }
+
+  /** Closes the client's connections (after the calls in flight are answered). */
+  close(): Promise<void> {
+    return this.#endpoint.close();
   }
 }

@@ -1,7 +1,7 @@
 import type { CasperProfile, ServiceClientConfig } from '@tm/contracts';
 import { z } from 'zod';
+import { JsonEndpoint } from './json-endpoint.js';
 import { passportBody } from './passport-body.js';
-import { postJson } from './post-json.js';
 import { createServicePolicy, type ServicePolicy } from './resilience.js';
 import type { CasperQuery, CasperService } from './types.js';
 
@@ -47,11 +47,11 @@ const SearchAnswer = z
 /** The Casper client: one search per call, answering the client's profile or null when Casper does not know them. */
 export class CasperClient implements CasperService {
   readonly policy: ServicePolicy;
-  readonly #url: string;
+  readonly #endpoint: JsonEndpoint;
 
   constructor(config: ServiceClientConfig) {
     this.policy = createServicePolicy('casper', config);
-    this.#url = new URL(CASPER_SEARCH_PATH, config.url).href;
+    this.#endpoint = new JsonEndpoint(config.url, CASPER_SEARCH_PATH, config.concurrency.maxInFlight);
   }
 
   findClient(query: CasperQuery): Promise<CasperProfile | null> {
@@ -61,7 +61,12 @@ export class CasperClient implements CasperService {
       passport: passportBody(query.passportSeries, query.passportNumber),
     };
     return this.policy.execute('clients/search', async (signal) =>
-      SearchAnswer.parse(await postJson(this.#url, body, signal)),
+      SearchAnswer.parse(await this.#endpoint.post(body, signal)),
     );
+  }
+
+  /** Closes the client's connections (after the calls in flight are answered). */
+  close(): Promise<void> {
+    return this.#endpoint.close();
   }
 }

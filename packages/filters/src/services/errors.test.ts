@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { errors } from 'undici';
 import { HttpStatusError } from './errors.js';
 import { isTransient } from './resilience.js';
 
@@ -22,6 +23,13 @@ describe('service errors', () => {
       false,
     ]);
     expect(isTransient(new TypeError('fetch failed'))).to.equal(true);
+    // undici's pool: network failures carry a code
+    expect(isTransient(new errors.SocketError('other side closed'))).to.equal(true);
+    expect(isTransient(new errors.HeadersTimeoutError())).to.equal(true);
+    expect(
+      isTransient(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:7103'), { code: 'ECONNREFUSED' })),
+    ).to.equal(true);
+    expect(isTransient(new errors.InvalidArgumentError('bad header'))).to.equal(false);
     expect(isTransient(new TypeError('x is not a function'))).to.equal(false);
     expect(isTransient(new SyntaxError('Unexpected token'))).to.equal(false);
   });

@@ -42,9 +42,34 @@ export function isTransient(error: unknown): boolean {
   if (error instanceof HttpStatusError) return error.transient;
   if (error instanceof TaskCancelledError) return true;
   if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return true;
-  // fetch reports every network failure (refused, reset, DNS) as this TypeError, with the reason as its cause.
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
+  // fetch (a custom client may use it) reports every network failure as this TypeError, the reason as its cause.
   return error instanceof TypeError && error.message === 'fetch failed';
 }
+
+/**
+ * Error codes of network failures that may go away by themselves: the system's (refused, reset, unreachable, DNS)
+ * and undici's (socket closed, connect/headers/body timeouts, aborted, the pool closing under a call).
+ */
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_ABORTED',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+]);
 
 function describe(error: unknown): string {
   if (error instanceof TaskCancelledError) return 'timed out';
@@ -90,7 +115,9 @@ export function createServicePolicy(service: ServiceId, config: ServiceClientCon
     }),
     breaker,
     bulkhead(config.concurrency.maxInFlight, config.concurrency.maxQueued),
-    timeout(config.timeoutMs, TimeoutStrategy.Aggressive),
+    // abortOnReturn: false — an answered call has nothing left to abort, and aborting builds a DOMException with
+    // its stack: a tenth of the analyser's CPU under load (ADR 0053). A timed-out call is still aborted.
+    timeout(config.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }),
   );
 
   return {
@@ -98,10 +125,12 @@ export function createServicePolicy(service: ServiceId, config: ServiceClientCon
     async execute<T>(operation: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
       let attempts = 0;
       try {
+        // A signal of its own per call: cockatiel otherwise hangs every call's listener on one shared signal,
+        // and Node warns of a leak past ten concurrent calls.
         return await policy.execute(({ signal }) => {
           attempts += 1;
           return call(signal);
-        });
+        }, new AbortController().signal);
       } catch (err) {
         if (err instanceof BrokenCircuitError) {
           throw new ServiceUnavailableError(service, operation, attempts, 'circuit breaker is open', {

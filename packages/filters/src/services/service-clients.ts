@@ -9,6 +9,8 @@ export interface ServiceClients extends Services {
   readonly blacklist: BlacklistClient;
   readonly casper: CasperClient;
   readonly abram: AbramClient;
+  /** Closes every client's connections; call once nothing will be evaluated any more. */
+  close(): Promise<void>;
 }
 
 /**
@@ -16,9 +18,15 @@ export interface ServiceClients extends Services {
  * breakers, concurrency limits and the BlackList batcher only work across the applications that share a client.
  */
 export function createServiceClients(config: ServicesConfig): ServiceClients {
+  const blacklist = new BlacklistClient(config.blacklist);
+  const casper = new CasperClient(config.casper);
+  const abram = new AbramClient(config.abram);
   return {
-    blacklist: new BlacklistClient(config.blacklist),
-    casper: new CasperClient(config.casper),
-    abram: new AbramClient(config.abram),
+    blacklist,
+    casper,
+    abram,
+    close: async () => {
+      await Promise.all([blacklist.close(), casper.close(), abram.close()]);
+    },
   };
 }

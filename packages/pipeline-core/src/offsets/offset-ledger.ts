@@ -28,6 +28,15 @@ export class OffsetLedger {
   #generation = 0;
   #trackers = new Map<string, PartitionTracker & { topic: string; partition: number }>();
   #inFlight = 0;
+  #uncommitted = 0;
+
+  /**
+   * Records of the current generation registered and not yet drained by a commit, finished or not: what a stage
+   * still holds (and, in exactly-once mode, the outputs it keeps) for its partitions.
+   */
+  get uncommitted(): number {
+    return this.#uncommitted;
+  }
 
   /** Records registered and not yet completed, all generations. */
   get inFlight(): number {
@@ -42,6 +51,7 @@ export class OffsetLedger {
   newGeneration(): void {
     this.#generation += 1;
     this.#trackers.clear();
+    this.#uncommitted = 0;
   }
 
   register(origin: RecordOrigin): LedgerEntry {
@@ -52,6 +62,7 @@ export class OffsetLedger {
       this.#trackers.set(id, tracker);
     }
     this.#inFlight += 1;
+    this.#uncommitted += 1;
     return {
       generation: this.#generation,
       topic: origin.topic,
@@ -82,7 +93,10 @@ export class OffsetLedger {
     const points: CommitPoint[] = [];
     for (const tracker of this.#trackers.values()) {
       const prefix = tracker.drain();
-      if (prefix) points.push({ topic: tracker.topic, partition: tracker.partition, ...prefix });
+      if (prefix) {
+        this.#uncommitted -= prefix.count;
+        points.push({ topic: tracker.topic, partition: tracker.partition, ...prefix });
+      }
     }
     return points;
   }

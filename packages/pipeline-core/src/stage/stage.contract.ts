@@ -246,6 +246,55 @@ export function describeStageContract(transportName: string, target: ContractTar
       expect(s.health().paused).to.equal(false);
     });
 
+    it('bounds the settled records held behind an unsettled one, and resumes once it settles', async () => {
+      await produce(
+        transport,
+        toInput(
+          input,
+          items(100, 100).map((r) => ({ ...r, partition: 0 })),
+        ),
+      );
+      const holdFirst = new Subject<void>();
+      let settledBehind = 0;
+      let maxUncommitted = 0;
+      const s = stage(
+        (records) =>
+          records.pipe(
+            concurrentMapByKey(
+              (r) => {
+                if (r.value.seq === 0)
+                  return from(lastValueFrom(holdFirst, { defaultValue: undefined }).then(() => r.value));
+                settledBehind += 1;
+                return Promise.resolve(r.value);
+              },
+              { concurrency: 50 },
+            ),
+            toTopic(output, serde),
+          ),
+        { delivery: 'exactly-once', transactionalId: target.name('tx'), maxInFlight: 5, maxUncommitted: 20 },
+      );
+      const watcher = setInterval(() => {
+        maxUncommitted = Math.max(maxUncommitted, s.health().uncommitted);
+      }, 2);
+      try {
+        await s.start();
+        await eventually(() => settledBehind === 19, '19 records settled behind the first');
+        await sleep(300);
+        expect(settledBehind, 'no record beyond the bound was taken').to.equal(19);
+        expect(s.health().paused).to.equal(true);
+        expect(await committedTotal(transport, group, input)).to.equal(0);
+        holdFirst.complete();
+        await eventually(
+          async () => (await committedTotal(transport, group, input)) === 100,
+          'all 100 committed',
+        );
+      } finally {
+        clearInterval(watcher);
+      }
+      expect(maxUncommitted).to.be.at.most(20);
+      expect((await readTopic(transport, output, 100, { settleMs: 200 })).length).to.equal(100);
+    });
+
     it('dead-letters an undecodable record and one that exhausts its retries, and goes on', async () => {
       await produce(transport, [
         ...toInput(

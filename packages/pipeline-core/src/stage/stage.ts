@@ -49,6 +49,12 @@ export interface StageOptions<V> {
   delivery?: DeliveryGuarantee;
   /** Records handed to the pipeline and not yet settled, at most (default 1,000). Partitions pause at the bound. */
   maxInFlight?: number;
+  /**
+   * Records handed to the pipeline and not yet committed, settled or not, at most (default ten times `maxInFlight`,
+   * at least 10,000). Settled records wait behind an unsettled one of their partition until it settles (and in
+   * exactly-once mode they keep their outputs); this bounds that memory. Reaching it triggers a commit at once.
+   */
+  maxUncommitted?: number;
   /** How often offsets are committed (default 1,000 ms; 100 ms for exactly-once). */
   commitIntervalMs?: number;
   /** Dead-letter topic of each consumed topic (default `<topic>.dlq`). */
@@ -72,6 +78,8 @@ export interface StageHealth {
   /** The stage is consuming. */
   ready: boolean;
   inFlight: number;
+  /** Records not yet committed, settled or not (current generation). */
+  uncommitted: number;
   queued: number;
   paused: boolean;
   assignedPartitions: number;
@@ -116,6 +124,7 @@ export class Stage<V> {
   readonly #log: Logger;
   readonly #eos: boolean;
   readonly #maxInFlight: number;
+  readonly #maxUncommitted: number;
   readonly #dlqTopic: (topic: string) => string;
   readonly #ledger = new OffsetLedger();
   readonly #input = new Subject<Committable<V>>();
@@ -152,6 +161,7 @@ export class Stage<V> {
     this.#log = (options.logger ?? defaultLogger()).child({ stage: options.name });
     this.#eos = options.delivery === 'exactly-once';
     this.#maxInFlight = options.maxInFlight ?? 1000;
+    this.#maxUncommitted = options.maxUncommitted ?? Math.max(10_000, 10 * this.#maxInFlight);
     this.#dlqTopic = options.deadLetterTopic ?? defaultDeadLetterTopic;
     this.metrics = options.metrics ?? new StageMetrics();
     this.#meter = this.metrics.forStage(this.name, () => ({
@@ -165,6 +175,9 @@ export class Stage<V> {
     this.done.catch(() => {}); // observed through stop()/start() callers; never an unhandled rejection
     if (!Number.isInteger(this.#maxInFlight) || this.#maxInFlight < 1)
       throw new RangeError('maxInFlight must be a positive integer');
+    if (!Number.isInteger(this.#maxUncommitted) || this.#maxUncommitted < this.#maxInFlight) {
+      throw new RangeError('maxUncommitted must be an integer no smaller than maxInFlight');
+    }
   }
 
   get state(): StageState {
@@ -267,6 +280,7 @@ export class Stage<V> {
           !this.#decoding &&
           this.#queueHead < this.#queue.length &&
           this.#ledger.inFlight < this.#maxInFlight &&
+          this.#ledger.uncommitted < this.#maxUncommitted &&
           (this.#state === 'running' || this.#state === 'starting')
         ) {
           const raw = this.#queue[this.#queueHead] as RawRecord;
@@ -284,13 +298,19 @@ export class Stage<V> {
     this.#updatePause();
   }
 
+  #hasRoom(): boolean {
+    return this.#ledger.inFlight < this.#maxInFlight && this.#ledger.uncommitted < this.#maxUncommitted;
+  }
+
   #updatePause(): void {
+    // Settled records waiting for a commit are what holds the bound: commit now rather than at the next tick.
+    if (this.#ledger.uncommitted >= this.#maxUncommitted && !this.#committing) void this.#commitSafely();
     if (!this.#consumer || this.#assigned.length === 0) return;
     const backlog = this.#queueHead < this.#queue.length;
     if (backlog && !this.#paused) {
       this.#paused = true;
       this.#consumer.pause(this.#assigned);
-    } else if (!backlog && this.#paused && this.#ledger.inFlight < this.#maxInFlight) {
+    } else if (!backlog && this.#paused && this.#hasRoom()) {
       this.#paused = false;
       this.#consumer.resume(this.#assigned);
     }
@@ -436,6 +456,7 @@ export class Stage<V> {
 
   #afterCommit(partitions: number): void {
     this.#lastCommitAt = new Date();
+    if (this.#queueHead < this.#queue.length || this.#paused) setImmediate(() => this.#drain());
     this.#meter.committed();
     this.#log.debug({ partitions }, 'committed');
   }
@@ -466,6 +487,12 @@ export class Stage<V> {
    */
   async stop(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.#state === 'stopped' || this.#state === 'failed') return;
+    if (this.#state === 'created') {
+      // Never started: nothing to drain, commit or disconnect.
+      this.#state = 'stopped';
+      this.#resolveDone();
+      return;
+    }
     if (this.#state === 'stopping') {
       await this.done.catch(() => {});
       return;
@@ -553,6 +580,7 @@ export class Stage<V> {
       live: this.#state !== 'failed',
       ready: this.#state === 'running',
       inFlight: this.#ledger.inFlight,
+      uncommitted: this.#ledger.uncommitted,
       queued: this.#queue.length - this.#queueHead,
       paused: this.#paused,
       assignedPartitions: this.#assigned.length,

@@ -74,7 +74,6 @@ describe('tm check-config', () => {
     const program = buildProgram();
     expect(program.commands.map((c) => c.name())).to.include.members(['check-config', 'run']);
     const run = program.commands.find((c) => c.name() === 'run');
-    // include.members: each stage's branch adds its own `tm run <stage>` to the group
     expect(run?.commands.map((c) => c.name())).to.include.members(['simulators', 'intake']);
   });
 });

@@ -3,6 +3,8 @@ import * as checkConfig from './check-config.js';
 import * as genCsv from './gen-csv.js';
 import * as ingest from './ingest.js';
 import * as migrate from './migrate.js';
+import * as runAnalyser from './run-analyser.js';
+import * as runCampaign from './run-campaign.js';
 import * as runIntake from './run-intake.js';
 import * as runSimulators from './run-simulators.js';
 import * as validateCsv from './validate-csv.js';
@@ -15,6 +17,8 @@ import * as validateCsv from './validate-csv.js';
 export function registerCommands(program: Command): void {
   checkConfig.register(program);
   runSimulators.register(program);
+  runAnalyser.register(program);
+  runCampaign.register(program);
   runIntake.register(program);
   migrate.register(program);
   validateCsv.register(program);

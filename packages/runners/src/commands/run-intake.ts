@@ -57,14 +57,16 @@ export function register(program: Command): void {
         'control, every row published once to the stream topic, the file moved to success/ or error/.',
     )
     .option('-c, --config <file>', 'pipeline config file', defaultConfigPath())
+    .option('--ops-port <port>', 'serve /healthz, /readyz and /metrics on this port (0: a free one)', Number)
     .addHelpText(
       'after',
       `
 A file is picked up once its size and mtime have not changed for events.stable-after-ms; files named *.tmp or
 *.part, or starting with ".", are never picked up (write under such a name, then rename). A refused file goes to
-error/ with NAME.errors.txt beside it and nothing of it is published. Health and metrics: TM_OPS_PORT.`,
+error/ with NAME.errors.txt beside it and nothing of it is published. Health and metrics: --ops-port or
+TM_OPS_PORT.`,
     )
-    .action(async (options: { config: string }) => {
+    .action(async (options: { config: string; opsPort?: number }) => {
       try {
         process.exitCode = await runIntake(options);
       } catch (err) {

@@ -13,5 +13,6 @@ export function transportFor(
   return kafkaTransport({
     brokers: config.infra.kafka.brokers,
     clientId: options.clientId ?? config.infra.kafka.clientId,
+    sessionTimeoutMs: config.infra.kafka.sessionTimeoutMs,
   });
 }

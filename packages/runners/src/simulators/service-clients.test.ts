@@ -7,6 +7,7 @@ import {
   createFilterRegistry,
   createServiceClients,
   evaluateApplication,
+  type ServiceClients,
   ServiceRequestError,
   ServiceUnavailableError,
 } from '@tm/filters';
@@ -40,19 +41,28 @@ describe('service clients against the simulators', () => {
     for (const s of [sims.blacklist, sims.casper, sims.abram]) s.faults.reset();
   });
 
+  /** Clients made by a test, closed after it. */
+  let made: ServiceClients[] = [];
+  afterEach(async () => {
+    await Promise.all(made.map((c) => c.close()));
+    made = [];
+  });
+
   /** Clients on the simulators with fast retries; `overrides` per service. */
   const clients = (overrides: Record<string, object> = {}) => {
     const fast = {
       'timeout-ms': 1000,
       retry: { 'max-retries': 2, 'initial-delay-ms': 5, 'max-delay-ms': 20 },
     };
-    return createServiceClients(
+    const client = createServiceClients(
       ServicesSchema.parse({
         blacklist: { url: sims.urls.blacklist, ...fast, ...overrides.blacklist },
         casper: { url: sims.urls.casper, ...fast, ...overrides.casper },
         abram: { url: sims.urls.abram, ...fast, ...overrides.abram },
       }),
     );
+    made.push(client);
+    return client;
   };
 
   async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -100,6 +110,21 @@ describe('service clients against the simulators', () => {
       expect(err).to.be.instanceOf(ServiceUnavailableError);
       expect(err.message).to.match(/gave up after 2 attempt\(s\): timed out$/);
       expect(performance.now() - started).to.be.below(290);
+    });
+
+    it('counts a refused connection as an outage: retried, then a retriable ServiceUnavailableError', async () => {
+      const closed = await startSimulators(
+        SimulatorsSchema.parse({ blacklist: { port: 0 }, casper: { port: 0 }, abram: { port: 0 } }),
+      );
+      const url = closed.urls.casper;
+      await closed.close(); // nothing listens there any more
+      const refused = clients({ casper: { url } });
+      const err = await failure(
+        refused.casper.findClient({ ...subject, passportSeries: null, passportNumber: null }),
+      );
+      expect(err).to.be.instanceOf(ServiceUnavailableError);
+      expect(err).to.include({ service: 'casper', retriable: true, attempts: 3 });
+      expect(err.message).to.match(/gave up after 3 attempt\(s\): .*ECONNREFUSED/);
     });
 
     it('does not retry a 4xx: the request is wrong, waiting will not fix it', async () => {
@@ -235,6 +260,7 @@ describe('service clients against the simulators', () => {
         expect(strict).to.include({ kind: 'rejection', filter: 'ML_FACE', reason: 'ML_ERROR' });
         expect(lenient).to.include({ kind: 'candidate' });
         expect(lenient?.notes[0]).to.match(/^ML_FACE: face check ended in ERROR .*passed by ml-skip-error$/);
+        made.push(c);
       } finally {
         await erring.close();
       }

@@ -77,6 +77,8 @@ const CampaignEngineCampaignSchema = z
 
 export const CampaignEngineSchema = z
   .object({
+    /** Prefix of the engine's consumer groups: `<prefix>.candidates`, `<prefix>.call-events`, `<prefix>.results`. */
+    'consumer-group': z.string().min(1).default('tm-campaign-engine'),
     dispatch: z
       .object({
         /** How often the scheduler looks for due NEW tasks. */
@@ -92,6 +94,27 @@ export const CampaignEngineSchema = z
         'batch-size': z.number().int().positive().default(1000),
         /** How long a partial batch waits for more candidates before it is stored. */
         'linger-ms': millis.default(50),
+        /** Batches stored at once, each holding its own clients (a client's candidates stay in order). */
+        concurrency: z.number().int().positive().max(64).default(2),
+        /**
+         * Refresh the planner statistics (ANALYZE) once this many tasks were created since the last refresh, and
+         * at least as many as the engine had created before it (ADR 0036).
+         */
+        'analyze-after-rows': z.number().int().positive().default(10_000),
+      })
+      .strict()
+      .prefault({}),
+    housekeeping: z
+      .object({
+        /** How often published dial tasks and consumed event ids are pruned. */
+        'interval-ms': millis.min(1000).default(3_600_000),
+        /** Published dial tasks older than this are deleted (the ADD of a task still IN_PROGRESS is kept). */
+        'keep-published-dial-tasks-hours': z.number().positive().default(24),
+        /**
+         * Ids of applied call events and results older than this are forgotten: keep it above the retention of
+         * tm-call-events and tm-communication-results, or a redelivery older than it would be applied twice.
+         */
+        'keep-consumed-event-ids-hours': z.number().positive().default(168),
       })
       .strict()
       .prefault({}),
@@ -137,8 +160,10 @@ export interface CampaignEngineRules {
 
 /** `campaign-engine` as the engine reads it: one rules entry per campaign of `events-analyser.campaigns`. */
 export interface CampaignEngineConfig {
+  consumerGroup: string;
   dispatch: { intervalMs: number; batchSize: number };
-  ingest: { batchSize: number; lingerMs: number };
+  ingest: { batchSize: number; lingerMs: number; concurrency: number; analyzeAfterRows: number };
+  housekeeping: { intervalMs: number; keepPublishedDialTasksMs: number; keepConsumedEventIdsMs: number };
   defaultTimeZone: string;
   campaigns: CampaignEngineRules[];
 }
@@ -156,9 +181,21 @@ export function resolveCampaignEngine(
 ): CampaignEngineConfig {
   const own = new Map(section.campaigns.map((c) => [c['campaign-id'], c]));
   const d = section.defaults;
+  const hours = (h: number) => Math.round(h * 3_600_000);
   return {
+    consumerGroup: section['consumer-group'],
     dispatch: { intervalMs: section.dispatch['interval-ms'], batchSize: section.dispatch['batch-size'] },
-    ingest: { batchSize: section.ingest['batch-size'], lingerMs: section.ingest['linger-ms'] },
+    ingest: {
+      batchSize: section.ingest['batch-size'],
+      lingerMs: section.ingest['linger-ms'],
+      concurrency: section.ingest.concurrency,
+      analyzeAfterRows: section.ingest['analyze-after-rows'],
+    },
+    housekeeping: {
+      intervalMs: section.housekeeping['interval-ms'],
+      keepPublishedDialTasksMs: hours(section.housekeeping['keep-published-dial-tasks-hours']),
+      keepConsumedEventIdsMs: hours(section.housekeeping['keep-consumed-event-ids-hours']),
+    },
     defaultTimeZone: section['default-time-zone'],
     campaigns: campaignIds.map((campaignId) => {
       const c = own.get(campaignId);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commaList } from './common.js';
+import { commaList, millis } from './common.js';
 
 /**
  * `events-analyser.campaigns[]`: thesis figure 25. The keys every campaign has are checked here; the keys of
@@ -44,9 +44,41 @@ export const CampaignSchema = z
     };
   });
 
+/**
+ * `events-analyser.retry` (ours): what the analyser does with an application whose services cannot answer. It waits
+ * and evaluates the application again, with exponential backoff, for at least `ride-out-ms`; after that the
+ * application goes to the dead-letter topic. Each service client retries its own calls first (`services.<name>`).
+ */
+const AnalyserRetrySchema = z
+  .object({
+    /** An outage at least this long is ridden out: applications wait, none is dead-lettered before it ends. */
+    'ride-out-ms': millis.default(600_000),
+    /** The first wait before an application is evaluated again; later waits double up to `max-delay-ms`. */
+    'initial-delay-ms': z.number().int().min(1).default(250),
+    'max-delay-ms': z.number().int().min(1).default(15_000),
+  })
+  .strict()
+  .refine((r) => r['max-delay-ms'] >= r['initial-delay-ms'], {
+    message: 'max-delay-ms is below initial-delay-ms',
+    path: ['max-delay-ms'],
+  })
+  .transform((r) => ({
+    rideOutMs: r['ride-out-ms'],
+    initialDelayMs: r['initial-delay-ms'],
+    maxDelayMs: r['max-delay-ms'],
+  }));
+
+/**
+ * `events-analyser`: thesis figure 25's `campaigns`, plus how the analyser runner works (ours): `concurrency`
+ * (applications evaluated at once, at most one per client phone), `max-in-flight` (applications fetched and not yet
+ * published; partitions pause at the bound) and `retry`.
+ */
 export const EventsAnalyserSchema = z
   .object({
     campaigns: z.array(CampaignSchema).min(1),
+    concurrency: z.number().int().min(1).max(100_000).default(512),
+    'max-in-flight': z.number().int().min(1).max(1_000_000).default(4000),
+    retry: AnalyserRetrySchema.prefault({}),
   })
   .catchall(z.unknown())
   .superRefine((analyser, ctx) => {
@@ -61,7 +93,20 @@ export const EventsAnalyserSchema = z
       }
       seen.add(c.campaignId);
     });
-  });
+    if (analyser['max-in-flight'] < analyser.concurrency) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['max-in-flight'],
+        message: `max-in-flight (${analyser['max-in-flight']}) is below concurrency (${analyser.concurrency}): the extra concurrency could never be used`,
+      });
+    }
+  })
+  .transform((a) => ({
+    campaigns: a.campaigns,
+    concurrency: a.concurrency,
+    maxInFlight: a['max-in-flight'],
+    retry: a.retry,
+  }));
 
 export type CampaignConfig = z.output<typeof CampaignSchema>;
 export type EventsAnalyserConfig = z.output<typeof EventsAnalyserSchema>;

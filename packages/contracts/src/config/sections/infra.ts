@@ -9,6 +9,11 @@ export const InfraSchema = z
       .object({
         brokers: commaList.pipe(z.array(z.string()).min(1)),
         'client-id': z.string().default('tm'),
+        /**
+         * How long the group waits for a silent consumer before giving its partitions to others: after a crash, a
+         * restarted runner waits this long for its partitions. 6,000 is the broker's usual minimum.
+         */
+        'session-timeout-ms': z.number().int().min(1000).default(30_000),
       })
       .strict(),
     'schema-registry': z.object({ url: z.url().optional() }).strict().prefault({}),
@@ -18,7 +23,11 @@ export const InfraSchema = z
   .strict()
   .transform((i) => ({
     transport: i.transport,
-    kafka: { brokers: i.kafka.brokers, clientId: i.kafka['client-id'] },
+    kafka: {
+      brokers: i.kafka.brokers,
+      clientId: i.kafka['client-id'],
+      sessionTimeoutMs: i.kafka['session-timeout-ms'],
+    },
     schemaRegistryUrl: i['schema-registry'].url,
     databaseUrl: i.database.url,
     redisUrl: i.redis.url,

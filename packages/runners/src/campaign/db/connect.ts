@@ -20,3 +20,10 @@ export function connectCampaignDb(url: string, options: ConnectOptions = {}): Kn
     ...(options.searchPath ? { searchPath: options.searchPath } : {}),
   });
 }
+
+/** The most connections a knex instance's pool holds, when its config says (1 for the embedded PGlite profile). */
+export function poolMaxOf(db: Knex): number | undefined {
+  // knex types `client` as any; the config the instance was built from is on it.
+  const config = (db.client as { config?: Knex.Config }).config;
+  return config?.pool?.max;
+}

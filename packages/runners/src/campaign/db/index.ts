@@ -11,13 +11,19 @@ export {
   type ResultOptions,
   type ResultOutcome,
 } from './communication-results.js';
-export { type ConnectOptions, connectCampaignDb } from './connect.js';
+export { type ConnectOptions, connectCampaignDb, poolMaxOf } from './connect.js';
 export { type ConsumedEventType, pruneConsumedEvents } from './consumed-events.js';
 export type { OutboxDialTask } from './dial-task-row.js';
 export { CampaignDbError, isRetriableDbFailure } from './errors.js';
 export { type IngestOptions, type IngestResult, ingestCandidates } from './ingest.js';
 export { findInvariantViolations, type InvariantViolation } from './invariants.js';
-export { campaignMigrationSource, migrateToLatest, migrationStatus, rollbackAll } from './migrate.js';
+export {
+  campaignMigrationSource,
+  MIGRATION_LOCK,
+  migrateToLatest,
+  migrationStatus,
+  rollbackAll,
+} from './migrate.js';
 export {
   fetchUnpublishedDialTasks,
   markDialTasksPublished,
@@ -25,6 +31,7 @@ export {
   type OutboxPublishResult,
   prunePublishedDialTasks,
   publishOutboxBatch,
+  publishOutboxBatchDetached,
 } from './outbox.js';
 export {
   type CampaignDbSummary,

@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { testServices } from '@tm/infra';
 import { expect } from 'chai';
+import { connectCampaignDb } from './connect.js';
 import { migrateToLatest, migrationStatus, rollbackAll } from './migrate.js';
 import { THESIS_ENUM_TYPES, THESIS_TABLES } from './migrations/0001_thesis_schema.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -76,5 +79,37 @@ describe('campaign database migrations (PostgreSQL)', () => {
     );
     expect(rows).to.deep.equal([]);
     expect(await migrateToLatest(db())).to.deep.equal(MIGRATIONS.map((m) => m.name));
+  });
+});
+
+describe('campaign database migrations from several processes at once (PostgreSQL)', () => {
+  it('lets concurrent callers on a fresh database wait for each other: one applies, the others find it current', async function () {
+    this.timeout(60_000);
+    const { databaseUrl } = testServices();
+    const admin = connectCampaignDb(databaseUrl, { poolMax: 1 });
+    // knex's lock table alone lost this race in most rounds (a caller failed creating a table or the lock).
+    for (let round = 0; round < 4; round += 1) {
+      const schema = `mig_${randomBytes(4).toString('hex')}`;
+      await admin.raw(`CREATE SCHEMA ${schema}`);
+      const engines = [1, 2, 3].map(() =>
+        connectCampaignDb(databaseUrl, { poolMax: 3, searchPath: [schema] }),
+      );
+      try {
+        const applied = await Promise.all(engines.map((e) => migrateToLatest(e)));
+        expect(applied.map((names) => names.length).sort(), `round ${round}`).to.deep.equal([
+          0,
+          0,
+          MIGRATIONS.length,
+        ]);
+        const { rows } = await admin.raw<{ rows: { is_locked: number }[] }>(
+          `SELECT is_locked FROM ${schema}.knex_migrations_lock`,
+        );
+        expect(rows).to.deep.equal([{ is_locked: 0 }]);
+      } finally {
+        await Promise.all(engines.map((e) => e.destroy()));
+        await admin.raw(`DROP SCHEMA ${schema} CASCADE`);
+      }
+    }
+    await admin.destroy();
   });
 });

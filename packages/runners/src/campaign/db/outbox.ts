@@ -73,16 +73,47 @@ export async function publishOutboxBatch(
       ]),
     );
     if (!rows[0]?.locked) return { acquired: false, published: 0 };
-    const tasks = await fetchUnpublishedDialTasks(trx, limit);
-    if (tasks.length === 0) return { acquired: true, published: 0 };
-    await publish(tasks);
-    await markDialTasksPublished(
-      trx,
-      tasks.map((t) => t.outboxId),
-      now(),
-    );
-    return { acquired: true, published: tasks.length };
+    return publishNextBatch(trx, limit, publish, now);
   });
+}
+
+/** Reads up to `limit` unpublished dial tasks, awaits `publish(tasks)`, marks them published. */
+async function publishNextBatch(
+  db: Knex,
+  limit: number,
+  publish: (tasks: readonly OutboxDialTask[]) => Promise<void>,
+  now: () => Date,
+): Promise<OutboxPublishResult> {
+  const tasks = await fetchUnpublishedDialTasks(db, limit);
+  if (tasks.length === 0) return { acquired: true, published: 0 };
+  await publish(tasks);
+  await markDialTasksPublished(
+    db,
+    tasks.map((t) => t.outboxId),
+    now(),
+  );
+  return { acquired: true, published: tasks.length };
+}
+
+/**
+ * Publishes the next batch of the outbox like {@link publishOutboxBatch}, at least once and in outbox order, but
+ * without holding a connection while `publish` waits for Kafka: one statement reads up to `limit` unpublished dial
+ * tasks, `publish(tasks)` runs with no transaction open, and a second statement marks them published. A failure or
+ * crash in between leaves them unmarked, and they go out again next time.
+ *
+ * For a database that one engine process alone uses — the embedded profile's PGlite, whose single connection
+ * (ADR 0037) {@link publishOutboxBatch} would keep busy, and every other query of the process waiting, for as long
+ * as Kafka takes. No lock is taken: two publishers calling this on one database could publish a task's ADD after
+ * its DELETE. The caller runs one publisher at a time (the campaign engine does); several engine processes on one
+ * database use {@link publishOutboxBatch}.
+ */
+export async function publishOutboxBatchDetached(
+  db: Knex,
+  limit: number,
+  publish: (tasks: readonly OutboxDialTask[]) => Promise<void>,
+  now: () => Date = () => new Date(),
+): Promise<OutboxPublishResult> {
+  return publishNextBatch(db, limit, publish, now);
 }
 
 /**

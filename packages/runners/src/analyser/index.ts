@@ -1,0 +1,14 @@
+export {
+  ANALYSER_STAGE_NAME,
+  type AnalyserStage,
+  type AnalyserStageOptions,
+  createAnalyserStage,
+} from './analyser-stage.js';
+export { type DecisionSinks, decisionRecords } from './decision-records.js';
+export { keptAnswers } from './kept-answers.js';
+export {
+  attemptsToRideOut,
+  longestRideOut,
+  type RideOutSettings,
+  rideOutRetryPolicy,
+} from './ride-out-retry.js';

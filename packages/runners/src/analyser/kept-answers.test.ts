@@ -1,0 +1,49 @@
+import { abramAnswer, abramRequestOf, applicationFixture, casperQueryOf, fakeServices } from '@tm/filters';
+import { expect } from 'chai';
+import { keptAnswers } from './kept-answers.js';
+
+describe('keptAnswers', () => {
+  const app = applicationFixture();
+
+  it('asks each service once and reuses the answer on later attempts', async () => {
+    const services = fakeServices();
+    const kept = keptAnswers(services);
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      await kept.blacklist.search({ phone: app.phone, deviceId: null });
+      await kept.abram.assess(abramRequestOf(app));
+    }
+    expect(services.calls).to.deep.equal({ blacklist: 1, casper: 0, abram: 1 });
+  });
+
+  it('forgets a failure, so the next attempt asks again, and keeps the success that follows', async () => {
+    let failures = 2;
+    const services = fakeServices({
+      abram: () => {
+        if (failures > 0) {
+          failures -= 1;
+          throw new Error('down');
+        }
+        return abramAnswer();
+      },
+    });
+    const kept = keptAnswers(services);
+    const outcomes: string[] = [];
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      outcomes.push(
+        await kept.abram.assess(abramRequestOf(app)).then(
+          () => 'ok',
+          (err: Error) => err.message,
+        ),
+      );
+    }
+    expect(outcomes).to.deep.equal(['down', 'down', 'ok', 'ok']);
+    expect(services.calls.abram).to.equal(3);
+  });
+
+  it('shares one call among concurrent callers', async () => {
+    const services = fakeServices();
+    const kept = keptAnswers(services);
+    await Promise.all([1, 2, 3].map(() => kept.casper.findClient(casperQueryOf(app))));
+    expect(services.calls.casper).to.equal(1);
+  });
+});
