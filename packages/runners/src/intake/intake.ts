@@ -219,6 +219,7 @@ class IntakeRunner implements Intake {
       live: this.#state !== 'failed',
       ready: this.#state === 'running',
       inFlight: [...this.#workers.values()].filter((w) => w.busy).length,
+      uncommitted: 0,
       queued: 0,
       paused: false,
       assignedPartitions: 0,
