@@ -43,7 +43,8 @@ export async function freeName(
   throw new Error('unreachable: candidateNames never ends');
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether something is at `path`. */
+export async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
     return true;

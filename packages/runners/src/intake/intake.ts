@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CsvReadError, type DataStreamConfig, type PipelineConfig } from '@tm/contracts';
 import {
@@ -10,6 +9,7 @@ import {
   type TransportProducer,
 } from '@tm/pipeline-core';
 import { contractSerdes, type Logger } from '../runtime/index.js';
+import { exists } from './file-naming.js';
 import { type IncomingFile, incomingFile, scanStreamFolder } from './folder-scan.js';
 import { type FileOutcome, type ImportProgress, importFile, type StreamContext } from './import-file.js';
 import { IntakeMetrics } from './intake-metrics.js';
@@ -290,13 +290,7 @@ class IntakeRunner implements Intake {
     const run = worker.queue.then(async () => {
       if (this.#stopping || this.#state === 'failed') return undefined;
       // Queued twice (by the watcher and importPending) and already imported by the first: nothing to do.
-      if (
-        !(await stat(file.path).then(
-          () => true,
-          () => false,
-        ))
-      )
-        return undefined;
+      if (!(await exists(file.path))) return undefined;
       worker.busy = true;
       const stream = worker.config.name;
       this.#metrics.fileAge.observe({ stream }, Math.max(0, (this.#clock() - file.mtimeMs) / 1000));
