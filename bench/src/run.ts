@@ -1,12 +1,13 @@
 /**
  * `pnpm bench [suite ...]`: measures the targets of DESIGN.md §6 and writes bench/results.json and
- * docs/BENCHMARKS.md. With no suite named, runs them all. Suites: core, analyser, campaign.
+ * docs/BENCHMARKS.md. With no suite named, runs them all. Suites: core, analyser, campaign, intake.
  */
 
 import { type BenchResult, machineDescription, saveResults } from './results.js';
 import { analyserSuite } from './suites/analyser.js';
 import { campaignSuite } from './suites/campaign.js';
 import { coreSuite } from './suites/core.js';
+import { intakeSuite } from './suites/intake.js';
 
 type Suite = () => Promise<Omit<BenchResult, 'suite' | 'measuredAt'>[]>;
 
@@ -14,6 +15,7 @@ const suites: Record<string, Suite> = {
   core: coreSuite,
   analyser: analyserSuite,
   campaign: campaignSuite,
+  intake: intakeSuite,
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');

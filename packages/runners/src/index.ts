@@ -11,15 +11,39 @@ export * from './campaign/db/index.js';
 export * from './campaign/engine/index.js';
 export { buildProgram } from './cli.js';
 export { type GenCsvOptions, genCsv } from './commands/gen-csv.js';
+export { describeOutcome, type IngestOptions, ingest } from './commands/ingest.js';
 export { type MigrateOptions, runMigrate } from './commands/migrate.js';
 export { type RunCampaignOptions, runCampaignEngine } from './commands/run-campaign.js';
+export { runIntake } from './commands/run-intake.js';
 export { type CommandOutput, type ValidateCsvOptions, validateCsv } from './commands/validate-csv.js';
 export {
   type EmbeddedPostgres,
   type EmbeddedPostgresOptions,
   startEmbeddedPostgres,
 } from './embedded/pglite.js';
+export {
+  candidateNames,
+  freeName,
+  isInProgressName,
+  reportNameOf,
+} from './intake/file-naming.js';
+export { type IncomingFile, incomingFile, oldestFirst, scanStreamFolder } from './intake/folder-scan.js';
 export * from './intake/generator/index.js';
+export type {
+  FileOutcome,
+  ImportProgress,
+} from './intake/import-file.js';
+export { createIntake, type Intake, type IntakeOptions, UnknownStreamError } from './intake/intake.js';
+export { IntakeMetrics } from './intake/intake-metrics.js';
+export {
+  FileLedger,
+  type LedgerEntry,
+  LedgerReadError,
+  ledgerKey,
+  type ResumeDecision,
+  resumeDecision,
+} from './intake/ledger.js';
+export { type FileSighting, StabilityTracker } from './intake/stability.js';
 export { type StreamDialect, streamDialect } from './intake/stream-dialect.js';
 export * from './runtime/index.js';
 export { exitTwoOnUsageError, UsageError } from './usage-errors.js';

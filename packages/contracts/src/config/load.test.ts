@@ -300,6 +300,23 @@ describe('pipeline config', () => {
     });
   });
 
+  it('fills in the intake keys (stability, polling, ledger topic, rows per transaction) and names bad ones', () => {
+    const config = parsePipelineConfig(minimal(), { env: {} });
+    expect(config.events).to.include({
+      successFolderName: 'success',
+      errorFolderName: 'error',
+      stableAfterMs: 2000,
+      pollIntervalMs: 1000,
+      ledgerTopic: 'tml-intake-ledger',
+      rowsPerTransaction: 10_000,
+    });
+    const bad = minimal().replace('events:\n', 'events:\n  rows-per-transaction: 0\n  ledger-topic: ""\n');
+    expect(problems(bad)).to.deep.equal([
+      'events.ledger-topic: Too small: expected string to have >=1 characters',
+      'events.rows-per-transaction: Too small: expected number to be >0',
+    ]);
+  });
+
   it('reports YAML syntax errors with line and column', () => {
     const found = problems('events:\n  data-streams: [\n');
     expect(found[0]).to.match(/^line \d+:\d+: /);

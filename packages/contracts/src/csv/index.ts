@@ -23,6 +23,12 @@ export {
   parseDate,
   parseTime,
 } from './moscow-time.js';
-export { type CsvReadOptions, DEFAULT_CSV_DIALECT, readCsv, readCsvFile } from './read-csv.js';
+export {
+  type CsvReadOptions,
+  DEFAULT_CSV_DIALECT,
+  readCsv,
+  readCsvBatches,
+  readCsvFile,
+} from './read-csv.js';
 export { type CsvValidationSummary, validateCsvFile } from './validate-file.js';
 export { type RowMeta, type RowResult, rowError, validateRow } from './validate-row.js';

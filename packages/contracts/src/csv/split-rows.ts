@@ -1,5 +1,6 @@
-import type { TransformCallback } from 'node:stream';
-import { CsvParserStream, ParserOptions } from '@fast-csv/parse';
+import { EventEmitter } from 'node:events';
+import { StringDecoder } from 'node:string_decoder';
+import Papa, { type ParseResult, type Parser } from 'papaparse';
 
 /**
  * The last item of a {@link splitRows} stream whose text could not be split into rows, in place of an error:
@@ -10,8 +11,19 @@ export interface Unsplittable {
   readonly reason: string;
 }
 
-/** What {@link splitRows} emits: a row's cells as written, `[]` for a blank line, or the final {@link Unsplittable}. */
+/** What {@link splitRows} yields: a row's cells as written, `[]` for a blank line, or the final {@link Unsplittable}. */
 export type SplitItem = string[] | Unsplittable;
+
+/**
+ * The rows completed by one chunk of input, with what the text read so far rules out: a reader may skip looking
+ * for line breaks inside cells while no quote and no CR has been read (LF is the row end, so only a quoted cell or
+ * a CR can hold one), and for U+FFFD while none has been decoded.
+ */
+export interface SplitBatch {
+  readonly rows: SplitItem[];
+  readonly mayHoldLineBreaks: boolean;
+  readonly mayHoldReplacementChars: boolean;
+}
 
 /** The characters of a CSV dialect. */
 export interface SplitOptions {
@@ -19,120 +31,182 @@ export interface SplitOptions {
   readonly quote: string;
 }
 
-const LF = 0x0a;
-const CR = 0x0d;
+/**
+ * Longest a row may run (in characters) without ending. Past it the text is refused instead of being carried from
+ * chunk to chunk: a quote opened by mistake near the start of a large file would otherwise make every later chunk
+ * re-scan the whole unfinished row.
+ */
+export const MAX_ROW_CHARS = 1_048_576;
+
+const BOM = '\uFEFF';
+/** Characters read before a file without LF is taken to end its lines with CR. */
+const LINE_END_WINDOW = 65_536;
 
 /**
- * fast-csv's parser stream, changed in one way: text that cannot be split into rows (a quoted field never closed,
- * text after a closing quote) does not error the stream but ends it with an {@link Unsplittable} item, after every
- * row before the bad one.
- *
- * Why: an erroring stream drops the rows still buffered for its reader, and fast-csv drops the rows it had split
- * from the same chunk before the bad one, so the reader could not tell on which line the bad row starts. Here
- * fast-csv is given chunks that end at a line break (so its UTF-8 decoder never holds half a character between
- * chunks), and a chunk that fails is fed again one line at a time: each row before the bad one comes out, and a
- * line counter downstream stays exact. fast-csv's own message quotes the rest of the line (personal data) and is
- * not passed on.
+ * The minimal Node readable papaparse's stream reader needs (`readable`, `read`, `on`, `pause`, `resume`). Text
+ * emitted as `data` is parsed synchronously inside `emit`, so the rows of each chunk are known when `push` returns
+ * and the reader of the file, not papaparse's unbounded queue, sets the pace (backpressure).
  */
-class RowSplitter extends CsvParserStream<string[], string[]> {
-  private broken = false;
-  /** Bytes after the last line break seen, held until the next chunk. */
-  private pending: Buffer | null = null;
-
-  override _transform(data: Buffer, encoding: string, done: TransformCallback): void {
-    if (this.broken) {
-      done();
-      return;
-    }
-    const chunk = this.pending ? Buffer.concat([this.pending, data]) : data;
-    const cut = Math.max(chunk.lastIndexOf(LF), chunk.lastIndexOf(CR)) + 1;
-    this.pending = cut < chunk.length ? chunk.subarray(cut) : null;
-    if (cut === 0) done();
-    else this.feed(chunk.subarray(0, cut), encoding, done);
+class PushSource extends EventEmitter {
+  readonly readable = true;
+  read(): null {
+    return null;
   }
-
-  override _flush(done: TransformCallback): void {
-    if (this.broken) {
-      done();
-      return;
-    }
-    const finish = () => {
-      super._flush((err) => {
-        if (isParseError(err)) this.stop(err, done);
-        else done(err);
-      });
-    };
-    if (!this.pending) finish();
-    else
-      this.feed(this.pending, 'buffer', (err) => {
-        if (err || this.broken) done(err);
-        else finish();
-      });
+  pause(): this {
+    return this;
   }
-
-  /** Feeds a chunk that ends at a line break (or the end of the text); on a parse error, again line by line. */
-  private feed(chunk: Buffer, encoding: string, done: TransformCallback): void {
-    super._transform(chunk, encoding, (err) => {
-      if (isParseError(err)) this.feedLines(lines(chunk), 0, encoding, done);
-      else done(err);
-    });
-  }
-
-  private feedLines(pieces: Buffer[], i: number, encoding: string, done: TransformCallback): void {
-    if (i === pieces.length) {
-      done();
-      return;
-    }
-    super._transform(pieces[i]!, encoding, (err) => {
-      if (isParseError(err)) this.stop(err, done);
-      else if (err) done(err);
-      else this.feedLines(pieces, i + 1, encoding, done);
-    });
-  }
-
-  private stop(err: Error, done: TransformCallback): void {
-    this.broken = true;
-    this.pending = null;
-    const reason = err.message.includes('missing closing')
-      ? 'has a quoted field that is never closed'
-      : 'has text after a closing quote';
-    this.push({ unsplittable: true, reason } satisfies Unsplittable);
-    done();
+  resume(): this {
+    return this;
   }
 }
 
-/** `data` cut after every CR and LF byte (never inside a UTF-8 sequence: those bytes are all ≥ 0x80). */
-function lines(data: Buffer): Buffer[] {
-  const pieces: Buffer[] = [];
-  let start = 0;
-  for (let i = 0; i < data.length; i++) {
-    const b = data[i];
-    if (b === LF || b === CR) {
-      pieces.push(data.subarray(start, i + 1));
-      start = i + 1;
-    }
-  }
-  if (start < data.length) pieces.push(data.subarray(start));
-  return pieces;
-}
+/** papaparse, fed one decoded chunk at a time; collects the rows of each chunk, stops at unsplittable text. */
+class ChunkParser {
+  readonly #source = new PushSource();
+  readonly #rows: SplitItem[] = [];
+  /** Characters fed so far, to tell how long the unfinished row carried by papaparse has grown. */
+  #fed = 0;
+  #stopped = false;
 
-function isParseError(err: unknown): err is Error {
-  return err instanceof Error && err.message.startsWith('Parse Error');
-}
-
-/**
- * A stream of the rows of CSV bytes (see {@link RowSplitter}): blank lines kept as `[]`, a UTF-8 BOM dropped, cells
- * untrimmed, quotes escaped by doubling.
- */
-export function splitRows(options: SplitOptions): CsvParserStream<string[], string[]> {
-  return new RowSplitter(
-    new ParserOptions({
+  constructor(options: SplitOptions, newline: '\n' | '\r') {
+    const config = {
       delimiter: options.delimiter,
-      quote: options.quote,
-      escape: options.quote,
-      ignoreEmpty: false,
-    }),
-  );
+      quoteChar: options.quote,
+      escapeChar: options.quote,
+      newline,
+      skipEmptyLines: false,
+      chunk: (results: ParseResult<string[]>, parser: Parser) => this.#take(results, parser, newline),
+      complete: () => {},
+    };
+    // Typed for File or NodeJS.ReadableStream; PushSource is the part of a readable papaparse reads.
+    Papa.parse<string[]>(this.#source as unknown as NodeJS.ReadableStream, config);
+  }
+
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** Parses `text` (whole characters); returns the items completed by it, in order. */
+  push(text: string): SplitItem[] {
+    if (this.#stopped || text.length === 0) return this.#drain();
+    this.#fed += text.length;
+    this.#source.emit('data', text);
+    return this.#drain();
+  }
+
+  /** Ends the text: the last row (if any) is completed or found unsplittable. */
+  end(): SplitItem[] {
+    if (!this.#stopped) this.#source.emit('end');
+    return this.#drain();
+  }
+
+  #drain(): SplitItem[] {
+    return this.#rows.splice(0, this.#rows.length);
+  }
+
+  #take(results: ParseResult<string[]>, parser: Parser, newline: string): void {
+    if (this.#stopped) return;
+    const bad = results.errors.find((e) => e.code === 'MissingQuotes' || e.code === 'InvalidQuotes');
+    const data = results.data;
+    const good = bad ? Math.min(bad.row ?? 0, data.length) : data.length;
+    for (let i = 0; i < good; i++) this.#rows.push(cellsOf(data[i] as string[], newline));
+    if (bad) {
+      this.#stop(
+        parser,
+        bad.code === 'MissingQuotes'
+          ? 'has a quoted field that is never closed'
+          : 'has text after a closing quote',
+      );
+    } else if (this.#fed - results.meta.cursor > MAX_ROW_CHARS) {
+      this.#stop(parser, `is longer than ${MAX_ROW_CHARS} characters`);
+    }
+  }
+
+  #stop(parser: Parser, reason: string): void {
+    this.#stopped = true;
+    this.#rows.push({ unsplittable: true, reason });
+    parser.abort();
+  }
+}
+
+/**
+ * A row as {@link splitRows} yields it. With `\n` as the row end, a CRLF line leaves its CR at the end of the last
+ * cell: it belongs to the line end, not the cell. A line of one blank cell is a blank line (`[]`).
+ */
+function cellsOf(row: string[], newline: string): string[] {
+  const last = row.length - 1;
+  if (newline === '\n' && row[last]!.charCodeAt(row[last]!.length - 1) === 13) {
+    row[last] = row[last]!.slice(0, -1);
+  }
+  if (last === 0 && row[0]!.trim() === '') return [];
+  return row;
+}
+
+/**
+ * Splits CSV bytes into rows with papaparse, in batches (one per chunk of input, see {@link SplitBatch}): blank lines kept as `[]`, a UTF-8
+ * BOM dropped, cells untrimmed, quotes escaped by doubling. Memory stays flat: the next chunk is read only when the
+ * consumer asks for the next batch.
+ *
+ * Line ends: LF and CRLF, mixed freely in one file; a file with no LF in its first 65,536 characters is read
+ * with CR line ends. Text that
+ * cannot be split into rows (a quoted field never closed, text after a closing quote, a row longer than
+ * {@link MAX_ROW_CHARS}) does not throw: the batch ends with an {@link Unsplittable} item after every row before the
+ * bad one, and nothing follows. papaparse's own messages quote the text (personal data) and are not passed on.
+ *
+ * Bytes are decoded as UTF-8 with a StringDecoder, so a character split between chunks stays whole; invalid bytes
+ * become U+FFFD. Errors of `input` are thrown as they are.
+ */
+export async function* splitRows(
+  input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+  options: SplitOptions,
+): AsyncGenerator<SplitBatch> {
+  const decoder = new StringDecoder('utf8');
+  let mayHoldLineBreaks = false;
+  let mayHoldReplacementChars = false;
+  const batch = (rows: SplitItem[]): SplitBatch => ({ rows, mayHoldLineBreaks, mayHoldReplacementChars });
+  const scan = (text: string) => {
+    mayHoldLineBreaks ||= text.includes(options.quote) || text.includes('\r');
+    mayHoldReplacementChars ||= text.includes('\uFFFD');
+  };
+  let parser: ChunkParser | undefined;
+  /** Text held until the line end of the file is known (see lineEndOf). */
+  let head = '';
+  for await (const chunk of input) {
+    let text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    if (!parser) {
+      head += text;
+      const newline = lineEndOf(head, false);
+      if (newline === undefined) continue;
+      parser = new ChunkParser(options, newline);
+      text = head.startsWith(BOM) ? head.slice(1) : head;
+      head = '';
+    }
+    scan(text);
+    const rows = parser.push(text);
+    if (rows.length > 0) yield batch(rows);
+    if (parser.stopped) return;
+  }
+  let tail = decoder.end();
+  if (!parser) {
+    tail = head + tail;
+    if (tail.startsWith(BOM)) tail = tail.slice(1);
+    if (tail.length === 0) return;
+    parser = new ChunkParser(options, lineEndOf(tail, true) ?? '\n');
+  }
+  scan(tail);
+  const rest = parser.push(tail);
+  const last = parser.stopped ? rest : [...rest, ...parser.end()];
+  if (last.length > 0) yield batch(last);
+}
+
+/**
+ * The line end of a file from its first characters: `\n` once they hold an LF; `\r` when {@link LINE_END_WINDOW}
+ * characters (or the whole text, `ended`) hold a CR and no LF; else not known yet.
+ */
+function lineEndOf(text: string, ended: boolean): '\n' | '\r' | undefined {
+  if (text.includes('\n')) return '\n';
+  if (!ended && text.length < LINE_END_WINDOW) return undefined;
+  return text.includes('\r') ? '\r' : '\n';
 }
 
 /** Whether an item of {@link splitRows} is the final unsplittable marker. */

@@ -70,10 +70,10 @@ describe('tm check-config', () => {
     expect(result.lines[0]).to.match(/missing\.yaml: cannot read: ENOENT/);
   });
 
-  it('is a tm command, and tm run simulators is in the run group', () => {
+  it('is a tm command, and tm run simulators and tm run intake are in the run group', () => {
     const program = buildProgram();
     expect(program.commands.map((c) => c.name())).to.include.members(['check-config', 'run']);
     const run = program.commands.find((c) => c.name() === 'run');
-    expect(run?.commands.map((c) => c.name())).to.include('simulators');
+    expect(run?.commands.map((c) => c.name())).to.include.members(['simulators', 'intake']);
   });
 });

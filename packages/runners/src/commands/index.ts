@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import * as checkConfig from './check-config.js';
 import * as genCsv from './gen-csv.js';
+import * as ingest from './ingest.js';
 import * as migrate from './migrate.js';
 import * as runAnalyser from './run-analyser.js';
 import * as runCampaign from './run-campaign.js';
+import * as runIntake from './run-intake.js';
 import * as runSimulators from './run-simulators.js';
 import * as validateCsv from './validate-csv.js';
 
@@ -17,7 +19,9 @@ export function registerCommands(program: Command): void {
   runSimulators.register(program);
   runAnalyser.register(program);
   runCampaign.register(program);
+  runIntake.register(program);
   migrate.register(program);
   validateCsv.register(program);
   genCsv.register(program);
+  ingest.register(program);
 }

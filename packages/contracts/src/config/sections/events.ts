@@ -76,6 +76,13 @@ export const EventsSchema = z
     /** A file is imported once its size and mtime have not changed for this long. */
     'stable-after-ms': millis.default(2000),
     'poll-interval-ms': millis.default(1000),
+    /**
+     * Compacted topic where intake records each file's progress in the same Kafka transactions as its rows (ours,
+     * ADR 0041): what lets a restarted runner resume a file after its last committed line.
+     */
+    'ledger-topic': z.string().min(1).default('tml-intake-ledger'),
+    /** Rows per Kafka transaction while a file is published (ours): a crash replays at most this many. */
+    'rows-per-transaction': z.number().int().positive().default(10_000),
     'data-streams': z.array(DataStreamSchema).min(1),
   })
   .strict()
@@ -97,6 +104,8 @@ export const EventsSchema = z
     errorFolderName: e['error-folder-name'],
     stableAfterMs: e['stable-after-ms'],
     pollIntervalMs: e['poll-interval-ms'],
+    ledgerTopic: e['ledger-topic'],
+    rowsPerTransaction: e['rows-per-transaction'],
     dataStreams: e['data-streams'],
   }));
 
