@@ -58,6 +58,19 @@ describe('applyCommunicationResult (PostgreSQL)', () => {
     expect((await tasks(db())).map((t) => t.state)).to.deep.equal(['DONE']);
   });
 
+  it('stores a result whose comment carries a NUL character (which jsonb refuses), without it', async () => {
+    const { communicationId, taskId } = await call('call-1');
+    const fixed = {
+      ...resultEvent(communicationId, taskId, 'FIXED', 'LOAN_ISSUED'),
+      comment: 'ok\u0000 then',
+    };
+    expect(await applyCommunicationResult(db(), fixed, { now: at(10), campaigns })).to.deep.equal({
+      kind: 'stored',
+      state: 'FIXED',
+    });
+    expect((await communication(communicationId)).details.comment).to.equal('ok then');
+  });
+
   it('a FIXED "call again" result makes the task NEW again after the block time, then it is dispatched again', async () => {
     const { communicationId, taskId } = await call('call-1');
     const outcome = await applyCommunicationResult(

@@ -2,6 +2,7 @@ import type { CampaignEngineRules, CommunicationResult } from '@tm/contracts';
 import type { Knex } from 'knex';
 import { recordConsumedEvent } from './consumed-events.js';
 import { withDbContext } from './errors.js';
+import { jsonbText } from './jsonb.js';
 
 /** Arguments of {@link applyCommunicationResult} besides the result. */
 export interface ResultOptions {
@@ -39,8 +40,8 @@ interface CommunicationRow {
 
 /**
  * Stores what the operator saved for a communication (thesis §2.6.3 and §2.6.5), in one transaction:
- * RESULT_DETAILS gets `{reason, result, comment, savedAt, eventId}` and STATE becomes DRAFT or FIXED. A FIXED
- * communication is final: later drafts or results for it change nothing.
+ * RESULT_DETAILS gets `{reason, result, comment, savedAt, eventId}` (NUL characters, which jsonb refuses, dropped)
+ * and STATE becomes DRAFT or FIXED. A FIXED communication is final: later drafts or results for it change nothing.
  *
  * A FIXED result whose `result` is one of the campaign's `callAgainResults` puts the task back to NEW with
  * TASK_TIME = `now` + the campaign's block time, while its attempts are below the campaign's limit; at the limit
@@ -83,7 +84,7 @@ export async function applyCommunicationResult(
       };
       await trx.raw(
         'UPDATE TM$COMMUNICATIONS SET STATE = ?::communication_states, RESULT_DETAILS = ? WHERE ID = ?',
-        [result.state, JSON.stringify(details), result.communicationId],
+        [result.state, jsonbText(details), result.communicationId],
       );
       if (result.state === 'DRAFT') return { kind: 'stored', state: 'DRAFT' };
 

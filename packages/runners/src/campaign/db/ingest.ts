@@ -2,6 +2,7 @@ import type { Candidate } from '@tm/contracts';
 import type { Knex } from 'knex';
 import { type ClientInfo, clientInfoOf, clientTimeZoneOf } from './client-info.js';
 import { withDbContext } from './errors.js';
+import { jsonbText } from './jsonb.js';
 import { zonesPostgresKnows } from './known-zones.js';
 
 /** What one {@link ingestCandidates} call did. Ids only: never phones or names. */
@@ -79,18 +80,6 @@ const INSERT_TASKS = `
               task_state campaign_task_states)
   ON CONFLICT (CANDIDATE_ID) DO NOTHING
   RETURNING TASK_STATE`;
-
-/**
- * JSON text PostgreSQL accepts as jsonb: jsonb refuses the NUL character (`\u0000`), which a malformed CSV value
- * could carry, and one such value would fail the whole batch on every retry. NULs are dropped from strings.
- */
-export function jsonbText(value: unknown): string {
-  const text = JSON.stringify(value);
-  if (!text.includes('\\u0000')) return text;
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'string' ? v.replaceAll('\u0000', '') : v,
-  );
-}
 
 /**
  * Stores a batch of candidates as campaign tasks (thesis §2.6.3), in one transaction and three statements whatever
