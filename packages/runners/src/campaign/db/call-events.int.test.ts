@@ -132,4 +132,20 @@ describe('applyCallEvent (PostgreSQL)', () => {
     });
     expect(await communications(db())).to.deep.equal([]);
   });
+
+  it('applies an event for an unknown task when it is replayed after the task exists (its id is not kept)', async () => {
+    // Task ids restart at 1 for each test: the event names the task the next dispatch creates.
+    const started = callEvent('CALL_STARTED', 1, 'call-1');
+    expect(await applyCallEvent(db(), started)).to.deep.equal({ kind: 'unknown-task' });
+    const ended = callEvent('CALL_ENDED', 1, 'call-1');
+    expect(await applyCallEvent(db(), ended)).to.deep.equal({ kind: 'unknown-task' });
+    expect(await dispatchedTask()).to.equal(1);
+    // Replayed from the dead-letter topic, with the same event ids.
+    expect(await applyCallEvent(db(), started)).to.deep.equal({
+      kind: 'communication-started',
+      communicationId: 1,
+    });
+    expect(await applyCallEvent(db(), ended)).to.deep.equal({ kind: 'task-done', communicationId: 1 });
+    expect((await tasks(db()))[0]?.state).to.equal('DONE');
+  });
 });

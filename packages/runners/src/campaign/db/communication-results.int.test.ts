@@ -170,4 +170,19 @@ describe('applyCommunicationResult (PostgreSQL)', () => {
       }),
     ).to.deep.equal({ kind: 'unknown-communication' });
   });
+
+  it('applies a result for an unknown communication when it is replayed after the call exists (its id is not kept)', async () => {
+    // Ids restart at 1 for each test: the result names the communication the first call creates.
+    const early = resultEvent(1, 1, 'FIXED', 'LOAN_ISSUED');
+    expect(await applyCommunicationResult(db(), early, { now: at(10), campaigns })).to.deep.equal({
+      kind: 'unknown-communication',
+    });
+    expect(await call('call-1')).to.deep.equal({ taskId: 1, communicationId: 1 });
+    // Replayed from the dead-letter topic, with the same event id.
+    expect(await applyCommunicationResult(db(), early, { now: at(10), campaigns })).to.deep.equal({
+      kind: 'stored',
+      state: 'FIXED',
+    });
+    expect((await communication(1)).details.eventId).to.equal(early.eventId);
+  });
 });
