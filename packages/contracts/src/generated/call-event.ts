@@ -27,5 +27,11 @@ export interface TmCallEvent {
      */
     durationSeconds: null | number;
     occurredAt: number;
+    /**
+     * The attempt of the dial task the call was made for (DialTask.attempt). Null when the dialer does not say: the call is then taken to belong to the task's attempt at the time the engine applies the event.
+     *
+     * Default: null
+     */
+    attempt: null | number;
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Candidate } from '@tm/contracts';
 import { expect } from 'chai';
+import pg from 'pg';
 import { upsertCampaigns } from '../campaign/db/campaigns.js';
 import { claimDueTasks } from '../campaign/db/claim.js';
 import { ingestCandidates } from '../campaign/db/ingest.js';
@@ -55,6 +56,25 @@ describe('embedded PostgreSQL (PGlite over the wire protocol)', function () {
       expect(await findInvariantViolations(pg.knex)).to.deep.equal([]);
     } finally {
       await pg.close();
+    }
+  });
+
+  it('refuses a second connection while knex holds the one (pglite-socket does not queue it; ADR 0037)', async () => {
+    const embedded = await startEmbeddedPostgres();
+    const second = new pg.Client({ connectionString: embedded.url });
+    try {
+      await embedded.knex.raw('SELECT 1');
+      const refused = await second.connect().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(refused).to.be.instanceOf(Error).with.property('message', 'Connection terminated unexpectedly');
+      expect((await embedded.knex.raw<{ rows: unknown[] }>('SELECT 2 AS two')).rows).to.deep.equal([
+        { two: 2 },
+      ]);
+    } finally {
+      await second.end().catch(() => undefined);
+      await embedded.close();
     }
   });
 

@@ -16,8 +16,9 @@ export interface EmbeddedPostgres {
   /** `postgres://postgres@127.0.0.1:<port>/postgres`, for code that wants a URL. */
   url: string;
   /**
-   * The one knex instance of the embedded profile, with a pool of one connection: PGlite runs one session at a
-   * time, and a second pooled connection would queue behind an open transaction of the first.
+   * The one knex instance of the embedded profile, with a pool of one connection: PGlite runs one session, and
+   * pglite-socket accepts one connection at a time (it closes a second one at once, ADR 0037). Queries of the
+   * process queue in knex's pool for that connection.
    */
   knex: Knex;
   /** Destroys the knex pool, stops the socket server and closes PGlite (flushing `dataDir`). */

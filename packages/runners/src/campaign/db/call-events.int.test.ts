@@ -115,6 +115,28 @@ describe('applyCallEvent (PostgreSQL)', () => {
     expect((await tasks(db())).map((t) => [t.state, t.attempt])).to.deep.equal([['IN_PROGRESS', 2]]);
   });
 
+  it('a late CALL_ENDED without its start, naming an earlier attempt, does not close the re-dispatched task', async () => {
+    const taskId = await dispatchedTask();
+    // Attempt 1's call ended unreported; the task is re-called (attempt 2 IN_PROGRESS) before its events arrive.
+    await db().raw(`UPDATE TM$CAMPAIGN_TASKS SET TASK_STATE = 'NEW' WHERE ID = ?`, [taskId]);
+    await claimDueTasks(db(), { now: at(10), limit: 1, campaigns: rules() });
+    expect(
+      await applyCallEvent(db(), callEvent('CALL_ENDED', taskId, 'call-1', { attempt: 1 })),
+    ).to.deep.equal({ kind: 'call-ended', communicationId: 1 });
+    // A late start of another attempt-1 call records attempt 1 too, and its end (naming no attempt) leaves the task.
+    await applyCallEvent(db(), callEvent('CALL_STARTED', taskId, 'call-1b', { attempt: 1 }));
+    expect(await applyCallEvent(db(), callEvent('CALL_ENDED', taskId, 'call-1b'))).to.deep.equal({
+      kind: 'call-ended',
+      communicationId: 2,
+    });
+    expect((await communications(db())).map((c) => c.attempt)).to.deep.equal([1, 1]);
+    expect((await tasks(db())).map((t) => [t.state, t.attempt])).to.deep.equal([['IN_PROGRESS', 2]]);
+    // Attempt 2's own call closes it.
+    const closing = await applyCallEvent(db(), callEvent('CALL_ENDED', taskId, 'call-2', { attempt: 2 }));
+    expect(closing.kind).to.equal('task-done');
+    expect((await communications(db())).map((c) => c.attempt)).to.deep.equal([1, 1, 2]);
+  });
+
   it('leaves a CANCELED task cancelled when its call ends', async () => {
     const taskId = await dispatchedTask();
     await applyCallEvent(db(), callEvent('CALL_STARTED', taskId, 'call-1'));
@@ -131,5 +153,21 @@ describe('applyCallEvent (PostgreSQL)', () => {
       kind: 'unknown-task',
     });
     expect(await communications(db())).to.deep.equal([]);
+  });
+
+  it('applies an event for an unknown task when it is replayed after the task exists (its id is not kept)', async () => {
+    // Task ids restart at 1 for each test: the event names the task the next dispatch creates.
+    const started = callEvent('CALL_STARTED', 1, 'call-1');
+    expect(await applyCallEvent(db(), started)).to.deep.equal({ kind: 'unknown-task' });
+    const ended = callEvent('CALL_ENDED', 1, 'call-1');
+    expect(await applyCallEvent(db(), ended)).to.deep.equal({ kind: 'unknown-task' });
+    expect(await dispatchedTask()).to.equal(1);
+    // Replayed from the dead-letter topic, with the same event ids.
+    expect(await applyCallEvent(db(), started)).to.deep.equal({
+      kind: 'communication-started',
+      communicationId: 1,
+    });
+    expect(await applyCallEvent(db(), ended)).to.deep.equal({ kind: 'task-done', communicationId: 1 });
+    expect((await tasks(db()))[0]?.state).to.equal('DONE');
   });
 });

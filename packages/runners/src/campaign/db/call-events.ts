@@ -1,6 +1,7 @@
 import type { CallEvent } from '@tm/contracts';
 import type { Knex } from 'knex';
 import { recordConsumedEvent } from './consumed-events.js';
+import { discardableTransaction } from './discardable-transaction.js';
 import { withDbContext } from './errors.js';
 
 /** What {@link applyCallEvent} did. */
@@ -16,7 +17,10 @@ export type CallEventOutcome =
   | { kind: 'call-ended'; communicationId: number }
   /** The event id was applied before, or the call already has this start or end: nothing changed. */
   | { kind: 'repeat' }
-  /** No task with the event's taskId: nothing changed (the caller dead-letters the event). */
+  /**
+   * No task with the event's taskId: nothing changed, and the event id is not recorded, so the same event applies
+   * when it is replayed (from the dead-letter topic the caller sends it to) once the task exists.
+   */
   | { kind: 'unknown-task' };
 
 interface CommunicationRow {
@@ -28,58 +32,68 @@ interface CommunicationRow {
  * Applies a call event from the dialer (thesis §2.6.3: "as soon as the call takes place ... its task becomes
  * DONE"), in one transaction:
  *
- * - CALL_STARTED creates a NEW communication for the task and operator, keyed by the call id, recording the task's
- *   current attempt.
- * - CALL_ENDED records the end and duration on the call's communication (creating it if the start never came) and
- *   moves the task from IN_PROGRESS to DONE — only if the task is still in the attempt the call belongs to, so a
- *   late event of an earlier attempt cannot close a re-call.
+ * - CALL_STARTED creates a NEW communication for the task and operator, keyed by the call id, recording the attempt
+ *   the call belongs to: the event's `attempt` (the dial task's), or the task's current attempt when the event
+ *   names none.
+ * - CALL_ENDED records the end and duration on the call's communication (creating it, with the attempt as above, if
+ *   the start never came) and moves the task from IN_PROGRESS to DONE — only if the task is still in the attempt
+ *   the call belongs to, so a late event of an earlier attempt cannot close a re-call (ADR 0035). An end that comes
+ *   without its start and names no attempt is taken for the current attempt's.
  *
- * A repeated event id, or a second start or end of the same call, changes nothing.
+ * A repeated event id, or a second start or end of the same call, changes nothing. An event for an unknown task
+ * changes nothing either, and leaves its id unrecorded.
  *
  * @throws {@link CampaignDbError} when the database fails; nothing is applied then.
  */
 export async function applyCallEvent(db: Knex, event: CallEvent): Promise<CallEventOutcome> {
   const context = { eventId: event.eventId, type: event.type, taskId: event.taskId };
   return withDbContext('applyCallEvent', context, () =>
-    db.transaction(async (trx): Promise<CallEventOutcome> => {
-      if (!(await recordConsumedEvent(trx, event.eventId, 'call-event'))) return { kind: 'repeat' };
-      const occurredAt = new Date(event.occurredAt);
+    discardableTransaction(
+      db,
+      async (trx): Promise<CallEventOutcome> => {
+        if (!(await recordConsumedEvent(trx, event.eventId, 'call-event'))) return { kind: 'repeat' };
+        const occurredAt = new Date(event.occurredAt);
+        // Events of dialers that do not name the attempt belong to the task's attempt when applied.
+        const attempt = event.attempt ?? null;
 
-      if (event.type === 'CALL_STARTED') {
-        const { rows } = await trx.raw<{ rows: CommunicationRow[] }>(
-          `WITH task AS (SELECT ID, ATTEMPT FROM TM$CAMPAIGN_TASKS WHERE ID = ?)
+        if (event.type === 'CALL_STARTED') {
+          const { rows } = await trx.raw<{ rows: CommunicationRow[] }>(
+            `WITH task AS (SELECT ID, ATTEMPT FROM TM$CAMPAIGN_TASKS WHERE ID = ?)
            INSERT INTO TM$COMMUNICATIONS (CAMPAIGN_TASK_ID, OPERATOR_ID, STATE, CALL_ID, ATTEMPT, STARTED_AT)
-           SELECT task.ID, ?, 'NEW', ?, task.ATTEMPT, ?::timestamptz FROM task
+           SELECT task.ID, ?, 'NEW', ?, COALESCE(?::int, task.ATTEMPT), ?::timestamptz FROM task
            ON CONFLICT (CALL_ID) DO UPDATE SET STARTED_AT = EXCLUDED.STARTED_AT
              WHERE TM$COMMUNICATIONS.STARTED_AT IS NULL
            RETURNING ID, ATTEMPT`,
-          [event.taskId, event.operatorId, event.callId, occurredAt],
-        );
-        const row = rows[0];
-        if (row) return { kind: 'communication-started', communicationId: Number(row.id) };
-        return (await taskExists(trx, event.taskId)) ? { kind: 'repeat' } : { kind: 'unknown-task' };
-      }
+            [event.taskId, event.operatorId, event.callId, attempt, occurredAt],
+          );
+          const row = rows[0];
+          if (row) return { kind: 'communication-started', communicationId: Number(row.id) };
+          return (await taskExists(trx, event.taskId)) ? { kind: 'repeat' } : { kind: 'unknown-task' };
+        }
 
-      const { rows } = await trx.raw<{ rows: CommunicationRow[] }>(
-        `WITH task AS (SELECT ID, ATTEMPT FROM TM$CAMPAIGN_TASKS WHERE ID = ?)
+        const { rows } = await trx.raw<{ rows: CommunicationRow[] }>(
+          `WITH task AS (SELECT ID, ATTEMPT FROM TM$CAMPAIGN_TASKS WHERE ID = ?)
          INSERT INTO TM$COMMUNICATIONS
            (CAMPAIGN_TASK_ID, OPERATOR_ID, STATE, CALL_ID, ATTEMPT, ENDED_AT, DURATION_SECONDS)
-         SELECT task.ID, ?, 'NEW', ?, task.ATTEMPT, ?::timestamptz, ? FROM task
+         SELECT task.ID, ?, 'NEW', ?, COALESCE(?::int, task.ATTEMPT), ?::timestamptz, ? FROM task
          ON CONFLICT (CALL_ID) DO UPDATE
            SET ENDED_AT = EXCLUDED.ENDED_AT, DURATION_SECONDS = EXCLUDED.DURATION_SECONDS
            WHERE TM$COMMUNICATIONS.ENDED_AT IS NULL
          RETURNING ID, ATTEMPT`,
-        [event.taskId, event.operatorId, event.callId, occurredAt, event.durationSeconds],
-      );
-      const row = rows[0];
-      if (!row) return (await taskExists(trx, event.taskId)) ? { kind: 'repeat' } : { kind: 'unknown-task' };
-      const { rowCount } = await trx.raw<{ rowCount: number }>(
-        `UPDATE TM$CAMPAIGN_TASKS SET TASK_STATE = 'DONE'
+          [event.taskId, event.operatorId, event.callId, attempt, occurredAt, event.durationSeconds],
+        );
+        const row = rows[0];
+        if (!row)
+          return (await taskExists(trx, event.taskId)) ? { kind: 'repeat' } : { kind: 'unknown-task' };
+        const { rowCount } = await trx.raw<{ rowCount: number }>(
+          `UPDATE TM$CAMPAIGN_TASKS SET TASK_STATE = 'DONE'
           WHERE ID = ? AND TASK_STATE = 'IN_PROGRESS' AND ATTEMPT = ?`,
-        [event.taskId, row.attempt],
-      );
-      return { kind: rowCount === 1 ? 'task-done' : 'call-ended', communicationId: Number(row.id) };
-    }),
+          [event.taskId, row.attempt],
+        );
+        return { kind: rowCount === 1 ? 'task-done' : 'call-ended', communicationId: Number(row.id) };
+      },
+      (outcome) => outcome.kind === 'unknown-task',
+    ),
   );
 }
 

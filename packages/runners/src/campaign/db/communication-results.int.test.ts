@@ -58,6 +58,19 @@ describe('applyCommunicationResult (PostgreSQL)', () => {
     expect((await tasks(db())).map((t) => t.state)).to.deep.equal(['DONE']);
   });
 
+  it('stores a result whose comment carries a NUL character (which jsonb refuses), without it', async () => {
+    const { communicationId, taskId } = await call('call-1');
+    const fixed = {
+      ...resultEvent(communicationId, taskId, 'FIXED', 'LOAN_ISSUED'),
+      comment: 'ok\u0000 then',
+    };
+    expect(await applyCommunicationResult(db(), fixed, { now: at(10), campaigns })).to.deep.equal({
+      kind: 'stored',
+      state: 'FIXED',
+    });
+    expect((await communication(communicationId)).details.comment).to.equal('ok then');
+  });
+
   it('a FIXED "call again" result makes the task NEW again after the block time, then it is dispatched again', async () => {
     const { communicationId, taskId } = await call('call-1');
     const outcome = await applyCommunicationResult(
@@ -156,5 +169,20 @@ describe('applyCommunicationResult (PostgreSQL)', () => {
         campaigns,
       }),
     ).to.deep.equal({ kind: 'unknown-communication' });
+  });
+
+  it('applies a result for an unknown communication when it is replayed after the call exists (its id is not kept)', async () => {
+    // Ids restart at 1 for each test: the result names the communication the first call creates.
+    const early = resultEvent(1, 1, 'FIXED', 'LOAN_ISSUED');
+    expect(await applyCommunicationResult(db(), early, { now: at(10), campaigns })).to.deep.equal({
+      kind: 'unknown-communication',
+    });
+    expect(await call('call-1')).to.deep.equal({ taskId: 1, communicationId: 1 });
+    // Replayed from the dead-letter topic, with the same event id.
+    expect(await applyCommunicationResult(db(), early, { now: at(10), campaigns })).to.deep.equal({
+      kind: 'stored',
+      state: 'FIXED',
+    });
+    expect((await communication(1)).details.eventId).to.equal(early.eventId);
   });
 });

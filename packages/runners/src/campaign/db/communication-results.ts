@@ -1,7 +1,9 @@
 import type { CampaignEngineRules, CommunicationResult } from '@tm/contracts';
 import type { Knex } from 'knex';
 import { recordConsumedEvent } from './consumed-events.js';
+import { discardableTransaction } from './discardable-transaction.js';
 import { withDbContext } from './errors.js';
+import { jsonbText } from './jsonb.js';
 
 /** Arguments of {@link applyCommunicationResult} besides the result. */
 export interface ResultOptions {
@@ -26,7 +28,10 @@ export type ResultOutcome =
   | { kind: 'superseded' }
   /** The event id was applied before, or the communication is already FIXED: nothing changed. */
   | { kind: 'repeat' }
-  /** No communication with this id for this task: nothing changed (the caller dead-letters the event). */
+  /**
+   * No communication with this id for this task: nothing changed, and the event id is not recorded, so the same
+   * event applies when it is replayed (from the dead-letter topic the caller sends it to) once the call exists.
+   */
   | { kind: 'unknown-communication' };
 
 interface CommunicationRow {
@@ -39,8 +44,8 @@ interface CommunicationRow {
 
 /**
  * Stores what the operator saved for a communication (thesis §2.6.3 and §2.6.5), in one transaction:
- * RESULT_DETAILS gets `{reason, result, comment, savedAt, eventId}` and STATE becomes DRAFT or FIXED. A FIXED
- * communication is final: later drafts or results for it change nothing.
+ * RESULT_DETAILS gets `{reason, result, comment, savedAt, eventId}` (NUL characters, which jsonb refuses, dropped)
+ * and STATE becomes DRAFT or FIXED. A FIXED communication is final: later drafts or results for it change nothing.
  *
  * A FIXED result whose `result` is one of the campaign's `callAgainResults` puts the task back to NEW with
  * TASK_TIME = `now` + the campaign's block time, while its attempts are below the campaign's limit; at the limit
@@ -49,7 +54,8 @@ interface CommunicationRow {
  * IN_PROGRESS (a result can overtake its CALL_ENDED, which then finds the task NEW and leaves it alone). A
  * CANCELED task stays cancelled.
  *
- * A repeated event id changes nothing.
+ * A repeated event id changes nothing. A result for an unknown communication changes nothing either, and leaves its
+ * id unrecorded.
  *
  * @throws {@link CampaignDbError} when the database fails; nothing is applied then.
  */
@@ -60,64 +66,68 @@ export async function applyCommunicationResult(
 ): Promise<ResultOutcome> {
   const context = { eventId: result.eventId, communicationId: result.communicationId, state: result.state };
   return withDbContext('applyCommunicationResult', context, () =>
-    db.transaction(async (trx): Promise<ResultOutcome> => {
-      if (!(await recordConsumedEvent(trx, result.eventId, 'communication-result')))
-        return { kind: 'repeat' };
-      const { rows } = await trx.raw<{ rows: CommunicationRow[] }>(
-        `SELECT c.STATE, c.ATTEMPT, t.TASK_STATE, t.ATTEMPT AS TASK_ATTEMPT, t.CAMPAIGN_ID
+    discardableTransaction(
+      db,
+      async (trx): Promise<ResultOutcome> => {
+        if (!(await recordConsumedEvent(trx, result.eventId, 'communication-result')))
+          return { kind: 'repeat' };
+        const { rows } = await trx.raw<{ rows: CommunicationRow[] }>(
+          `SELECT c.STATE, c.ATTEMPT, t.TASK_STATE, t.ATTEMPT AS TASK_ATTEMPT, t.CAMPAIGN_ID
            FROM TM$COMMUNICATIONS c JOIN TM$CAMPAIGN_TASKS t ON t.ID = c.CAMPAIGN_TASK_ID
           WHERE c.ID = ? AND c.CAMPAIGN_TASK_ID = ?
             FOR UPDATE`,
-        [result.communicationId, result.taskId],
-      );
-      const row = rows[0];
-      if (!row) return { kind: 'unknown-communication' };
-      if (row.state === 'FIXED') return { kind: 'repeat' };
-
-      const details = {
-        reason: result.reason,
-        result: result.result,
-        comment: result.comment,
-        savedAt: result.savedAt,
-        eventId: result.eventId,
-      };
-      await trx.raw(
-        'UPDATE TM$COMMUNICATIONS SET STATE = ?::communication_states, RESULT_DETAILS = ? WHERE ID = ?',
-        [result.state, JSON.stringify(details), result.communicationId],
-      );
-      if (result.state === 'DRAFT') return { kind: 'stored', state: 'DRAFT' };
-
-      const rules = options.campaigns.find((c) => c.campaignId === Number(row.campaign_id));
-      const callAgain =
-        rules !== undefined && result.result !== null && rules.callAgainResults.includes(result.result);
-      const current =
-        row.attempt === row.task_attempt && (row.task_state === 'DONE' || row.task_state === 'IN_PROGRESS');
-      if (!callAgain || !current) return { kind: 'stored', state: 'FIXED' };
-
-      if (row.task_attempt >= rules.attemptLimit) {
-        await trx.raw(
-          `UPDATE TM$CAMPAIGN_TASKS SET TASK_STATE = 'DONE' WHERE ID = ? AND TASK_STATE = 'IN_PROGRESS'`,
-          [result.taskId],
+          [result.communicationId, result.taskId],
         );
-        return { kind: 'attempt-limit-reached', attempts: row.task_attempt };
-      }
-      const taskTime = new Date(options.now.getTime() + rules.recallBlockMinutes * 60_000);
-      const { rowCount } = await trx.raw<{ rowCount: number }>(
-        `UPDATE TM$CAMPAIGN_TASKS t SET TASK_STATE = 'NEW', TASK_TIME = ?::timestamptz
+        const row = rows[0];
+        if (!row) return { kind: 'unknown-communication' };
+        if (row.state === 'FIXED') return { kind: 'repeat' };
+
+        const details = {
+          reason: result.reason,
+          result: result.result,
+          comment: result.comment,
+          savedAt: result.savedAt,
+          eventId: result.eventId,
+        };
+        await trx.raw(
+          'UPDATE TM$COMMUNICATIONS SET STATE = ?::communication_states, RESULT_DETAILS = ? WHERE ID = ?',
+          [result.state, jsonbText(details), result.communicationId],
+        );
+        if (result.state === 'DRAFT') return { kind: 'stored', state: 'DRAFT' };
+
+        const rules = options.campaigns.find((c) => c.campaignId === Number(row.campaign_id));
+        const callAgain =
+          rules !== undefined && result.result !== null && rules.callAgainResults.includes(result.result);
+        const current =
+          row.attempt === row.task_attempt && (row.task_state === 'DONE' || row.task_state === 'IN_PROGRESS');
+        if (!callAgain || !current) return { kind: 'stored', state: 'FIXED' };
+
+        if (row.task_attempt >= rules.attemptLimit) {
+          await trx.raw(
+            `UPDATE TM$CAMPAIGN_TASKS SET TASK_STATE = 'DONE' WHERE ID = ? AND TASK_STATE = 'IN_PROGRESS'`,
+            [result.taskId],
+          );
+          return { kind: 'attempt-limit-reached', attempts: row.task_attempt };
+        }
+        const taskTime = new Date(options.now.getTime() + rules.recallBlockMinutes * 60_000);
+        const { rowCount } = await trx.raw<{ rowCount: number }>(
+          `UPDATE TM$CAMPAIGN_TASKS t SET TASK_STATE = 'NEW', TASK_TIME = ?::timestamptz
           WHERE t.ID = ?
             AND NOT EXISTS (SELECT 1 FROM TM$CAMPAIGN_TASKS o
                              WHERE o.CAMPAIGN_ID = t.CAMPAIGN_ID AND o.PHONE = t.PHONE AND o.ID <> t.ID
                                AND o.TASK_STATE IN ('NEW', 'IN_PROGRESS'))`,
-        [taskTime, result.taskId],
-      );
-      if (rowCount === 0) {
-        await trx.raw(
-          `UPDATE TM$CAMPAIGN_TASKS SET TASK_STATE = 'DONE' WHERE ID = ? AND TASK_STATE = 'IN_PROGRESS'`,
-          [result.taskId],
+          [taskTime, result.taskId],
         );
-        return { kind: 'superseded' };
-      }
-      return { kind: 'recall-scheduled', taskTime, nextAttempt: row.task_attempt + 1 };
-    }),
+        if (rowCount === 0) {
+          await trx.raw(
+            `UPDATE TM$CAMPAIGN_TASKS SET TASK_STATE = 'DONE' WHERE ID = ? AND TASK_STATE = 'IN_PROGRESS'`,
+            [result.taskId],
+          );
+          return { kind: 'superseded' };
+        }
+        return { kind: 'recall-scheduled', taskTime, nextAttempt: row.task_attempt + 1 };
+      },
+      (outcome) => outcome.kind === 'unknown-communication',
+    ),
   );
 }

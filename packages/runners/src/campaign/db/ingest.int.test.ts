@@ -1,8 +1,50 @@
 import { expect } from 'chai';
+import type { Knex } from 'knex';
 import { claimDueTasks } from './claim.js';
 import { ingestCandidates } from './ingest.js';
+import { findInvariantViolations } from './invariants.js';
 import { zonesPostgresKnows } from './known-zones.js';
 import { at, candidate, outbox, rules, tasks, useCampaignDb } from './test-support.js';
+
+/**
+ * A knex whose transactions stop before their first statement matching `pattern` until `release()`: `reached`
+ * resolves when one got there. Lets a test run another writer's whole transaction between two statements of one
+ * ingest, deterministically.
+ */
+function pausingBefore(db: Knex, pattern: RegExp): { db: Knex; reached: Promise<void>; release: () => void } {
+  let reach = (): void => {};
+  let release = (): void => {};
+  const reached = new Promise<void>((resolve) => {
+    reach = resolve;
+  });
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const pausing = (trx: Knex.Transaction): Knex.Transaction =>
+    new Proxy(trx, {
+      get(target, property, receiver) {
+        if (property !== 'raw') return Reflect.get(target, property, receiver);
+        return async (sql: string, bindings: readonly Knex.RawBinding[]) => {
+          if (pattern.test(sql)) {
+            reach();
+            await released;
+          }
+          return target.raw(sql, bindings);
+        };
+      },
+    });
+  const wrapped = new Proxy(db, {
+    get(target, property, receiver) {
+      if (property !== 'transaction') return Reflect.get(target, property, receiver);
+      return <T>(body: (trx: Knex.Transaction) => Promise<T>) =>
+        target.transaction((trx) => body(pausing(trx)));
+    },
+  });
+  return { db: wrapped, reached, release };
+}
+
+/** Pauses an ingest after its check for known candidate ids, before it cancels the clients' open tasks. */
+const BEFORE_CANCEL = /TM\$DIAL_TASK_OUTBOX/;
 
 describe('ingestCandidates (PostgreSQL)', () => {
   const { db } = useCampaignDb();
@@ -155,5 +197,70 @@ describe('ingestCandidates (PostgreSQL)', () => {
     );
     const result = await ingestCandidates(db(), batch, at(10));
     expect(result).to.deep.include({ created: 2000, canceled: 500 });
+  });
+
+  it('the invariant check finds a client whose tasks in a campaign are all CANCELED (nobody would call them)', async () => {
+    await ingestCandidates(db(), [candidate('1', '79001110001'), candidate('2', '79001110001')], at(9));
+    await db().raw(`UPDATE TM$CAMPAIGN_TASKS SET TASK_STATE = 'CANCELED'`);
+    expect(await findInvariantViolations(db())).to.deep.equal([
+      { invariant: 'CANCELED and not replaced by a task of the client in the campaign', taskId: 2 },
+    ]);
+    await db().raw(`UPDATE TM$CAMPAIGN_TASKS SET TASK_STATE = 'NEW' WHERE ID = 2`);
+  });
+
+  describe('two ingests of the same candidate at once (a rebalance zombie and the new owner, ADR 0033)', () => {
+    it('stores it NEW exactly once when the other ingest commits it between this one’s check and its cancel', async () => {
+      // The client was called before: task W is IN_PROGRESS.
+      await ingestCandidates(db(), [candidate('100', '79001110001')], at(9));
+      const [claimed] = await claimDueTasks(db(), { now: at(9), limit: 1, campaigns: rules() });
+      const w = claimed!.dialTask.taskId;
+      const late = pausingBefore(db(), BEFORE_CANCEL);
+      const zombie = ingestCandidates(late.db, [candidate('101', '79001110001')], at(10));
+      await late.reached; // it found 101:1 not stored yet
+      const owner = await ingestCandidates(db(), [candidate('101', '79001110001')], at(10));
+      expect(owner).to.deep.include({ created: 1, canceled: 1, deleteDialTasks: 1 });
+      late.release();
+      expect(await zombie).to.deep.include({
+        created: 0,
+        canceled: 0,
+        deleteDialTasks: 0,
+        redelivered: ['101:1'],
+      });
+      expect((await tasks(db())).map((t) => [t.candidateId, t.state])).to.deep.equal([
+        ['100:1', 'CANCELED'],
+        ['101:1', 'NEW'],
+      ]);
+      expect(await outbox(db())).to.deep.equal([`ADD:${w}:1 pending`, `DELETE:${w}:1 pending`]);
+    });
+
+    it('does not cancel the later candidate the other ingest stored with it in the same batch', async () => {
+      const late = pausingBefore(db(), BEFORE_CANCEL);
+      const zombie = ingestCandidates(late.db, [candidate('1', '79001110001')], at(10));
+      await late.reached;
+      await ingestCandidates(db(), [candidate('1', '79001110001'), candidate('2', '79001110001')], at(10));
+      late.release();
+      expect(await zombie).to.deep.include({ created: 0, canceled: 0, redelivered: ['1:1'] });
+      expect((await tasks(db())).map((t) => [t.candidateId, t.state])).to.deep.equal([
+        ['1:1', 'CANCELED'],
+        ['2:1', 'NEW'],
+      ]);
+    });
+
+    it('still lets a later candidate of the paused batch replace the one the other ingest stored', async () => {
+      const late = pausingBefore(db(), BEFORE_CANCEL);
+      const owner = ingestCandidates(
+        late.db,
+        [candidate('1', '79001110001'), candidate('2', '79001110001')],
+        at(10),
+      );
+      await late.reached;
+      await ingestCandidates(db(), [candidate('1', '79001110001')], at(10));
+      late.release();
+      expect(await owner).to.deep.include({ created: 1, canceled: 1 });
+      expect((await tasks(db())).map((t) => [t.candidateId, t.state])).to.deep.equal([
+        ['1:1', 'CANCELED'],
+        ['2:1', 'NEW'],
+      ]);
+    });
   });
 });

@@ -2,6 +2,7 @@ import type { Candidate } from '@tm/contracts';
 import type { Knex } from 'knex';
 import { type ClientInfo, clientInfoOf, clientTimeZoneOf } from './client-info.js';
 import { withDbContext } from './errors.js';
+import { jsonbText } from './jsonb.js';
 import { zonesPostgresKnows } from './known-zones.js';
 
 /** What one {@link ingestCandidates} call did. Ids only: never phones or names. */
@@ -10,7 +11,10 @@ export interface IngestResult {
   created: number;
   /** Candidates of this batch superseded by a later one of the same client and campaign in the same batch: stored CANCELED. */
   supersededInBatch: number;
-  /** Candidate ids already stored (redelivery): nothing changed for them. */
+  /**
+   * Candidate ids already stored (redelivery), or stored by a concurrent ingest of the same records while this one
+   * ran: nothing changed for them.
+   */
   redelivered: string[];
   /** Candidate ids whose campaign is not in TM$CAMPAIGNS: not stored; the caller dead-letters them. */
   unknownCampaign: string[];
@@ -38,13 +42,19 @@ interface TaskRow {
 
 /**
  * Cancels the open tasks of the given (campaign, phone) pairs and writes a DELETE for each that was IN_PROGRESS.
+ * Each pair comes with the candidate that replaces its open task; a pair whose candidate is stored by now is skipped.
+ * That check runs in this statement's snapshot, not the batch's first SELECT: a concurrent ingest of the same
+ * candidates (a rebalance zombie and the partition's new owner) may have committed them in between, and its open
+ * task is then the candidate itself, or a later one of the same client — cancelling it would leave nobody to call.
  * The `= ANY` conditions let the partial unique index on open tasks find them by key; the pair match then drops
  * cross-combinations. Rows are locked, so a concurrent claim either finished (the task is IN_PROGRESS and gets its
- * DELETE) or waits.
+ * DELETE) or waits; a concurrent ingest that cancelled a row first makes it drop out when the lock is granted.
  */
 const CANCEL_OPEN_TASKS = `
   WITH pairs AS (
-    SELECT * FROM unnest(?::bigint[], ?::text[]) AS c(CAMPAIGN_ID, PHONE)
+    SELECT c.CAMPAIGN_ID, c.PHONE
+      FROM unnest(?::bigint[], ?::text[], ?::text[]) AS c(CAMPAIGN_ID, PHONE, CANDIDATE_ID)
+     WHERE NOT EXISTS (SELECT 1 FROM TM$CAMPAIGN_TASKS k WHERE k.CANDIDATE_ID = c.CANDIDATE_ID)
   ), replaced AS (
     SELECT t.ID, t.TASK_STATE, t.CAMPAIGN_ID, t.PHONE, t.ATTEMPT, t.CLIENT_TIME_ZONE
       FROM TM$CAMPAIGN_TASKS t
@@ -78,19 +88,7 @@ const INSERT_TASKS = `
          AS c(candidate_id text, campaign_id bigint, phone text, client_info jsonb, client_time_zone text,
               task_state campaign_task_states)
   ON CONFLICT (CANDIDATE_ID) DO NOTHING
-  RETURNING TASK_STATE`;
-
-/**
- * JSON text PostgreSQL accepts as jsonb: jsonb refuses the NUL character (`\u0000`), which a malformed CSV value
- * could carry, and one such value would fail the whole batch on every retry. NULs are dropped from strings.
- */
-export function jsonbText(value: unknown): string {
-  const text = JSON.stringify(value);
-  if (!text.includes('\\u0000')) return text;
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'string' ? v.replaceAll('\u0000', '') : v,
-  );
-}
+  RETURNING CANDIDATE_ID, TASK_STATE`;
 
 /**
  * Stores a batch of candidates as campaign tasks (thesis §2.6.3), in one transaction and three statements whatever
@@ -104,6 +102,9 @@ export function jsonbText(value: unknown): string {
  *
  * Candidates arrive keyed by phone, so one client's candidates are in order in one batch; the partial unique index
  * on open tasks makes a concurrent ingest of the same client fail (and retry) rather than leave two open tasks.
+ * Two ingests of the same candidates at once (during a rebalance) store each once and never cancel the task of a
+ * candidate either of them stored: the cancel checks again, in its own statement, which replacing candidates are
+ * stored by then (see CANCEL_OPEN_TASKS).
  *
  * @param db a knex instance or transaction.
  * @param candidates the batch, in arrival order.
@@ -177,17 +178,28 @@ export async function ingestCandidates(
       const pairPhones = winners.map((r) => r.phone);
       const { rows: cancel } = await trx.raw<{ rows: { canceled: number; deletes: number }[] }>(
         CANCEL_OPEN_TASKS,
-        [pairCampaigns, pairPhones, [...new Set(pairCampaigns)], [...new Set(pairPhones)]],
+        [
+          pairCampaigns,
+          pairPhones,
+          winners.map((r) => r.candidate_id),
+          [...new Set(pairCampaigns)],
+          [...new Set(pairPhones)],
+        ],
       );
       result.canceled = cancel[0]?.canceled ?? 0;
       result.deleteDialTasks = cancel[0]?.deletes ?? 0;
 
-      const { rows: inserted } = await trx.raw<{ rows: { task_state: string }[] }>(INSERT_TASKS, [
-        now,
-        jsonbText(rows),
-      ]);
+      const { rows: inserted } = await trx.raw<{ rows: { candidate_id: string; task_state: string }[] }>(
+        INSERT_TASKS,
+        [now, jsonbText(rows)],
+      );
       result.created = inserted.filter((r) => r.task_state === 'NEW').length;
       result.supersededInBatch = inserted.length - result.created;
+      // Ids a concurrent ingest of the same records stored after the first SELECT: redelivered too.
+      if (inserted.length < rows.length) {
+        const insertedIds = new Set(inserted.map((r) => r.candidate_id));
+        for (const r of rows) if (!insertedIds.has(r.candidate_id)) result.redelivered.push(r.candidate_id);
+      }
       return result;
     }),
   );

@@ -11,7 +11,9 @@ export interface InvariantViolation {
  *
  * - every IN_PROGRESS task has the ADD dial task of its current attempt in the outbox;
  * - no client has two open (NEW or IN_PROGRESS) tasks in one campaign (the partial unique index enforces it; checked
- *   here so a dropped index would show).
+ *   here so a dropped index would show);
+ * - a client's task in a campaign is CANCELED only if another task of the client there is not: a task is cancelled
+ *   only when a newer candidate replaces it, so a client whose tasks are all CANCELED would never be called.
  *
  * Tests run it after each case; operators can run it against production.
  */
@@ -28,6 +30,11 @@ export async function findInvariantViolations(db: Knex): Promise<InvariantViolat
      WHERE t.TASK_STATE IN ('NEW', 'IN_PROGRESS')
      GROUP BY t.CAMPAIGN_ID, t.PHONE
     HAVING count(*) > 1
+    UNION ALL
+    SELECT 'CANCELED and not replaced by a task of the client in the campaign', max(t.ID)
+      FROM TM$CAMPAIGN_TASKS t
+     GROUP BY t.CAMPAIGN_ID, t.PHONE
+    HAVING bool_and(t.TASK_STATE = 'CANCELED')
      ORDER BY 2`);
   return rows.map((r) => ({ invariant: r.invariant, taskId: Number(r.task_id) }));
 }

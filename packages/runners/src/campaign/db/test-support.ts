@@ -148,7 +148,7 @@ export function candidate(
   };
 }
 
-/** A call event for `taskId`. */
+/** A call event for `taskId`; it names no attempt unless `overrides` does. */
 export function callEvent(
   type: CallEvent['type'],
   taskId: number,
@@ -164,6 +164,7 @@ export function callEvent(
     phone: '79001234567',
     durationSeconds: type === 'CALL_ENDED' ? 95 : null,
     occurredAt: Date.UTC(2024, 0, 10, 10),
+    attempt: null,
     ...overrides,
   };
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { jsonbText } from './ingest.js';
+import { jsonbText } from './jsonb.js';
 
 describe('jsonbText', () => {
   it('is JSON.stringify when no string holds a NUL', () => {
