@@ -34,6 +34,7 @@ export { DeadLetterHeaders, deadLetterRecord, defaultDeadLetterTopic } from './s
 export { StageMetrics } from './stage/metrics.js';
 export { type OpsServer, serveOps } from './stage/ops-server.js';
 export { type RunStagesOptions, runStages } from './stage/run-stages.js';
+export type { Runnable } from './stage/runnable.js';
 export {
   createStage,
   type DeliveryGuarantee,

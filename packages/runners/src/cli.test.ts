@@ -5,6 +5,11 @@ describe('tm CLI', () => {
   it('drops the `--` that pnpm passes through to scripts', () => {
     expect(normaliseArgv(['node', 'cli.ts', '--', '--rows', '5'])).to.deep.equal(['--rows', '5']);
     expect(normaliseArgv(['node', 'cli.ts', 'run', 'intake'])).to.deep.equal(['run', 'intake']);
+    expect(normaliseArgv(['node', 'cli.ts', 'demo', '--', '--rows', '5'])).to.deep.equal([
+      'demo',
+      '--rows',
+      '5',
+    ]);
   });
 
   it('is named tm and describes the pipeline', () => {

@@ -16,10 +16,14 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** pnpm passes a literal `--` through to scripts (`pnpm demo -- --rows 5`); commander would stop parsing there. */
+/**
+ * pnpm passes a literal `--` through to scripts (`pnpm demo -- --rows 5` runs `cli.ts demo -- --rows 5`); commander
+ * would stop parsing options there. No `tm` command takes operands after `--`, so the first one is dropped.
+ */
 export function normaliseArgv(argv: readonly string[]): string[] {
   const args = argv.slice(2);
-  return args[0] === '--' ? args.slice(1) : args;
+  const dashes = args.indexOf('--');
+  return dashes === -1 ? args : [...args.slice(0, dashes), ...args.slice(dashes + 1)];
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { Stage } from './stage.js';
+import type { Runnable } from './runnable.js';
 
 export interface OpsServer {
   /** `http://host:port` the server listens on. */
@@ -15,7 +15,7 @@ export interface OpsServer {
  * `GET /metrics` in the Prometheus text format.
  */
 export async function serveOps(options: {
-  stages: readonly Stage<unknown>[];
+  stages: readonly Runnable[];
   registry: Registry;
   port?: number;
   host?: string;

@@ -1,5 +1,5 @@
 import { defaultLogger, type Logger } from '../log.js';
-import type { Stage } from './stage.js';
+import type { Runnable } from './runnable.js';
 
 export interface RunStagesOptions {
   /** How long the stages get to drain and commit after a signal (default 30,000 ms). */
@@ -15,7 +15,7 @@ export interface RunStagesOptions {
  * during shutdown gives up waiting and resolves at once.
  */
 export async function runStages(
-  stages: readonly Stage<unknown>[],
+  stages: readonly Runnable[],
   options: RunStagesOptions = {},
 ): Promise<number> {
   const log = options.logger ?? defaultLogger();

@@ -19,6 +19,7 @@ import type {
 } from '../transport/types.js';
 import { deadLetterRecord, defaultDeadLetterTopic } from './dead-letter.js';
 import { type StageMeter, StageMetrics } from './metrics.js';
+import type { Runnable } from './runnable.js';
 import { SendQueue } from './send-queue.js';
 
 /**
@@ -114,7 +115,7 @@ class RecordSettlement implements Settlement {
  * A running stage: source → the user's operators → sink, with the runtime around them — offset commits,
  * backpressure, dead-lettering, graceful shutdown, health and metrics. Create one with {@link createStage}.
  */
-export class Stage<V> {
+export class Stage<V> implements Runnable {
   readonly name: string;
   readonly groupId: string;
   readonly metrics: StageMetrics;

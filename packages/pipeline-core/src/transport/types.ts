@@ -22,6 +22,11 @@ export interface TopicSpec {
   topic: string;
   partitions: number;
   replicationFactor?: number;
+  /**
+   * Topic-level settings given at creation, e.g. `{ 'cleanup.policy': 'compact' }`. The memory transport keeps every
+   * record of every topic and ignores them.
+   */
+  config?: Readonly<Record<string, string>>;
 }
 
 export interface TopicPartition {

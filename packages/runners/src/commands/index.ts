@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import * as checkConfig from './check-config.js';
+import * as demo from './demo.js';
 import * as genCsv from './gen-csv.js';
 import * as ingest from './ingest.js';
 import * as migrate from './migrate.js';
@@ -16,6 +17,7 @@ import * as validateCsv from './validate-csv.js';
  */
 export function registerCommands(program: Command): void {
   checkConfig.register(program);
+  demo.register(program);
   runSimulators.register(program);
   runAnalyser.register(program);
   runCampaign.register(program);

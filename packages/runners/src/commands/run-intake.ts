@@ -1,17 +1,13 @@
 import { ConfigError, defaultConfigPath, loadPipelineConfig } from '@tm/contracts';
-import { type Stage, StageMetrics } from '@tm/pipeline-core';
+import { type Runnable, StageMetrics } from '@tm/pipeline-core';
 import type { Command } from 'commander';
 import { createIntake, type Intake } from '../intake/intake.js';
 import { createLogger, runRunner, transportFor } from '../runtime/index.js';
 import { commandGroup } from './groups.js';
 
-/**
- * The intake as `runRunner` runs stages: start, graceful stop, abort, done, state and health. `runRunner` (through
- * pipeline-core's `runStages` and `serveOps`) is typed for the `Stage` class only, though it uses nothing else;
- * hence the cast.
- */
-function asRunnable(intake: Intake): Stage<unknown> {
-  const runnable = {
+/** The intake as a pipeline-core `Runnable`, for `runRunner`: start, graceful stop, abort, done, state, health. */
+function asRunnable(intake: Intake): Runnable {
+  return {
     name: 'intake',
     start: () => intake.start(),
     stop: () => intake.stop(),
@@ -24,7 +20,6 @@ function asRunnable(intake: Intake): Stage<unknown> {
     },
     health: () => intake.health(),
   };
-  return runnable as unknown as Stage<unknown>;
 }
 
 /**

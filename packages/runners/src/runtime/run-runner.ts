@@ -1,7 +1,7 @@
-import { type Logger, runStages, type Stage, type StageMetrics, serveOps } from '@tm/pipeline-core';
+import { type Logger, type Runnable, runStages, type StageMetrics, serveOps } from '@tm/pipeline-core';
 
 export interface RunRunnerOptions {
-  stages: readonly Stage<unknown>[];
+  stages: readonly Runnable[];
   metrics: StageMetrics;
   logger: Logger;
   /** Port of /healthz, /readyz and /metrics; 0 picks a free one; undefined reads TM_OPS_PORT, else none. */

@@ -277,6 +277,7 @@ export function kafkaTransport(options: KafkaTransportOptions): Transport & { ka
           topic: t.topic,
           numPartitions: t.partitions,
           replicationFactor: t.replicationFactor ?? 1,
+          configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
         })),
       });
     },
