@@ -1,0 +1,188 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { defaultConfigPath, loadPipelineConfig, type PipelineConfig } from '@tm/contracts';
+import { eventually } from '@tm/pipeline-core/testing';
+import { parseDocument } from 'yaml';
+
+/** The runners of the data path, each a `tm run <stage>` process of its own. */
+export type PipelineProcessName = 'simulators' | 'intake' | 'analyser' | 'campaign';
+
+export interface PipelineProcessesOptions {
+  /** Holds the config file, the CSV stream folders and the processes' logs. */
+  workDir: string;
+  brokers: readonly string[];
+  databaseUrl: string;
+  /** Suffix that makes topics, consumer groups and transactional ids unique on a shared broker. */
+  suffix: string;
+  /** Simulator answer time, fixed + jitter ms (default 1 + 1). */
+  simulatorLatencyMs?: { fixed: number; jitter: number };
+}
+
+const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
+const cli = join(repoRoot, 'packages', 'runners', 'src', 'cli.ts');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * Writes a pipeline config for a run of separate processes: config/pipeline.yaml with the CSV folders under
+ * `workDir`, every topic, group and transactional id suffixed, the given broker and database, simulators on free
+ * ports, calling hours widened to the whole day and a short dispatch interval. Returns the file and its parsed form.
+ */
+export async function writePipelineConfig(
+  options: PipelineProcessesOptions,
+): Promise<{ file: string; config: PipelineConfig }> {
+  const doc = parseDocument(readFileSync(defaultConfigPath({}), 'utf8'));
+  const s = options.suffix;
+  doc.setIn(['csv-events-base-folder'], join(options.workDir, 'csv'));
+  doc.setIn(['events', 'stable-after-ms'], 300);
+  doc.setIn(['events', 'poll-interval-ms'], 200);
+  doc.setIn(['events', 'ledger-topic'], `tml-intake-ledger-${s}`);
+  const streams = doc.getIn(['events', 'data-streams']) as { items: unknown[] };
+  for (let i = 0; i < streams.items.length; i++)
+    doc.setIn(['events', 'data-streams', i, 'topic'], `tml-incoming-events-${s}`);
+  const defaults = loadPipelineConfig(defaultConfigPath({}), {}).topics;
+  for (const [key, name] of Object.entries(defaults)) {
+    if (typeof name !== 'string' || key === 'dlqSuffix') continue;
+    doc.setIn(['topics', key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)], `${name}-${s}`);
+  }
+  doc.setIn(['campaign-engine', 'consumer-group'], `tm-campaign-engine-${s}`);
+  doc.setIn(['campaign-engine', 'dispatch', 'interval-ms'], 500);
+  doc.setIn(['campaign-engine', 'defaults', 'calling-hours'], { from: '00:00', to: '23:59' });
+  doc.deleteIn(['campaign-engine', 'campaigns']);
+  doc.setIn(['simulators', 'blacklist', 'file'], join(repoRoot, 'config', 'examples', 'blacklist.yaml'));
+  const latency = options.simulatorLatencyMs ?? { fixed: 1, jitter: 1 };
+  for (const service of ['blacklist', 'casper', 'abram']) {
+    const port = await freePort();
+    doc.setIn(['simulators', service, 'port'], port);
+    doc.setIn(['simulators', service, 'latency'], { 'fixed-ms': latency.fixed, 'jitter-ms': latency.jitter });
+    doc.setIn(['services', service, 'url'], `http://127.0.0.1:${port}`);
+  }
+  doc.setIn(['infra', 'kafka', 'brokers'], options.brokers.join(','));
+  doc.setIn(['infra', 'kafka', 'client-id'], `tm-${s}`);
+  doc.setIn(['infra', 'kafka', 'session-timeout-ms'], 6000);
+  doc.setIn(['infra', 'database', 'url'], options.databaseUrl);
+  const file = join(options.workDir, 'pipeline.yaml');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, doc.toString());
+  return { file, config: loadPipelineConfig(file, {}) };
+}
+
+interface Running {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  opsPort: number;
+  log: string;
+}
+
+/**
+ * The runners as separate processes on one config (`tm run simulators | intake | analyser | campaign`), for the
+ * end-to-end test and benchmark. Each logs to `<workDir>/<name>.log`; a runner counts as started once its
+ * `/readyz` answers 200 (the simulators once they print their seed).
+ */
+export class PipelineProcesses {
+  readonly #running = new Map<PipelineProcessName, Running>();
+
+  constructor(
+    readonly configFile: string,
+    readonly workDir: string,
+    /** Suffix of the run, also given to the analyser as its consumer group `tml-events-analyser-<suffix>`. */
+    readonly suffix: string,
+  ) {}
+
+  /** The analyser's consumer group in this run. */
+  get analyserGroup(): string {
+    return `tml-events-analyser-${this.suffix}`;
+  }
+
+  async start(name: PipelineProcessName, env: Record<string, string> = {}): Promise<void> {
+    const opsPort = await freePort();
+    const log = join(this.workDir, `${name}.log`);
+    const out = createWriteStream(log, { flags: 'a' });
+    const args = ['--conditions=tm-source', '--import', 'tsx', cli, 'run', name, '--config', this.configFile];
+    if (name === 'analyser') args.push('--group', this.analyserGroup);
+    const child = spawn(process.execPath, args, {
+      cwd: repoRoot,
+      env: { ...process.env, LOG_LEVEL: 'warn', TM_OPS_PORT: String(opsPort), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let printed = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      printed += d.toString();
+      out.write(d);
+    });
+    child.stderr?.pipe(out);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    this.#running.set(name, { child, exited, opsPort, log });
+    let gone = false;
+    void exited.then(() => {
+      gone = true;
+    });
+    await eventually(
+      async () => {
+        if (gone)
+          throw new Error(`tm run ${name} exited before it was ready; see ${log}:\n${this.logTail(name)}`);
+        if (name === 'simulators') return printed.includes('seed');
+        try {
+          return (await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      `tm run ${name} to be ready`,
+      60_000,
+    );
+  }
+
+  pid(name: PipelineProcessName): number | undefined {
+    return this.#running.get(name)?.child.pid;
+  }
+
+  /** Peak resident memory of a running process so far, in KiB (VmHWM), or undefined when not running. */
+  peakRssKiB(name: PipelineProcessName): number | undefined {
+    const pid = this.pid(name);
+    if (pid === undefined) return undefined;
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
+    } catch {
+      return undefined;
+    }
+  }
+
+  logTail(name: PipelineProcessName, lines = 30): string {
+    const running = this.#running.get(name);
+    if (!running) return '';
+    try {
+      return readFileSync(running.log, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '';
+    }
+  }
+
+  /** SIGTERM to every process (runners first, simulators last); resolves with each exit code. */
+  async stop(): Promise<Record<string, number | null>> {
+    const codes: Record<string, number | null> = {};
+    const order: PipelineProcessName[] = ['intake', 'analyser', 'campaign', 'simulators'];
+    for (const name of order) {
+      const running = this.#running.get(name);
+      if (!running) continue;
+      running.child.kill('SIGTERM');
+      const timer = setTimeout(() => running.child.kill('SIGKILL'), 30_000);
+      codes[name] = await running.exited;
+      clearTimeout(timer);
+      this.#running.delete(name);
+    }
+    return codes;
+  }
+}
