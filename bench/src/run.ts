@@ -1,12 +1,13 @@
 /**
  * `pnpm bench [suite ...]`: measures the targets of DESIGN.md §6 and writes bench/results.json and
- * docs/BENCHMARKS.md. With no suite named, runs them all. Suites: core, analyser, campaign, intake.
+ * docs/BENCHMARKS.md. With no suite named, runs them all. Suites: core, analyser, campaign, intake, e2e.
  */
 
 import { type BenchResult, machineDescription, saveResults } from './results.js';
 import { analyserSuite } from './suites/analyser.js';
 import { campaignSuite } from './suites/campaign.js';
 import { coreSuite } from './suites/core.js';
+import { e2eSuite } from './suites/e2e.js';
 import { intakeSuite } from './suites/intake.js';
 
 type Suite = () => Promise<Omit<BenchResult, 'suite' | 'measuredAt'>[]>;
@@ -16,6 +17,7 @@ const suites: Record<string, Suite> = {
   analyser: analyserSuite,
   campaign: campaignSuite,
   intake: intakeSuite,
+  e2e: e2eSuite,
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');

@@ -16,6 +16,13 @@ export { type MigrateOptions, runMigrate } from './commands/migrate.js';
 export { type RunCampaignOptions, runCampaignEngine } from './commands/run-campaign.js';
 export { runIntake } from './commands/run-intake.js';
 export { type CommandOutput, type ValidateCsvOptions, validateCsv } from './commands/validate-csv.js';
+/** The data-path runners as separate `tm run` processes on one config: the end-to-end test and benchmark. */
+export {
+  PipelineProcesses,
+  type PipelineProcessesOptions,
+  type PipelineProcessName,
+  writePipelineConfig,
+} from './e2e/pipeline-processes.js';
 export {
   type EmbeddedPostgres,
   type EmbeddedPostgresOptions,

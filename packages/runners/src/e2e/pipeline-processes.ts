@@ -80,6 +80,7 @@ export async function writePipelineConfig(
 
 interface Running {
   child: ChildProcess;
+  gone: boolean;
   exited: Promise<number | null>;
   opsPort: number;
   log: string;
@@ -123,14 +124,14 @@ export class PipelineProcesses {
     });
     child.stderr?.pipe(out);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    this.#running.set(name, { child, exited, opsPort, log });
-    let gone = false;
+    const running: Running = { child, gone: false, exited, opsPort, log };
+    this.#running.set(name, running);
     void exited.then(() => {
-      gone = true;
+      running.gone = true;
     });
     await eventually(
       async () => {
-        if (gone)
+        if (running.gone)
           throw new Error(`tm run ${name} exited before it was ready; see ${log}:\n${this.logTail(name)}`);
         if (name === 'simulators') return printed.includes('seed');
         try {
@@ -142,6 +143,12 @@ export class PipelineProcesses {
       `tm run ${name} to be ready`,
       60_000,
     );
+  }
+
+  /** Whether the process was started and has not exited. */
+  isRunning(name: PipelineProcessName): boolean {
+    const running = this.#running.get(name);
+    return running !== undefined && !running.gone;
   }
 
   pid(name: PipelineProcessName): number | undefined {

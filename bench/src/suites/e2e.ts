@@ -1,0 +1,228 @@
+/**
+ * e2e (DESIGN.md §6: a 1,000,000-row CSV to dial tasks on Kafka in ≤ 120 s, each runner's RSS ≤ 300 MB): the
+ * production shape on one machine. `tm run simulators` (every answer after 5 ms), `tm run campaign`,
+ * `tm run analyser` and `tm run intake` run as separate processes on the bench broker and PostgreSQL, with the
+ * config of the end-to-end test (config/pipeline.yaml, its topics and groups made unique, calling hours all day).
+ *
+ * The clock starts when the file is renamed into MOBILE_LOANS' folder and stops when the file is in success/,
+ * the analyser's and the engine's consumer groups have consumed their topics to the end, and no task is NEW and
+ * no dial task unpublished. The phases (intake done, analyser caught up, engine caught up) are reported on the way.
+ * Afterwards, outside the clock, every candidate is counted on its topic and must be one task row, the database's
+ * invariants must hold and the dial-task topic must hold an ADD per dispatched task.
+ */
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newRunId, providePostgres } from '@tm/infra';
+import { kafkaTransport, type Transport } from '@tm/pipeline-core';
+import {
+  connectCampaignDb,
+  findInvariantViolations,
+  PipelineProcesses,
+  type PipelineProcessName,
+  writeGeneratedCsv,
+  writePipelineConfig,
+} from '@tm/runners';
+import { benchKafka } from '../kafka.js';
+import { atMost, type BenchResult, reported } from '../results.js';
+
+type Result = Omit<BenchResult, 'suite' | 'measuredAt'>;
+type Admin = ReturnType<ReturnType<typeof kafkaTransport>['kafka']['admin']>;
+type Db = ReturnType<typeof connectCampaignDb>;
+
+const ROWS = Number(process.env.BENCH_E2E_ROWS ?? 1_000_000);
+const TIMEOUT_MS = 20 * 60_000;
+const RUNNERS: PipelineProcessName[] = ['intake', 'analyser', 'campaign'];
+
+function seconds(startedAt: bigint): number {
+  return Number(process.hrtime.bigint() - startedAt) / 1e9;
+}
+
+/**
+ * Whether `group` has consumed every partition of `topic` that has data: its committed offset reaches the high
+ * watermark, or the one before it (a transactional writer's last record on a partition is its commit marker).
+ */
+async function consumedToEnd(
+  admin: Admin,
+  transport: Transport,
+  group: string,
+  topic: string,
+): Promise<boolean> {
+  const [ends, committed] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    transport.committedOffsets(group, topic),
+  ]);
+  return ends.every((p) => {
+    const high = Number(p.high);
+    return high === 0 || (committed.get(p.partition) ?? -1) >= high - 1;
+  });
+}
+
+async function countOf(db: Db, sql: string): Promise<number> {
+  const { rows } = await db.raw<{ rows: { n: number }[] }>(sql);
+  return rows[0]?.n ?? 0;
+}
+
+/** Records on `topic` for a read_committed consumer, counted until none arrived for `quietMs`. */
+async function countCommitted(transport: Transport, topic: string, quietMs: number): Promise<number> {
+  let count = 0;
+  let last = Date.now();
+  const consumer = transport.createConsumer({
+    groupId: `bench-e2e-count-${Date.now()}`,
+    topics: [topic],
+    fromBeginning: true,
+    readCommitted: true,
+  });
+  await consumer.start({
+    onBatch: (batch) => {
+      count += batch.records.length;
+      last = Date.now();
+    },
+    onAssignment: () => {},
+    onCrash: () => {},
+  });
+  try {
+    while (Date.now() - last < quietMs || count === 0) {
+      if (Date.now() - last > 120_000) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    await consumer.stop();
+  }
+  return count;
+}
+
+export async function e2eSuite(): Promise<Result[]> {
+  const kafka = await benchKafka();
+  const postgres = await providePostgres(newRunId());
+  const workDir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
+  const suffix = `bench-e2e-${Date.now().toString(36)}`;
+  const { file, config } = await writePipelineConfig({
+    workDir,
+    brokers: kafka.brokers,
+    databaseUrl: postgres.url,
+    suffix,
+    simulatorLatencyMs: { fixed: 5, jitter: 0 },
+  });
+  const processes = new PipelineProcesses(file, workDir, suffix);
+  const transport = kafkaTransport({ brokers: kafka.brokers, clientId: 'bench-e2e' });
+  const admin = transport.kafka.admin();
+  const db = connectCampaignDb(postgres.url);
+  let finished = false;
+  try {
+    const stream = config.events.dataStreams.find((s) => s.name === 'MOBILE_LOANS');
+    if (!stream) throw new Error('bench: config/pipeline.yaml has no MOBILE_LOANS stream');
+    mkdirSync(stream.folder, { recursive: true });
+    const staged = join(workDir, 'e2e.csv');
+    console.error(`bench e2e: writing ${ROWS.toLocaleString('en-US')} rows`);
+    await writeGeneratedCsv({ rows: ROWS, seed: 7, invalidRate: 0 }, createWriteStream(staged));
+
+    for (const name of ['simulators', 'campaign', 'analyser', 'intake'] as const) await processes.start(name);
+    await admin.connect();
+
+    const incoming = stream.topic;
+    const candidatesGroup = `${config.campaignEngine.consumerGroup}.candidates`;
+    const phases: Record<string, number> = {};
+    const startedAt = process.hrtime.bigint();
+    renameSync(staged, join(stream.folder, 'e2e.csv'));
+    const deadline = Date.now() + TIMEOUT_MS;
+    let settledOnce = false;
+    for (;;) {
+      if (Date.now() > deadline)
+        throw new Error(`bench e2e: not finished after ${TIMEOUT_MS / 60_000} min; logs in ${workDir}`);
+      for (const name of [...RUNNERS, 'simulators'] as const) {
+        if (processes.pid(name) === undefined || !processes.isRunning(name))
+          throw new Error(`bench e2e: tm run ${name} died:\n${processes.logTail(name)}`);
+      }
+      if (phases.intake === undefined && existsSync(join(stream.folder, 'success', 'e2e.csv')))
+        phases.intake = seconds(startedAt);
+      if (existsSync(join(stream.folder, 'error', 'e2e.csv')))
+        throw new Error(`bench e2e: the file failed format control; see ${stream.folder}/error`);
+      if (
+        phases.intake !== undefined &&
+        phases.analyser === undefined &&
+        (await consumedToEnd(admin, transport, processes.analyserGroup, incoming))
+      )
+        phases.analyser = seconds(startedAt);
+      if (
+        phases.analyser !== undefined &&
+        phases.engine === undefined &&
+        (await consumedToEnd(admin, transport, candidatesGroup, config.topics.candidates))
+      )
+        phases.engine = seconds(startedAt);
+      if (phases.engine !== undefined) {
+        const pending =
+          (await countOf(db, `SELECT count(*)::int AS n FROM TM$CAMPAIGN_TASKS WHERE TASK_STATE = 'NEW'`)) +
+          (await countOf(
+            db,
+            'SELECT count(*)::int AS n FROM TM$DIAL_TASK_OUTBOX WHERE PUBLISHED_AT IS NULL',
+          ));
+        // Checked on two polls in a row, so a batch between the offset check and the query cannot slip by.
+        if (pending === 0 && settledOnce) break;
+        settledOnce = pending === 0;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const elapsed = seconds(startedAt);
+    const rss = Object.fromEntries(
+      RUNNERS.map((name) => [name, (processes.peakRssKiB(name) ?? Number.NaN) / 1024]),
+    ) as Record<PipelineProcessName, number>;
+    finished = true;
+
+    // Correctness, outside the clock.
+    const tasks = await countOf(db, 'SELECT count(*)::int AS n FROM TM$CAMPAIGN_TASKS');
+    const dispatched = await countOf(
+      db,
+      `SELECT count(*)::int AS n FROM TM$CAMPAIGN_TASKS WHERE TASK_STATE = 'IN_PROGRESS'`,
+    );
+    const candidates = await countCommitted(transport, config.topics.candidates, 3000);
+    if (candidates !== tasks)
+      throw new Error(`bench e2e: ${candidates} candidates on the topic but ${tasks} task rows`);
+    const violations = await findInvariantViolations(db);
+    if (violations.length > 0)
+      throw new Error(`bench e2e: invariants broken: ${JSON.stringify(violations.slice(0, 5))}`);
+    const dialTasks = (await admin.fetchTopicOffsets(config.topics.dialTasks)).reduce(
+      (n, p) => n + Number(p.high),
+      0,
+    );
+    if (dialTasks < dispatched)
+      throw new Error(`bench e2e: ${dialTasks} dial tasks on the topic for ${dispatched} dispatched tasks`);
+
+    const rows = ROWS.toLocaleString('en-US');
+    const phaseText = `intake done at ${phases.intake?.toFixed(1)} s, analyser caught up at ${phases.analyser?.toFixed(1)} s, engine ingest caught up at ${phases.engine?.toFixed(1)} s`;
+    return [
+      atMost(
+        'e2e.1m',
+        elapsed,
+        's',
+        120,
+        `${rows}-row CSV dropped into MOBILE_LOANS' folder → ${tasks.toLocaleString('en-US')} tasks, ${dispatched.toLocaleString('en-US')} dial tasks on tm-dial-tasks; tm run intake, analyser and campaign as separate processes, simulators as a fourth answering in 5 ms, Kafka ${kafka.version} and PostgreSQL on the same 2 cores; ${phaseText}`,
+      ),
+      reported(
+        'e2e.1m.rows-per-second',
+        ROWS / elapsed,
+        'rows/s',
+        'the same run, rows over the elapsed time',
+      ),
+      ...RUNNERS.map((name) =>
+        atMost(
+          `e2e.1m.peak-rss.${name}`,
+          rss[name],
+          'MB',
+          300,
+          `peak RSS (VmHWM) of tm run ${name} over the whole run`,
+        ),
+      ),
+    ];
+  } finally {
+    const codes = await processes.stop();
+    if (!finished)
+      console.error(`bench e2e: runners stopped with ${JSON.stringify(codes)}; logs in ${workDir}`);
+    await admin.disconnect().catch(() => {});
+    await transport.close();
+    await db.destroy();
+    await postgres.release();
+    await kafka.stop();
+    if (finished) rmSync(workDir, { recursive: true, force: true });
+  }
+}
