@@ -155,7 +155,7 @@ export class JvmKafkaBroker implements KafkaBrokerInfo {
     const java = javaExecutable();
     const classpath = `${jars}/*`;
     const log4jOpt = `-Dlog4j.configuration=file:${log4jFile}`;
-    const clusterId = randomBytes(16).toString('base64url');
+    const clusterId = newClusterId();
     const format = await run(
       java,
       [
@@ -273,4 +273,15 @@ export async function stopProcess(pid: number, graceMs: number, child?: ChildPro
     if (child && (child.exitCode !== null || child.signalCode !== null)) return;
   }
   if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+/**
+ * A random KRaft cluster id (16 bytes, base64url) that does not start with `-`: kafka-storage would read such an
+ * id as an option and refuse to format (Kafka's own Uuid.randomUuid skips those ids for the same reason).
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
