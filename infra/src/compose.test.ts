@@ -11,6 +11,8 @@ import { repoRoot } from './paths.js';
 
 interface ComposeService {
   image?: string;
+  build?: string;
+  command?: string[];
   ports?: string[];
   environment?: Record<string, string | number>;
 }
@@ -20,7 +22,13 @@ const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8')
 };
 const pipeline = parse(readFileSync(join(repoRoot, 'config', 'pipeline.yaml'), 'utf8')) as {
   infra: Record<string, Record<string, string>>;
+  services: Record<string, { url: string }>;
+  simulators: Record<string, { port: number }>;
 };
+const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
+
+/** The runners that have a container of their own. */
+const RUNNERS = ['simulators', 'intake', 'analyser', 'campaign'];
 
 /** The default of a `${NAME:default}` value, which is what a machine without overrides uses. */
 function defaultOf(value: string | undefined): string {
@@ -82,5 +90,46 @@ describe('docker-compose.yml', () => {
   it('publishes Redis where the config expects it', () => {
     const url = new URL(defaultOf(pipeline.infra.redis?.url));
     expect(publishes('redis', url.port || 6379)).to.equal(true);
+  });
+
+  it('runs every runner from the image of ./Dockerfile, with `run <stage>`', () => {
+    expect(dockerfile).to.match(/^ENTRYPOINT \["node", "packages\/runners\/dist\/cli\.js"\]$/m);
+    expect(dockerfile).to.match(/pnpm install --frozen-lockfile && pnpm build/);
+    for (const name of RUNNERS) {
+      expect(service(name).build, `${name} build`).to.equal('.');
+      expect(service(name).command, `${name} command`).to.deep.equal(['run', name]);
+    }
+    expect(new Set(RUNNERS.map((name) => service(name).image)).size).to.equal(1);
+  });
+
+  it('points the runners at Kafka, PostgreSQL, Redis and the simulators inside the compose network', () => {
+    const internal = String(service('kafka').environment?.KAFKA_ADVERTISED_LISTENERS)
+      .split(',')
+      .map((l) => l.split('://')[1]);
+    const postgres = service('postgres').environment ?? {};
+    for (const name of ['intake', 'analyser', 'campaign']) {
+      const env = service(name).environment ?? {};
+      expect(internal, `${name} KAFKA_BROKERS`).to.include(env.KAFKA_BROKERS);
+      expect(String(env.KAFKA_BROKERS)).to.match(/^kafka:/);
+      const db = new URL(String(env.DATABASE_URL));
+      expect([db.hostname, db.username, db.password, db.pathname.slice(1)]).to.deep.equal([
+        'postgres',
+        postgres.POSTGRES_USER,
+        postgres.POSTGRES_PASSWORD,
+        postgres.POSTGRES_DB,
+      ]);
+      expect(new URL(String(env.REDIS_URL)).hostname).to.equal('redis');
+      for (const s of ['blacklist', 'casper', 'abram']) {
+        const variable = `${s.toUpperCase()}_URL`;
+        // The config reads the variable the compose file sets, and the simulators publish that port.
+        expect(pipeline.services[s]?.url, `services.${s}.url`).to.match(new RegExp(`^\\$\\{${variable}:`));
+        const url = new URL(String(env[variable]));
+        expect([url.hostname, Number(url.port)], `${name} ${variable}`).to.deep.equal([
+          'simulators',
+          pipeline.simulators[s]?.port,
+        ]);
+      }
+    }
+    expect(service('simulators').environment?.TM_SIMULATOR_HOST).to.equal('0.0.0.0');
   });
 });

@@ -14,6 +14,7 @@ import { AvroSchemaStore, avroSingleObjectSerde, kafkaTransport } from '@tm/pipe
 import { writeGeneratedCsv } from '@tm/runners';
 import { benchKafka, benchName, producerPerf } from '../kafka.js';
 import { atLeast, atMost, type BenchResult, repoRoot, reported } from '../results.js';
+import { buildRunners, builtCli, runnerNodeArgs } from '../runner-image.js';
 
 type Result = Omit<BenchResult, 'suite' | 'measuredAt'>;
 
@@ -103,10 +104,8 @@ async function ingestInChild(file: string, config: string): Promise<{ summary: s
   const child = spawn(
     process.execPath,
     [
-      '--conditions=tm-source',
-      '--import',
-      'tsx',
-      join(repoRoot, 'packages', 'runners', 'src', 'cli.ts'),
+      ...runnerNodeArgs(),
+      builtCli,
       'ingest',
       file,
       '--stream',
@@ -129,6 +128,7 @@ async function ingestInChild(file: string, config: string): Promise<{ summary: s
 }
 
 export async function intakeSuite(): Promise<Result[]> {
+  buildRunners();
   const dir = await mkdtemp(join(tmpdir(), 'tm-bench-intake-'));
   const kafka = await benchKafka();
   try {
@@ -200,7 +200,7 @@ infra:
         peakMb,
         'MB',
         300,
-        `peak RSS (VmHWM) of the \`tm ingest\` process importing ${ROWS.toLocaleString('en-US')} rows`,
+        `peak RSS (VmHWM) of the \`tm ingest\` process importing ${ROWS.toLocaleString('en-US')} rows, run from dist/ with node ${runnerNodeArgs().join(' ') || 'with no flags'} as the image runs it`,
       ),
       reported(
         'intake.kafka.producer-perf',

@@ -21,6 +21,7 @@ export {
   PipelineProcesses,
   type PipelineProcessesOptions,
   type PipelineProcessName,
+  type RunnerRuntime,
   writePipelineConfig,
 } from './e2e/pipeline-processes.js';
 export {

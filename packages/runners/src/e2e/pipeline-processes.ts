@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { defaultConfigPath, loadPipelineConfig, type PipelineConfig } from '@tm/contracts';
@@ -21,7 +21,14 @@ export interface PipelineProcessesOptions {
 }
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
-const cli = join(repoRoot, 'packages', 'runners', 'src', 'cli.ts');
+const sourceCli = join(repoRoot, 'packages', 'runners', 'src', 'cli.ts');
+const builtCli = join(repoRoot, 'packages', 'runners', 'dist', 'cli.js');
+
+/**
+ * How the runners are started: `source` through tsx from the TypeScript sources (ADR 0004, no build step), `build`
+ * from the compiled `dist/` of `pnpm build`, as a production image runs them.
+ */
+export type RunnerRuntime = 'source' | 'build';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -99,18 +106,29 @@ export class PipelineProcesses {
     readonly workDir: string,
     /** Suffix of the run, also given to the analyser as its consumer group `tml-events-analyser-<suffix>`. */
     readonly suffix: string,
-  ) {}
+    readonly runtime: RunnerRuntime = 'source',
+  ) {
+    if (runtime === 'build' && !existsSync(builtCli))
+      throw new Error(`${builtCli} is missing: run \`pnpm build\` first`);
+  }
 
   /** The analyser's consumer group in this run. */
   get analyserGroup(): string {
     return `tml-events-analyser-${this.suffix}`;
   }
 
-  async start(name: PipelineProcessName, env: Record<string, string> = {}): Promise<void> {
+  /** Starts `tm run <name>` with extra environment variables and Node flags (such as `--cpu-prof`). */
+  async start(
+    name: PipelineProcessName,
+    options: { env?: Record<string, string>; nodeArgs?: readonly string[] } = {},
+  ): Promise<void> {
+    const env = options.env ?? {};
     const opsPort = await freePort();
     const log = join(this.workDir, `${name}.log`);
     const out = createWriteStream(log, { flags: 'a' });
-    const args = ['--conditions=tm-source', '--import', 'tsx', cli, 'run', name, '--config', this.configFile];
+    const entry =
+      this.runtime === 'build' ? [builtCli] : ['--conditions=tm-source', '--import', 'tsx', sourceCli];
+    const args = [...(options.nodeArgs ?? []), ...entry, 'run', name, '--config', this.configFile];
     if (name === 'analyser') args.push('--group', this.analyserGroup);
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
