@@ -13,6 +13,8 @@ interface ComposeService {
   image?: string;
   build?: string;
   command?: string[];
+  volumes?: string[];
+  healthcheck?: { test?: string[] };
   ports?: string[];
   environment?: Record<string, string | number>;
 }
@@ -21,9 +23,10 @@ const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8')
   services: Record<string, ComposeService>;
 };
 const pipeline = parse(readFileSync(join(repoRoot, 'config', 'pipeline.yaml'), 'utf8')) as {
+  'csv-events-base-folder': string;
   infra: Record<string, Record<string, string>>;
   services: Record<string, { url: string }>;
-  simulators: Record<string, { port: number }>;
+  simulators: Record<string, { port: number }> & { host: string };
 };
 const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
 
@@ -131,5 +134,29 @@ describe('docker-compose.yml', () => {
       }
     }
     expect(service('simulators').environment?.TM_SIMULATOR_HOST).to.equal('0.0.0.0');
+  });
+
+  it('sets only variables config/pipeline.yaml reads, and mounts the CSV folder where intake looks', () => {
+    const variableOf = (value: string | undefined) => /^\$\{([A-Z_]+):/.exec(value ?? '')?.[1];
+    expect(variableOf(pipeline.simulators.host)).to.equal('TM_SIMULATOR_HOST');
+    expect(variableOf(pipeline['csv-events-base-folder'])).to.equal('TM_CSV_DIR');
+    expect(variableOf(pipeline.infra.kafka?.brokers)).to.equal('KAFKA_BROKERS');
+    expect(variableOf(pipeline.infra['schema-registry']?.url)).to.equal('SCHEMA_REGISTRY_URL');
+    expect(variableOf(pipeline.infra.database?.url)).to.equal('DATABASE_URL');
+    expect(variableOf(pipeline.infra.redis?.url)).to.equal('REDIS_URL');
+    const intake = service('intake');
+    const csvDir = String(intake.environment?.TM_CSV_DIR);
+    expect((intake.volumes ?? []).map((v) => v.split(':')[1])).to.include(csvDir);
+    expect(dockerfile).to.contain(`TM_CSV_DIR=${csvDir}`);
+  });
+
+  it('checks each stage runner’s health on the ops port the image sets', () => {
+    const opsPort = /\bTM_OPS_PORT=(\d+)/.exec(dockerfile)?.[1];
+    expect(opsPort).to.be.a('string');
+    for (const name of ['intake', 'analyser', 'campaign']) {
+      expect(service(name).healthcheck?.test?.join(' '), `${name} healthcheck`).to.contain(
+        `127.0.0.1:${opsPort}/readyz`,
+      );
+    }
   });
 });

@@ -10,7 +10,7 @@
  * the analyser's and the engine's consumer groups have consumed their topics to the end, and no task is NEW and
  * no dial task unpublished. The phases (intake done, analyser caught up, engine caught up) are reported on the way.
  * Afterwards, outside the clock, every candidate is counted on its topic and must be one task row, the database's
- * invariants must hold and the dial-task topic must hold an ADD per dispatched task.
+ * invariants must hold and the dial-task topic must hold an ADD for each dispatched task.
  *
  * BENCH_E2E_ROWS sets the size (default 1,000,000); BENCH_NODE_ARGS replaces the runners' Node flags;
  * BENCH_E2E_CPU_PROF=DIR writes each runner's CPU profile there.
@@ -18,10 +18,12 @@
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DialTask } from '@tm/contracts';
 import { newRunId, providePostgres } from '@tm/infra';
 import { kafkaTransport, type Transport } from '@tm/pipeline-core';
 import {
   connectCampaignDb,
+  contractSerdes,
   findInvariantViolations,
   PipelineProcesses,
   type PipelineProcessName,
@@ -71,38 +73,43 @@ async function countOf(db: Db, sql: string): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-/** Records on `topic` for a read_committed consumer, counted until none arrived for `quietMs`. */
-async function countCommitted(transport: Transport, topic: string, quietMs: number): Promise<number> {
-  let count = 0;
+/** Every record of `topic` for a read_committed consumer, handed to `onRecord`, until none arrived for `quietMs`. */
+async function readCommitted(
+  transport: Transport,
+  topic: string,
+  quietMs: number,
+  onRecord: (value: Buffer) => void,
+): Promise<void> {
+  let seen = 0;
   let last = Date.now();
   const consumer = transport.createConsumer({
-    groupId: `bench-e2e-count-${Date.now()}`,
+    groupId: `bench-e2e-read-${Date.now()}`,
     topics: [topic],
     fromBeginning: true,
     readCommitted: true,
   });
   await consumer.start({
     onBatch: (batch) => {
-      count += batch.records.length;
+      for (const r of batch.records) onRecord(r.value as Buffer);
+      seen += batch.records.length;
       last = Date.now();
     },
     onAssignment: () => {},
     onCrash: () => {},
   });
   try {
-    while (Date.now() - last < quietMs || count === 0) {
+    while (Date.now() - last < quietMs || seen === 0) {
       if (Date.now() - last > 120_000) break;
       await new Promise((r) => setTimeout(r, 250));
     }
   } finally {
     await consumer.stop();
   }
-  return count;
 }
 
-/** Where the time goes, from BENCH_E2E_CPU_PROF on 300,000 rows (2026-12-01, runners from dist/ with the heap limit). */
+/** Where the time goes: a separate BENCH_E2E_CPU_PROF run of 300,000 rows on 2026-12-01 (dist/, the heap limit). */
 const PROFILE =
-  '; profile: the analyser is the bottleneck (its consumer group catches up last; its core 82% busy, the others far ' +
+  '; profile (a separate BENCH_E2E_CPU_PROF run of 300,000 rows, 2026-12-01): the analyser is the bottleneck (its consumer group catches up last; its core 82% busy, the others far ' +
   'less): of its CPU, garbage collection 19%, kafkajs 17% (record encoding, partitioning, transactions: two ' +
   'decisions per application), native and node internals (sockets, buffers) 24%, undici 7%, avsc 4%, ' +
   'key-ordered concurrency 4%, the filter cascade 3%, cockatiel 3%, rxjs 3%; all on 2 cores shared with intake, ' +
@@ -110,23 +117,37 @@ const PROFILE =
 
 export async function e2eSuite(): Promise<Result[]> {
   buildRunners();
-  const kafka = await benchKafka();
-  const postgres = await providePostgres(newRunId());
   const workDir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
   const suffix = `bench-e2e-${Date.now().toString(36)}`;
-  const { file, config } = await writePipelineConfig({
-    workDir,
-    brokers: kafka.brokers,
-    databaseUrl: postgres.url,
-    suffix,
-    simulatorLatencyMs: { fixed: 5, jitter: 0 },
-  });
-  const processes = new PipelineProcesses(file, workDir, suffix, 'build');
-  const transport = kafkaTransport({ brokers: kafka.brokers, clientId: 'bench-e2e' });
-  const admin = transport.kafka.admin();
-  const db = connectCampaignDb(postgres.url);
+  let kafka: Awaited<ReturnType<typeof benchKafka>> | undefined;
+  let postgres: Awaited<ReturnType<typeof providePostgres>> | undefined;
+  let processes: PipelineProcesses | undefined;
+  let transport: ReturnType<typeof kafkaTransport> | undefined;
+  let db: Db | undefined;
+  let admin: Admin | undefined;
+  // A bench stopped by a signal stops its runners too, rather than leaving them on the shared cores.
+  const onSignal = (signal: NodeJS.Signals) => {
+    console.error(`bench e2e: ${signal}, stopping the runners`);
+    void (processes?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   let finished = false;
   try {
+    kafka = await benchKafka();
+    postgres = await providePostgres(newRunId());
+    const { file, config } = await writePipelineConfig({
+      workDir,
+      brokers: kafka.brokers,
+      databaseUrl: postgres.url,
+      suffix,
+      simulatorLatencyMs: { fixed: 5, jitter: 0 },
+    });
+    const runners = new PipelineProcesses(file, workDir, suffix, 'build');
+    processes = runners;
+    transport = kafkaTransport({ brokers: kafka.brokers, clientId: 'bench-e2e' });
+    admin = transport.kafka.admin();
+    db = connectCampaignDb(postgres.url);
     const stream = config.events.dataStreams.find((s) => s.name === 'MOBILE_LOANS');
     if (!stream) throw new Error('bench: config/pipeline.yaml has no MOBILE_LOANS stream');
     mkdirSync(stream.folder, { recursive: true });
@@ -139,7 +160,7 @@ export async function e2eSuite(): Promise<Result[]> {
       const runner = name !== 'simulators';
       const profile =
         PROFILE_DIR && runner ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, name)}`] : [];
-      await processes.start(name, { nodeArgs: runner ? [...nodeArgs, ...profile] : [] });
+      await runners.start(name, { nodeArgs: runner ? [...nodeArgs, ...profile] : [] });
     }
     await admin.connect();
 
@@ -154,8 +175,8 @@ export async function e2eSuite(): Promise<Result[]> {
       if (Date.now() > deadline)
         throw new Error(`bench e2e: not finished after ${TIMEOUT_MS / 60_000} min; logs in ${workDir}`);
       for (const name of [...RUNNERS, 'simulators'] as const) {
-        if (processes.pid(name) === undefined || !processes.isRunning(name))
-          throw new Error(`bench e2e: tm run ${name} died:\n${processes.logTail(name)}`);
+        if (runners.pid(name) === undefined || !runners.isRunning(name))
+          throw new Error(`bench e2e: tm run ${name} died:\n${runners.logTail(name)}`);
       }
       if (phases.intake === undefined && existsSync(join(stream.folder, 'success', 'e2e.csv')))
         phases.intake = seconds(startedAt);
@@ -164,7 +185,7 @@ export async function e2eSuite(): Promise<Result[]> {
       if (
         phases.intake !== undefined &&
         phases.analyser === undefined &&
-        (await consumedToEnd(admin, transport, processes.analyserGroup, incoming))
+        (await consumedToEnd(admin, transport, runners.analyserGroup, incoming))
       )
         phases.analyser = seconds(startedAt);
       if (
@@ -188,7 +209,7 @@ export async function e2eSuite(): Promise<Result[]> {
     }
     const elapsed = seconds(startedAt);
     const rss = Object.fromEntries(
-      RUNNERS.map((name) => [name, (processes.peakRssKiB(name) ?? Number.NaN) / 1024]),
+      RUNNERS.map((name) => [name, (runners.peakRssKiB(name) ?? Number.NaN) / 1024]),
     ) as Record<PipelineProcessName, number>;
     finished = true;
 
@@ -198,18 +219,26 @@ export async function e2eSuite(): Promise<Result[]> {
       db,
       `SELECT count(*)::int AS n FROM TM$CAMPAIGN_TASKS WHERE TASK_STATE = 'IN_PROGRESS'`,
     );
-    const candidates = await countCommitted(transport, config.topics.candidates, 3000);
+    let candidates = 0;
+    await readCommitted(transport, config.topics.candidates, 3000, () => {
+      candidates += 1;
+    });
     if (candidates !== tasks)
       throw new Error(`bench e2e: ${candidates} candidates on the topic but ${tasks} task rows`);
     const violations = await findInvariantViolations(db);
     if (violations.length > 0)
       throw new Error(`bench e2e: invariants broken: ${JSON.stringify(violations.slice(0, 5))}`);
-    const dialTasks = (await admin.fetchTopicOffsets(config.topics.dialTasks)).reduce(
-      (n, p) => n + Number(p.high),
-      0,
-    );
-    if (dialTasks < dispatched)
-      throw new Error(`bench e2e: ${dialTasks} dial tasks on the topic for ${dispatched} dispatched tasks`);
+    // Every dispatched task has its ADD on the dialer's topic, once (a DELETE of a replaced task is not counted).
+    const serde = contractSerdes().dialTask;
+    const adds = new Set<string>();
+    let dialRecords = 0;
+    await readCommitted(transport, config.topics.dialTasks, 3000, (value) => {
+      const dialTask = serde.decode(value) as DialTask;
+      dialRecords += 1;
+      if (dialTask.action === 'ADD') adds.add(String(dialTask.taskId));
+    });
+    if (adds.size !== dispatched)
+      throw new Error(`bench e2e: ADDs for ${adds.size} tasks on the topic, ${dispatched} tasks dispatched`);
 
     const rows = ROWS.toLocaleString('en-US');
     const phaseText = `intake done at ${phases.intake?.toFixed(1)} s, analyser caught up at ${phases.analyser?.toFixed(1)} s, engine ingest caught up at ${phases.engine?.toFixed(1)} s`;
@@ -219,7 +248,7 @@ export async function e2eSuite(): Promise<Result[]> {
         elapsed,
         's',
         120,
-        `${rows}-row CSV dropped into MOBILE_LOANS' folder → ${tasks.toLocaleString('en-US')} tasks, ${dispatched.toLocaleString('en-US')} dial tasks on tm-dial-tasks; tm run intake, analyser and campaign as separate processes from dist/ (node ${nodeArgs.join(' ') || 'with no flags'}), simulators as a fourth answering in 5 ms, Kafka ${kafka.version} and PostgreSQL on the same 2 cores; ${phaseText}${elapsed > 120 ? PROFILE : ''}`,
+        `${rows}-row CSV dropped into MOBILE_LOANS' folder → ${tasks.toLocaleString('en-US')} tasks, ${dispatched.toLocaleString('en-US')} dispatched with an ADD each on tm-dial-tasks (${dialRecords.toLocaleString('en-US')} dial-task records in all); tm run intake, analyser and campaign as separate processes from dist/ (node ${nodeArgs.join(' ') || 'with no flags'}), simulators as a fourth answering in 5 ms; the config's pickup and dispatch intervals shortened (stable-after 300 ms, folder poll 200 ms, dispatch every 500 ms; calling hours the whole day); Kafka ${kafka?.version} and PostgreSQL on the same 2 cores; ${phaseText}${elapsed > 120 ? PROFILE : ''}`,
       ),
       reported(
         'e2e.1m.rows-per-second',
@@ -238,14 +267,16 @@ export async function e2eSuite(): Promise<Result[]> {
       ),
     ];
   } finally {
-    const codes = await processes.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    const codes = await processes?.stop();
+    await admin?.disconnect().catch(() => {});
     if (!finished)
       console.error(`bench e2e: runners stopped with ${JSON.stringify(codes)}; logs in ${workDir}`);
-    await admin.disconnect().catch(() => {});
-    await transport.close();
-    await db.destroy();
-    await postgres.release();
-    await kafka.stop();
+    await transport?.close();
+    await db?.destroy();
+    await postgres?.release();
+    await kafka?.stop();
     if (finished) rmSync(workDir, { recursive: true, force: true });
   }
 }

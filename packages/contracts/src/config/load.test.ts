@@ -263,6 +263,17 @@ describe('pipeline config', () => {
         'campaign-engine.campaigns[0].attempt-limit: Too small: expected number to be >=1',
         'campaign-engine.campaigns[0].campaign-id: campaign 7 is not in events-analyser.campaigns',
       ]);
+      const endOfDay = minimal(
+        'campaign-engine:\n  defaults:\n    calling-hours: { from: "00:00", to: "24:00" }\n',
+      );
+      expect(problems(endOfDay), '24:00 ends the whole-day window').to.deep.equal([]);
+      const badEnd = minimal(
+        'campaign-engine:\n  defaults:\n    calling-hours: { from: "24:00", to: "24:30" }\n',
+      );
+      expect(problems(badEnd)).to.have.members([
+        'campaign-engine.defaults.calling-hours.from: a time of day as HH:MM, from 00:00 to 23:59',
+        'campaign-engine.defaults.calling-hours.to: a time of day as HH:MM, from 00:00 to 24:00 (the end of the day)',
+      ]);
       const unknown = minimal('campaign-engine:\n  campaigns:\n    - campaign-id: 7\n');
       expect(problems(unknown)).to.deep.equal([
         'campaign-engine.campaigns[0].campaign-id: campaign 7 is not in events-analyser.campaigns',

@@ -5,7 +5,7 @@ export const DEMO_OVERRIDES = [
   'transport: memory (every stage in this process)',
   'database: embedded PGlite',
   'external services: the simulators, in this process, answering in 1–2 ms',
-  'calling hours: 00:00–23:59, so dispatch happens whatever the time of day',
+  'calling hours: the whole day (00:00–24:00), so dispatch happens whatever the time of day',
 ] as const;
 
 /**
@@ -20,6 +20,6 @@ export function demoConfig(dir: string, file = defaultConfigPath()): PipelineCon
     config.simulators[service].latency = { fixedMs: 1, jitterMs: 1 };
   }
   for (const campaign of config.campaignEngine.campaigns)
-    campaign.callingHours = { from: '00:00', to: '23:59' };
+    campaign.callingHours = { from: '00:00', to: '24:00' };
   return config;
 }

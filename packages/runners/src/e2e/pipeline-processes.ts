@@ -44,7 +44,7 @@ async function freePort(): Promise<number> {
 /**
  * Writes a pipeline config for a run of separate processes: config/pipeline.yaml with the CSV folders under
  * `workDir`, every topic, group and transactional id suffixed, the given broker and database, simulators on free
- * ports, calling hours widened to the whole day and a short dispatch interval. Returns the file and its parsed form.
+ * ports, calling hours the whole day (00:00–24:00) and a short dispatch interval. Returns the file and its parsed form.
  */
 export async function writePipelineConfig(
   options: PipelineProcessesOptions,
@@ -65,7 +65,7 @@ export async function writePipelineConfig(
   }
   doc.setIn(['campaign-engine', 'consumer-group'], `tm-campaign-engine-${s}`);
   doc.setIn(['campaign-engine', 'dispatch', 'interval-ms'], 500);
-  doc.setIn(['campaign-engine', 'defaults', 'calling-hours'], { from: '00:00', to: '23:59' });
+  doc.setIn(['campaign-engine', 'defaults', 'calling-hours'], { from: '00:00', to: '24:00' }); // the whole day
   doc.deleteIn(['campaign-engine', 'campaigns']);
   doc.setIn(['simulators', 'blacklist', 'file'], join(repoRoot, 'config', 'examples', 'blacklist.yaml'));
   const latency = options.simulatorLatencyMs ?? { fixed: 1, jitter: 1 };
@@ -135,12 +135,14 @@ export class PipelineProcesses {
       env: { ...process.env, LOG_LEVEL: 'warn', TM_OPS_PORT: String(opsPort), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // Only the simulators' first lines matter (they print their seed once listening); nothing else is kept.
     let printed = '';
     child.stdout?.on('data', (d: Buffer) => {
-      printed += d.toString();
+      if (name === 'simulators' && printed.length < 4096) printed += d.toString();
       out.write(d);
     });
-    child.stderr?.pipe(out);
+    child.stderr?.on('data', (d: Buffer) => out.write(d));
+    child.once('close', () => out.end()); // after the last output, unlike 'exit'
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const running: Running = { child, gone: false, exited, opsPort, log };
     this.#running.set(name, running);

@@ -28,7 +28,9 @@ import { PipelineProcesses, writePipelineConfig } from './pipeline-processes.js'
  * an error-file row, or, per campaign, a task or a rejection.
  */
 describe('end to end: intake → analyser → campaign engine as separate processes', function () {
-  this.timeout(240_000);
+  // Above the sum of the waits inside (four starts, decisions, tasks, dispatch), so a slow run fails with their
+  // messages rather than mocha's.
+  this.timeout(600_000);
   const files = [
     { stream: 'MOBILE_LOANS', name: 'ml_01.csv', rows: 700, seed: 101, bad: false },
     { stream: 'MOBILE_LOANS', name: 'ml_02.csv', rows: 500, seed: 102, bad: true },

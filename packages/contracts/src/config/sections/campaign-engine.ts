@@ -50,8 +50,16 @@ export function isTimeZone(name: string): boolean {
   return canonicalTimeZone(name) !== undefined;
 }
 
+/** The end of a window: a time of day, or 24:00 for the end of the day (so 00:00–24:00 is the whole day). */
+const endOfWindow = z
+  .string()
+  .regex(
+    /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/,
+    'a time of day as HH:MM, from 00:00 to 24:00 (the end of the day)',
+  );
+
 const CallingHoursSchema = z
-  .object({ from: timeOfDay, to: timeOfDay })
+  .object({ from: timeOfDay, to: endOfWindow })
   .strict()
   .refine((h) => h.from !== h.to, { message: 'from and to are equal: the window would be empty' });
 
@@ -151,7 +159,10 @@ export const CampaignEngineSchema = z
 export interface CampaignEngineRules {
   campaignId: number;
   domain: CampaignDomain;
-  /** HH:MM in the client's time zone; `to` earlier than `from` means the window spans midnight. */
+  /**
+   * HH:MM in the client's time zone; `to` is exclusive and may be 24:00 (00:00–24:00 is the whole day); `to` earlier
+   * than `from` means the window spans midnight.
+   */
   callingHours: { from: string; to: string };
   recallBlockMinutes: number;
   attemptLimit: number;

@@ -112,6 +112,17 @@ describe('claimDueTasks (PostgreSQL)', () => {
     expect(night.map((c) => c.dialTask.taskId)).to.deep.equal([1]);
   });
 
+  it('takes 24:00 as the end of the day: 00:00–24:00 dispatches at 23:59:30 local time too', async () => {
+    await ingestCandidates(db(), [candidate('msk', phone(1), { timeZone: 'Europe/Moscow' })], at(0));
+    // 20:59:30 UTC is 23:59:30 in Moscow: outside 00:00–23:59 (the end is exclusive), inside 00:00–24:00.
+    const lateMinute = new Date(at(20, 59).getTime() + 30_000);
+    const almost = rules({ callingHours: { from: '00:00', to: '23:59' } });
+    expect(await claimDueTasks(db(), { now: lateMinute, limit: 10, campaigns: almost })).to.deep.equal([]);
+    const allDay = rules({ callingHours: { from: '00:00', to: '24:00' } });
+    const claimed = await claimDueTasks(db(), { now: lateMinute, limit: 10, campaigns: allDay });
+    expect(claimed.map((c) => c.dialTask.taskId)).to.deep.equal([1]);
+  });
+
   it('two concurrent claimers over 2,000 tasks claim each task exactly once', async function () {
     this.timeout(120_000);
     const batch = Array.from({ length: 2000 }, (_, i) => candidate(`c${i}`, phone(i)));

@@ -59,7 +59,7 @@ export function useCampaignDb(options: { poolMax?: number } = {}): { db: () => K
 }
 
 /** Calling hours that contain every minute but the last of the day. */
-export const ALL_DAY: CampaignEngineRules['callingHours'] = { from: '00:00', to: '23:59' };
+export const ALL_DAY: CampaignEngineRules['callingHours'] = { from: '00:00', to: '24:00' };
 
 /** Rules for campaigns 1 and 2 as tests use them; override per test. */
 export function rules(overrides: Partial<CampaignEngineRules> = {}): CampaignEngineRules[] {
