@@ -109,11 +109,11 @@ async function readCommitted(
 
 /** Where the time goes: a separate BENCH_E2E_CPU_PROF run of 300,000 rows on 2026-12-01 (dist/, the heap limit). */
 const PROFILE =
-  '; profile (a separate BENCH_E2E_CPU_PROF run of 300,000 rows, 2026-12-01): the analyser is the bottleneck (its consumer group catches up last; its core 82% busy, the others far ' +
-  'less): of its CPU, garbage collection 19%, kafkajs 17% (record encoding, partitioning, transactions: two ' +
-  'decisions per application), native and node internals (sockets, buffers) 24%, undici 7%, avsc 4%, ' +
-  'key-ordered concurrency 4%, the filter cascade 3%, cockatiel 3%, rxjs 3%; all on 2 cores shared with intake, ' +
-  'the engine, the simulators, the broker and PostgreSQL';
+  '; profile (a separate BENCH_E2E_CPU_PROF run of 300,000 rows, 2026-12-01, kafkajs patched as in ADR 0067): the ' +
+  "analyser is the bottleneck (its consumer group catches up last; its core 71% busy, intake's 19%, the engine's " +
+  '8%): of its CPU, garbage collection 22%, kafkajs 13% (two decisions per application, in transactions), native ' +
+  'and node internals (sockets, buffers) 25%, undici 6%, avsc 4%, key-ordered concurrency 4%, the filter cascade ' +
+  '3%, cockatiel 3%, rxjs 2%; all on 2 cores shared with the broker, PostgreSQL and the simulators';
 
 export async function e2eSuite(): Promise<Result[]> {
   buildRunners();
