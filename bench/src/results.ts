@@ -18,6 +18,11 @@ export interface BenchResult {
   measuredAt: string;
 }
 
+/** Seconds since `startedAt` (a `process.hrtime.bigint()` reading). */
+export function secondsSince(startedAt: bigint): number {
+  return Number(process.hrtime.bigint() - startedAt) / 1e9;
+}
+
 /** A result against a lower bound. */
 export function atLeast(
   name: string,

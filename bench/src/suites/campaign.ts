@@ -9,7 +9,7 @@ import { kafkaTransport, StageMetrics } from '@tm/pipeline-core';
 import { connectCampaignDb, contractSerdes, createCampaignEngine } from '@tm/runners';
 import { pino } from 'pino';
 import { benchKafka, benchName } from '../kafka.js';
-import { atLeast, type BenchResult } from '../results.js';
+import { atLeast, type BenchResult, secondsSince } from '../results.js';
 import { sampleApplication } from './core.js';
 
 type Result = Omit<BenchResult, 'suite' | 'measuredAt'>;
@@ -50,10 +50,6 @@ function sampleCandidate(i: number): Candidate {
     filtersPassed: ['RESIDENCE', 'AGE', 'PHONE_BLACK_LIST', 'ML_DEVICE', 'ML_PHONE'],
     decidedAt: 1_696_670_000_000 + i,
   };
-}
-
-function seconds(startedAt: bigint): number {
-  return Number(process.hrtime.bigint() - startedAt) / 1e9;
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -122,7 +118,7 @@ export async function campaignSuite(): Promise<Result[]> {
     const ingestStarted = process.hrtime.bigint();
     const first = await ingested();
     await until(async () => (await ingested()) >= CANDIDATES, 600_000, `${CANDIDATES} candidates stored`);
-    const ingestRate = (CANDIDATES - first) / seconds(ingestStarted);
+    const ingestRate = (CANDIDATES - first) / secondsSince(ingestStarted);
     const { rows } = await db.raw<{ rows: { n: number }[] }>(
       'SELECT count(*)::int AS n FROM TM$CAMPAIGN_TASKS',
     );
@@ -130,7 +126,7 @@ export async function campaignSuite(): Promise<Result[]> {
 
     const dispatchStarted = process.hrtime.bigint();
     const claimed = await engine.dispatchNow();
-    const dispatchRate = claimed / seconds(dispatchStarted);
+    const dispatchRate = claimed / secondsSince(dispatchStarted);
     if (claimed !== CLIENTS) throw new Error(`bench: dispatched ${claimed} of ${CLIENTS} due tasks`);
     const admin = transport.kafka.admin();
     await admin.connect();

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import type { DialTask } from '@tm/contracts';
 import { newRunId, providePostgres } from '@tm/infra';
 import { kafkaTransport, type Transport } from '@tm/pipeline-core';
+import { readTopic } from '@tm/pipeline-core/testing';
 import {
   connectCampaignDb,
   contractSerdes,
@@ -31,7 +32,7 @@ import {
   writePipelineConfig,
 } from '@tm/runners';
 import { benchKafka } from '../kafka.js';
-import { atMost, type BenchResult, reported } from '../results.js';
+import { atMost, type BenchResult, reported, secondsSince } from '../results.js';
 import { buildRunners, runnerNodeArgs } from '../runner-image.js';
 
 type Result = Omit<BenchResult, 'suite' | 'measuredAt'>;
@@ -43,10 +44,6 @@ const TIMEOUT_MS = 20 * 60_000;
 const RUNNERS: PipelineProcessName[] = ['intake', 'analyser', 'campaign'];
 /** A folder for CPU profiles (node --cpu-prof) of the three runners, written when they stop; unset: none. */
 const PROFILE_DIR = process.env.BENCH_E2E_CPU_PROF;
-
-function seconds(startedAt: bigint): number {
-  return Number(process.hrtime.bigint() - startedAt) / 1e9;
-}
 
 /**
  * Whether `group` has consumed every partition of `topic` that has data: its committed offset reaches the high
@@ -71,40 +68,6 @@ async function consumedToEnd(
 async function countOf(db: Db, sql: string): Promise<number> {
   const { rows } = await db.raw<{ rows: { n: number }[] }>(sql);
   return rows[0]?.n ?? 0;
-}
-
-/** Every record of `topic` for a read_committed consumer, handed to `onRecord`, until none arrived for `quietMs`. */
-async function readCommitted(
-  transport: Transport,
-  topic: string,
-  quietMs: number,
-  onRecord: (value: Buffer) => void,
-): Promise<void> {
-  let seen = 0;
-  let last = Date.now();
-  const consumer = transport.createConsumer({
-    groupId: `bench-e2e-read-${Date.now()}`,
-    topics: [topic],
-    fromBeginning: true,
-    readCommitted: true,
-  });
-  await consumer.start({
-    onBatch: (batch) => {
-      for (const r of batch.records) onRecord(r.value as Buffer);
-      seen += batch.records.length;
-      last = Date.now();
-    },
-    onAssignment: () => {},
-    onCrash: () => {},
-  });
-  try {
-    while (Date.now() - last < quietMs || seen === 0) {
-      if (Date.now() - last > 120_000) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  } finally {
-    await consumer.stop();
-  }
 }
 
 /** Where the time goes: a separate BENCH_E2E_CPU_PROF run of 300,000 rows on 2026-12-01 (dist/, the heap limit). */
@@ -179,7 +142,7 @@ export async function e2eSuite(): Promise<Result[]> {
           throw new Error(`bench e2e: tm run ${name} died:\n${runners.logTail(name)}`);
       }
       if (phases.intake === undefined && existsSync(join(stream.folder, 'success', 'e2e.csv')))
-        phases.intake = seconds(startedAt);
+        phases.intake = secondsSince(startedAt);
       if (existsSync(join(stream.folder, 'error', 'e2e.csv')))
         throw new Error(`bench e2e: the file failed format control; see ${stream.folder}/error`);
       if (
@@ -187,13 +150,13 @@ export async function e2eSuite(): Promise<Result[]> {
         phases.analyser === undefined &&
         (await consumedToEnd(admin, transport, runners.analyserGroup, incoming))
       )
-        phases.analyser = seconds(startedAt);
+        phases.analyser = secondsSince(startedAt);
       if (
         phases.analyser !== undefined &&
         phases.engine === undefined &&
         (await consumedToEnd(admin, transport, candidatesGroup, config.topics.candidates))
       )
-        phases.engine = seconds(startedAt);
+        phases.engine = secondsSince(startedAt);
       if (phases.engine !== undefined) {
         const pending =
           (await countOf(db, `SELECT count(*)::int AS n FROM TM$CAMPAIGN_TASKS WHERE TASK_STATE = 'NEW'`)) +
@@ -207,7 +170,7 @@ export async function e2eSuite(): Promise<Result[]> {
       }
       await new Promise((r) => setTimeout(r, 500));
     }
-    const elapsed = seconds(startedAt);
+    const elapsed = secondsSince(startedAt);
     const rss = Object.fromEntries(
       RUNNERS.map((name) => [name, (runners.peakRssKiB(name) ?? Number.NaN) / 1024]),
     ) as Record<PipelineProcessName, number>;
@@ -220,31 +183,35 @@ export async function e2eSuite(): Promise<Result[]> {
       db,
       'SELECT count(*)::int AS n FROM TM$CAMPAIGN_TASKS WHERE ATTEMPT > 0',
     );
-    let candidates = 0;
-    await readCommitted(transport, config.topics.candidates, 3000, () => {
-      candidates += 1;
-    });
+    // Read until there are as many candidates as task rows, then a little longer to catch any extra.
+    const read = { settleMs: 3000, timeoutMs: 120_000 };
+    const candidates = (await readTopic(transport, config.topics.candidates, tasks, read)).length;
     if (candidates !== tasks)
       throw new Error(`bench e2e: ${candidates} candidates on the topic but ${tasks} task rows`);
     const violations = await findInvariantViolations(db);
     if (violations.length > 0)
       throw new Error(`bench e2e: invariants broken: ${JSON.stringify(violations.slice(0, 5))}`);
     // Every task ever dispatched has its ADD on the dialer's topic, and every replaced one its DELETE.
-    const serde = contractSerdes().dialTask;
-    const adds = new Set<string>();
-    const deletes = new Set<string>();
-    await readCommitted(transport, config.topics.dialTasks, 3000, (value) => {
-      const dialTask = serde.decode(value) as DialTask;
-      (dialTask.action === 'ADD' ? adds : deletes).add(String(dialTask.taskId));
-    });
-    if (adds.size !== everDispatched)
-      throw new Error(
-        `bench e2e: ADDs for ${adds.size} tasks on the topic, ${everDispatched} tasks dispatched`,
-      );
     const replaced = await countOf(
       db,
       `SELECT count(*)::int AS n FROM TM$CAMPAIGN_TASKS WHERE TASK_STATE = 'CANCELED' AND ATTEMPT > 0`,
     );
+    const serde = contractSerdes().dialTask;
+    const adds = new Set<string>();
+    const deletes = new Set<string>();
+    for (const record of await readTopic(
+      transport,
+      config.topics.dialTasks,
+      everDispatched + replaced,
+      read,
+    )) {
+      const dialTask = serde.decode(record.value as Buffer) as DialTask;
+      (dialTask.action === 'ADD' ? adds : deletes).add(String(dialTask.taskId));
+    }
+    if (adds.size !== everDispatched)
+      throw new Error(
+        `bench e2e: ADDs for ${adds.size} tasks on the topic, ${everDispatched} tasks dispatched`,
+      );
     if (deletes.size !== replaced)
       throw new Error(`bench e2e: DELETEs for ${deletes.size} tasks, ${replaced} dispatched tasks replaced`);
 
