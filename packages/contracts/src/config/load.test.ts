@@ -311,7 +311,7 @@ describe('pipeline config', () => {
     });
   });
 
-  it('fills in the intake keys (stability, polling, ledger topic, rows per transaction) and names bad ones', () => {
+  it('fills in the intake keys (stability, polling, ledger topic, transaction sizes and timeout) and names bad ones', () => {
     const config = parsePipelineConfig(minimal(), { env: {} });
     expect(config.events).to.include({
       successFolderName: 'success',
@@ -320,11 +320,18 @@ describe('pipeline config', () => {
       pollIntervalMs: 1000,
       ledgerTopic: 'tml-intake-ledger',
       rowsPerTransaction: 10_000,
+      singleTransactionMaxBytes: 1024 * 1024 * 1024,
+      transactionTimeoutMs: 900_000,
     });
-    const bad = minimal().replace('events:\n', 'events:\n  rows-per-transaction: 0\n  ledger-topic: ""\n');
+    const bad = minimal().replace(
+      'events:\n',
+      'events:\n  rows-per-transaction: 0\n  ledger-topic: ""\n  single-transaction-max-bytes: -1\n  transaction-timeout-ms: 0\n',
+    );
     expect(problems(bad)).to.deep.equal([
       'events.ledger-topic: Too small: expected string to have >=1 characters',
       'events.rows-per-transaction: Too small: expected number to be >0',
+      'events.single-transaction-max-bytes: Too small: expected number to be >=0',
+      'events.transaction-timeout-ms: Too small: expected number to be >0',
     ]);
   });
 

@@ -89,6 +89,11 @@ export interface ProducerOptions {
   /** Enables transactions; the id must be stable across restarts of the same stage instance (it fences zombies). */
   transactionalId?: string;
   clientId?: string;
+  /**
+   * Longest a transaction may stay open before the broker aborts it (default 60,000 ms; at most the broker's
+   * `transaction.max.timeout.ms`, 900,000 by default). The memory transport has no timeout.
+   */
+  transactionTimeoutMs?: number;
 }
 
 export interface TransportProducer {

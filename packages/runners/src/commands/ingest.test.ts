@@ -45,7 +45,7 @@ describe('tm ingest (memory transport)', () => {
     const o = output();
     expect(await ingest(file, { stream: 'POS_REJECT', config, progress: false }, o.streams)).to.equal(0);
     expect(o.text().out).to.match(
-      /^upload\.csv: 12 rows, 12 published, \d+ rows\/s \(format control \d+ rows\/s\); moved to .*pos_reject\/success\/upload\.csv\n$/,
+      /^upload\.csv: 12 rows, 12 published, \d+ rows\/s \(format control and publishing in one pass, one transaction\); moved to .*pos_reject\/success\/upload\.csv\n$/,
     );
     expect(await namesIn(join(folders.posReject, 'success'))).to.deep.equal(['upload.csv']);
   });

@@ -27,7 +27,11 @@ export function describeOutcome(outcome: FileOutcome): string {
       ? `${outcome.published} published after line ${outcome.resumedAfterLine}`
       : `${outcome.published} published`;
   const perSecond = (ms: number) => Math.round((outcome.rows * 1000) / Math.max(1, ms));
-  const rate = `, ${perSecond(outcome.durationMs)} rows/s (format control ${perSecond(outcome.checkMs)} rows/s)`;
+  const mode =
+    outcome.mode === 'single-transaction'
+      ? 'format control and publishing in one pass, one transaction'
+      : `in chunks, format control first at ${perSecond(outcome.checkMs)} rows/s`;
+  const rate = `, ${perSecond(outcome.durationMs)} rows/s (${mode})`;
   return `${outcome.file}: ${outcome.rows} rows, ${how}${rate}; moved to ${outcome.movedTo}`;
 }
 

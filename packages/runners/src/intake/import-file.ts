@@ -1,17 +1,19 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type Application, type DataStreamConfig, formatCsvError, readCsvBatches } from '@tm/contracts';
-import type { OutboundRecord, Serde, TransportProducer, TransportTransaction } from '@tm/pipeline-core';
+import type { DataStreamConfig } from '@tm/contracts';
+import type { OutboundRecord, TransportProducer, TransportTransaction } from '@tm/pipeline-core';
 import type { Logger } from '../runtime/index.js';
 import { freeName, reportNameOf } from './file-naming.js';
 import type { IncomingFile } from './folder-scan.js';
+import { type CheckedBatch, type CheckSummary, checkFile, unpack } from './format-pass.js';
 import { type FileLedger, type LedgerEntry, resumeDecision } from './ledger.js';
 import { readSpool, SpoolWriter } from './spool.js';
 
 /** Rows handed to the producer in one send (one produce request); the next batch is assembled while this one is on the wire. */
 const SEND_BATCH = 2500;
+
+/** Files at least this big are checked in a worker thread (below it, starting the worker costs more than it saves). */
+export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 
 /** Everything intake needs to import files of one data stream. */
 export interface StreamContext {
@@ -21,16 +23,23 @@ export interface StreamContext {
   /** The stream's transactional producer (one per stream, its id stable across restarts). */
   readonly producer: TransportProducer;
   readonly ledger: FileLedger;
-  readonly serde: Serde<Application>;
+  /** Files up to this size are imported in one pass and one transaction; larger ones in chunks (ADR 0068). */
+  readonly singleTransactionMaxBytes: number;
+  /** Rows per transaction of a file imported in chunks (ADR 0041). */
   readonly rowsPerTransaction: number;
   readonly logger: Logger;
-  /** Clock for `receivedAt` (default `Date.now`). */
+  /** Clock for `receivedAt` (default `Date.now`); a file read with a clock is checked in this thread. */
   readonly clock?: () => number;
+  /** Files at least this big are checked in a worker thread (default {@link WORKER_MIN_BYTES}). */
+  readonly workerMinBytes?: number;
 }
 
-/** Where an import is: reading the file for format control, or publishing its rows. */
+/**
+ * Where an import is: checking and publishing in one pass (`importing`), or, for a file imported in chunks,
+ * reading it for format control (`validating`) and then publishing its rows (`publishing`).
+ */
 export interface ImportProgress {
-  readonly phase: 'validating' | 'publishing';
+  readonly phase: 'importing' | 'validating' | 'publishing';
   readonly bytes: number;
   readonly totalBytes: number;
   readonly rows: number;
@@ -42,6 +51,11 @@ export interface FileOutcome {
   /** The name the file arrived under. */
   readonly file: string;
   readonly outcome: 'accepted' | 'rejected';
+  /**
+   * How it was imported: all rows in one transaction, format control and publishing in one pass; or checked
+   * first, then published in transactions of `rowsPerTransaction` rows (ADR 0068).
+   */
+  readonly mode: 'single-transaction' | 'chunked';
   /** Rows of the file (blank lines and a header row not counted). */
   readonly rows: number;
   /** Rows published by this import (less than `rows` when an earlier, interrupted import published some). */
@@ -57,32 +71,41 @@ export interface FileOutcome {
   /** The import went on after this line, published by an interrupted earlier import (0: from the start). */
   readonly resumedAfterLine: number;
   readonly durationMs: number;
-  /** Of which format control (reading, checking, encoding into the spool). */
+  /**
+   * Of which format control before the first row was published (reading, checking, encoding into the spool):
+   * the chunked mode only, 0 when both ran in one pass.
+   */
   readonly checkMs: number;
 }
 
 export interface ImportOptions {
   readonly onProgress?: (progress: ImportProgress) => void;
-  /** Asked after each committed transaction: true stops the import there (the ledger resumes it later). */
+  /**
+   * Asked after each send: true stops the import (a file imported in chunks after its next committed transaction,
+   * resumed from the ledger later; a file in one transaction at once, its transaction aborted and the file
+   * imported again later).
+   */
   readonly shouldStop?: () => boolean;
 }
 
 /**
- * Imports one file of a stream (thesis §2.6.1, DESIGN.md §4):
+ * Imports one file of a stream (thesis §2.6.1, DESIGN.md §4). Format control checks every row, hashing the bytes
+ * on the way (the file's identity in the ledger) and encoding each good row (Avro) as it will be published; a
+ * file with a bad row is moved to error/ with its report (`NAME.errors.txt`, the lines of `tm validate-csv`) and
+ * nothing of it is published. Good rows are published as Applications to the stream's topic, keyed by application
+ * number, and the file is moved to success/. Exactly once (ADRs 0041, 0068), in one of two modes:
  *
- * 1. Format control of every row, hashing the bytes on the way, and each good row encoded once (Avro) into a spool
- *    file beside the CSV (`.NAME.intake-spool`, a name intake never picks up). A failing file is moved to error/
- *    with its report (`NAME.errors.txt`, the lines of `tm validate-csv`) and nothing of it is published.
- * 2. The ledger decides: publish from the start, after the last committed line of an interrupted import, or not at
- *    all (every row already committed).
- * 3. The spooled rows are published as Applications to the stream's topic, keyed by application number, in Kafka
- *    transactions of `rowsPerTransaction` rows; each transaction also writes the file's progress to the ledger,
- *    the last one marks it done. What is published is exactly what format control read (ADR 0044).
- * 4. The file is moved to success/ and the spool deleted.
+ * - **single transaction** (files up to `singleTransactionMaxBytes`): format control and publishing in one pass,
+ *   every row and the file's ledger entry in one Kafka transaction, committed once the whole file passed; aborted
+ *   at the first bad row, or when the ledger shows the same bytes were imported before. A crash aborts it, and
+ *   the file is imported again from the start.
+ * - **chunked** (larger files): format control first, the encoded rows spooled beside the file (ADR 0044), then
+ *   published in transactions of `rowsPerTransaction` rows, each writing the file's progress to the ledger; a
+ *   crash resumes after the last committed line.
  *
  * Names never collide: a file whose name is taken in success/ or error/ gets `BASE.N.EXT` (see `freeName`).
  *
- * @return the outcome, or `'stopped'` when `shouldStop` stopped it between transactions.
+ * @return the outcome, or `'stopped'` when `shouldStop` stopped it.
  * @throws {CsvReadError} when the file cannot be read; transport errors as they come (the transaction is
  *   aborted, the file stays for the next attempt, and the ledger says where it got to).
  */
@@ -91,207 +114,396 @@ export async function importFile(
   ctx: StreamContext,
   options: ImportOptions = {},
 ): Promise<FileOutcome | 'stopped'> {
+  return file.size <= ctx.singleTransactionMaxBytes
+    ? importInOneTransaction(file, ctx, options)
+    : importInChunks(file, ctx, options);
+}
+
+/** Runs `onBatch` on each batch of a format pass; resolves with its summary, or undefined when `onBatch` said stop. */
+async function eachBatch(
+  batches: AsyncGenerator<CheckedBatch, CheckSummary>,
+  onBatch: (batch: CheckedBatch) => Promise<'stop' | undefined> | 'stop' | undefined,
+): Promise<CheckSummary | undefined> {
+  try {
+    for (;;) {
+      const next = await batches.next();
+      if (next.done) return next.value;
+      if ((await onBatch(next.value)) === 'stop') return undefined;
+    }
+  } finally {
+    await batches.return(undefined as never); // stops a worker that is still reading
+  }
+}
+
+function checkOptions(file: IncomingFile, ctx: StreamContext) {
+  return {
+    dataStream: ctx.stream.name,
+    dialect: ctx.stream.csv,
+    sourceFile: file.name,
+    inWorker: file.size >= (ctx.workerMinBytes ?? WORKER_MIN_BYTES),
+    ...(ctx.clock ? { clock: ctx.clock } : {}),
+  };
+}
+
+/** The report of a refused file, streamed to a temporary file in error/ until the file is moved beside it. */
+class ErrorReport {
+  #lines: string[] = [];
+  #handle: Awaited<ReturnType<typeof open>> | undefined;
+  #first: string | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly dir: string,
+  ) {}
+
+  get first(): string | undefined {
+    return this.#first;
+  }
+
+  async add(lines: readonly string[]): Promise<void> {
+    this.#first ??= lines[0];
+    for (const line of lines) this.#lines.push(`${line}\n`);
+    if (this.#lines.length >= 1000) await this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#lines.length === 0) return;
+    if (!this.#handle) {
+      await mkdir(this.dir, { recursive: true });
+      this.#handle = await open(this.path, 'w');
+    }
+    await this.#handle.write(this.#lines.join(''));
+    this.#lines = [];
+  }
+
+  async close(): Promise<void> {
+    await this.#flush();
+    await this.#handle?.close();
+    this.#handle = undefined;
+  }
+
+  async discard(): Promise<void> {
+    await this.#handle?.close().catch(() => {});
+    this.#handle = undefined;
+    await rm(this.path, { force: true });
+  }
+}
+
+function errorReportOf(file: IncomingFile, ctx: StreamContext): ErrorReport {
+  return new ErrorReport(join(ctx.errorDir, `.${file.name}.${process.pid}.errors.tmp`), ctx.errorDir);
+}
+
+/**
+ * The records of one transaction at a time, sent in batches of {@link SEND_BATCH} with one send on the wire while
+ * the next is assembled; the transaction begins with the first send.
+ */
+class TransactionSender {
+  #txn: TransportTransaction | undefined;
+  #inFlight: Promise<void> | undefined;
+  #batch: OutboundRecord[] = [];
+
+  constructor(private readonly producer: TransportProducer) {}
+
+  /** Adds a record, sending the batch once it is full. */
+  async push(record: OutboundRecord): Promise<void> {
+    this.#batch.push(record);
+    if (this.#batch.length >= SEND_BATCH) await this.#send();
+  }
+
+  async #send(): Promise<void> {
+    this.#txn ??= await this.producer.transaction();
+    const records = this.#batch;
+    this.#batch = [];
+    if (this.#inFlight) await this.#inFlight;
+    this.#inFlight = this.#txn.send(records);
+    this.#inFlight.catch(() => {}); // awaited before the next send, the commit or the abort
+  }
+
+  /** Sends what is left with `last` (the file's ledger entry) and commits. */
+  async commitWith(last: OutboundRecord): Promise<void> {
+    this.#batch.push(last);
+    await this.#send();
+    await this.#inFlight;
+    this.#inFlight = undefined;
+    const txn = this.#txn;
+    this.#txn = undefined;
+    await txn?.commit();
+  }
+
+  /** Drops what is not sent and aborts the open transaction (if any); `quietly`: after another error. */
+  async abort(quietly = false): Promise<void> {
+    this.#batch = [];
+    const txn = this.#txn;
+    this.#txn = undefined;
+    await this.#inFlight?.catch(() => {});
+    this.#inFlight = undefined;
+    if (!txn) return;
+    if (quietly) await txn.abort().catch(() => {});
+    else await txn.abort();
+  }
+}
+
+/** The single-transaction mode of {@link importFile}: one pass, one transaction (ADR 0068). */
+async function importInOneTransaction(
+  file: IncomingFile,
+  ctx: StreamContext,
+  options: ImportOptions,
+): Promise<FileOutcome | 'stopped'> {
   const startedAt = performance.now();
-  const checked = await checkFormat(file, ctx, options);
+  const { producer, ledger } = ctx;
+  const { name: stream, topic } = ctx.stream;
+  const report = errorReportOf(file, ctx);
+  const sender = new TransactionSender(producer);
+  let rows = 0;
+  let refused = false;
+
+  let summary: CheckSummary | undefined;
+  try {
+    summary = await eachBatch(checkFile(file.path, checkOptions(file, ctx)), async (checked) => {
+      rows += checked.rows;
+      if (checked.errors.length > 0) {
+        if (!refused) await sender.abort();
+        refused = true;
+        await report.add(checked.errors);
+      } else if (!refused) {
+        for (const [, key, value] of unpack(checked.records)) await sender.push({ topic, key, value });
+      }
+      options.onProgress?.({ phase: 'importing', bytes: checked.bytes, totalBytes: file.size, rows });
+      return options.shouldStop?.() ? 'stop' : undefined;
+    });
+    if (!summary) {
+      await sender.abort();
+      await report.discard();
+      ctx.logger.info(
+        { stream, file: file.name, rows },
+        'import stopped, its transaction aborted; the file is imported again on restart',
+      );
+      return 'stopped';
+    }
+    if (summary.errors > 0) {
+      await report.close();
+      return await refuse(file, ctx, summary, report, startedAt, 'single-transaction');
+    }
+
+    const decision = resumeDecision(ledger.get(stream, summary.sha256));
+    if (decision.kind === 'done') {
+      await sender.abort();
+      return await accept(file, ctx, startedAt, {
+        mode: 'single-transaction',
+        rows: summary.rows,
+        published: 0,
+        alreadyImported: true,
+        resumedAfterLine: 0,
+        checkMs: 0,
+      });
+    }
+    if (decision.kind === 'resume') {
+      // An earlier import of these bytes in chunks was interrupted (the file was larger then than the limit, or
+      // the limit was lowered): its committed rows must not be published again, so it is resumed as it began.
+      await sender.abort();
+      ctx.logger.info(
+        { stream, file: file.name, afterLine: decision.afterLine },
+        'an earlier chunked import of this file was interrupted; resuming it in chunks',
+      );
+      return await importInChunks(file, ctx, options);
+    }
+
+    const entry: LedgerEntry = {
+      stream,
+      file: summary.sha256,
+      name: file.name,
+      line: summary.lastLine,
+      rows: summary.rows,
+      done: true,
+      at: Date.now(),
+    };
+    await sender.commitWith(ledger.recordOf(entry));
+    ledger.committed(entry);
+    options.onProgress?.({ phase: 'importing', bytes: file.size, totalBytes: file.size, rows });
+    return await accept(file, ctx, startedAt, {
+      mode: 'single-transaction',
+      rows: summary.rows,
+      published: summary.rows,
+      alreadyImported: false,
+      resumedAfterLine: 0,
+      checkMs: 0,
+    });
+  } catch (err) {
+    await sender.abort(true);
+    if (!summary || summary.errors === 0) await report.discard();
+    throw err;
+  }
+}
+
+/** The chunked mode of {@link importFile}: format control into a spool, then transactions of rows (ADRs 0041, 0044). */
+async function importInChunks(
+  file: IncomingFile,
+  ctx: StreamContext,
+  options: ImportOptions,
+): Promise<FileOutcome | 'stopped'> {
+  const startedAt = performance.now();
+  const checked = await checkIntoSpool(file, ctx, options);
   const checkMs = performance.now() - startedAt;
   try {
-    const outcome = await finishImport(file, checked, ctx, options, startedAt);
-    return outcome === 'stopped' ? outcome : { ...outcome, checkMs };
+    if (checked.report) return await refuse(file, ctx, checked, checked.report, startedAt, 'chunked');
+    const stream = ctx.stream.name;
+    const decision = resumeDecision(ctx.ledger.get(stream, checked.sha256));
+    let published = 0;
+    let resumedAfterLine = 0;
+    if (decision.kind !== 'done') {
+      resumedAfterLine = decision.kind === 'resume' ? decision.afterLine : 0;
+      if (resumedAfterLine > 0)
+        ctx.logger.info({ stream, file: file.name, afterLine: resumedAfterLine }, 'resuming a file');
+      const result = await publishRows(file, checked, ctx, options, decision);
+      if (result === 'stopped') {
+        ctx.logger.info(
+          { stream, file: file.name },
+          'import stopped after a committed transaction; resumes on restart',
+        );
+        return 'stopped';
+      }
+      published = result;
+    }
+    return await accept(file, ctx, startedAt, {
+      mode: 'chunked',
+      rows: checked.rows,
+      published,
+      alreadyImported: decision.kind === 'done',
+      resumedAfterLine,
+      checkMs,
+    });
   } finally {
     if (checked.spool) await rm(checked.spool, { force: true });
   }
 }
 
-/** Steps 2 to 4 of {@link importFile}, once format control is done. */
-async function finishImport(
+/** Moves a file that passed to success/, logs and describes it. */
+async function accept(
   file: IncomingFile,
-  checked: FormatCheck,
   ctx: StreamContext,
-  options: ImportOptions,
   startedAt: number,
-): Promise<Omit<FileOutcome, 'checkMs'> | 'stopped'> {
-  const stream = ctx.stream.name;
-  if (checked.errors > 0) {
-    const movedTo = await moveFile(file, ctx.errorDir, checked.report);
-    const report = reportNameOf(movedTo);
-    ctx.logger.info(
-      {
-        stream,
-        file: file.name,
-        rows: checked.rows,
-        errors: checked.errors,
-        movedTo,
-        firstError: checked.first,
-      },
-      'file refused by format control',
-    );
-    return {
-      stream,
-      file: file.name,
-      outcome: 'rejected',
-      rows: checked.rows,
-      published: 0,
-      errors: checked.errors,
-      movedTo,
-      report,
-      alreadyImported: false,
-      resumedAfterLine: 0,
-      durationMs: performance.now() - startedAt,
-    };
-  }
-
-  const decision = resumeDecision(ctx.ledger.get(stream, checked.sha256));
-  let published = 0;
-  let resumedAfterLine = 0;
-  if (decision.kind !== 'done') {
-    resumedAfterLine = decision.kind === 'resume' ? decision.afterLine : 0;
-    if (resumedAfterLine > 0)
-      ctx.logger.info({ stream, file: file.name, afterLine: resumedAfterLine }, 'resuming a file');
-    const result = await publishRows(file, checked, ctx, options, decision);
-    if (result === 'stopped') return 'stopped';
-    published = result;
-  }
+  how: Pick<FileOutcome, 'mode' | 'rows' | 'published' | 'alreadyImported' | 'resumedAfterLine' | 'checkMs'>,
+): Promise<FileOutcome> {
   const movedTo = await moveFile(file, ctx.successDir);
-  const outcome: Omit<FileOutcome, 'checkMs'> = {
-    stream,
+  const outcome: FileOutcome = {
+    stream: ctx.stream.name,
     file: file.name,
     outcome: 'accepted',
-    rows: checked.rows,
-    published,
     errors: 0,
     movedTo,
-    alreadyImported: decision.kind === 'done',
-    resumedAfterLine,
     durationMs: performance.now() - startedAt,
+    ...how,
   };
   ctx.logger.info(
     {
-      stream,
+      stream: outcome.stream,
       file: file.name,
-      rows: outcome.rows,
-      published,
-      alreadyImported: outcome.alreadyImported,
-      resumedAfterLine,
+      mode: how.mode,
+      rows: how.rows,
+      published: how.published,
+      alreadyImported: how.alreadyImported,
+      resumedAfterLine: how.resumedAfterLine,
       movedTo,
       ms: Math.round(outcome.durationMs),
     },
-    decision.kind === 'done' ? 'file already imported; moved to success' : 'file imported',
+    how.alreadyImported ? 'file already imported; moved to success' : 'file imported',
   );
   return outcome;
 }
 
-/** A file's bytes as chunks, handing each to `onChunk` (with the bytes so far) on the way. */
-async function* readBytes(
-  path: string,
-  onChunk: (chunk: Buffer, bytes: number) => void,
-): AsyncGenerator<Buffer> {
-  const source = createReadStream(path, { highWaterMark: 256 * 1024 });
-  let bytes = 0;
-  try {
-    for await (const chunk of source as AsyncIterable<Buffer>) {
-      bytes += chunk.length;
-      onChunk(chunk, bytes);
-      yield chunk;
-    }
-  } finally {
-    source.destroy();
-  }
+/** Moves a refused file to error/ with its report beside it, logs and describes it. */
+async function refuse(
+  file: IncomingFile,
+  ctx: StreamContext,
+  checked: { readonly rows: number; readonly errors: number },
+  report: ErrorReport,
+  startedAt: number,
+  mode: FileOutcome['mode'],
+): Promise<FileOutcome> {
+  const movedTo = await moveFile(file, ctx.errorDir, report.path);
+  const outcome: FileOutcome = {
+    stream: ctx.stream.name,
+    file: file.name,
+    outcome: 'rejected',
+    mode,
+    rows: checked.rows,
+    published: 0,
+    errors: checked.errors,
+    movedTo,
+    report: reportNameOf(movedTo),
+    alreadyImported: false,
+    resumedAfterLine: 0,
+    durationMs: performance.now() - startedAt,
+    checkMs: 0,
+  };
+  ctx.logger.info(
+    {
+      stream: outcome.stream,
+      file: file.name,
+      rows: checked.rows,
+      errors: checked.errors,
+      movedTo,
+      firstError: report.first,
+    },
+    'file refused by format control',
+  );
+  return outcome;
 }
 
 interface FormatCheck {
   readonly rows: number;
   readonly errors: number;
   readonly sha256: string;
-  /** The temporary report (when there are errors). */
-  readonly report?: string;
-  readonly first?: string;
-  /** The spool of encoded rows (when there are none), and its row count. */
+  /** The report (when there are errors). */
+  readonly report?: ErrorReport;
+  /** The spool of encoded rows (when there are none). */
   readonly spool?: string;
 }
 
 /**
- * Pass 1: format control of every row, the report streamed to a temporary file, the bytes hashed, the rows encoded
- * into the spool until the first error (then the spool is dropped).
+ * Format control of a file imported in chunks: the report streamed to a temporary file, the rows encoded into
+ * the spool until the first error (then the spool is dropped).
  */
-async function checkFormat(
+async function checkIntoSpool(
   file: IncomingFile,
   ctx: StreamContext,
   options: ImportOptions,
 ): Promise<FormatCheck> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const input = readBytes(file.path, (chunk, total) => {
-    hash.update(chunk);
-    bytes = total;
-  });
-  const reportPath = join(ctx.errorDir, `.${file.name}.${process.pid}.errors.tmp`);
-  let report: Awaited<ReturnType<typeof open>> | undefined;
-  let lines: string[] = [];
-  let rows = 0;
-  let errors = 0;
-  let first: string | undefined;
+  const report = errorReportOf(file, ctx);
   let spool: SpoolWriter | undefined = await SpoolWriter.create(
     join(dirname(file.path), `.${file.name}.intake-spool`),
   );
-  const flushReport = async () => {
-    if (lines.length === 0) return;
-    if (!report) {
-      await mkdir(ctx.errorDir, { recursive: true });
-      report = await open(reportPath, 'w');
-    }
-    await report.write(lines.join(''));
-    lines = [];
-  };
+  let rows = 0;
   try {
-    for await (const batch of readCsvBatches(input, {
-      dataStream: ctx.stream.name,
-      dialect: ctx.stream.csv,
-      sourceFile: file.name,
-      ...(ctx.clock ? { clock: ctx.clock } : {}),
-    })) {
-      rows += batch.length;
-      for (const row of batch) {
-        if (row.ok) {
-          if (spool) {
-            const app = row.application;
-            const full = spool.add(row.line, app.applicationNumber, ctx.serde.encode(app));
-            if (full) await full;
-          }
-          continue;
-        }
-        if (spool) {
-          await spool.discard();
-          spool = undefined;
-        }
-        for (const error of row.errors) {
-          errors++;
-          const line = formatCsvError(error);
-          first ??= line;
-          lines.push(`${line}\n`);
+    const summary = (await eachBatch(checkFile(file.path, checkOptions(file, ctx)), async (checked) => {
+      rows += checked.rows;
+      if (checked.errors.length > 0) {
+        await spool?.discard();
+        spool = undefined;
+        await report.add(checked.errors);
+      } else if (spool) {
+        for (const [line, key, value] of unpack(checked.records)) {
+          const full = spool.add(line, key, value);
+          if (full) await full;
         }
       }
-      if (lines.length >= 1000) await flushReport();
-      options.onProgress?.({ phase: 'validating', bytes, totalBytes: file.size, rows });
-    }
-    await flushReport();
+      options.onProgress?.({ phase: 'validating', bytes: checked.bytes, totalBytes: file.size, rows });
+      return undefined;
+    })) as CheckSummary;
+    await report.close();
     await spool?.close();
+    return {
+      rows: summary.rows,
+      errors: summary.errors,
+      sha256: summary.sha256,
+      ...(summary.errors > 0 ? { report } : {}),
+      ...(spool ? { spool: spool.path } : {}),
+    };
   } catch (err) {
-    await report?.close();
-    report = undefined;
-    await rm(reportPath, { force: true });
+    await report.discard();
     await spool?.discard();
     throw err;
-  } finally {
-    await report?.close();
   }
-  options.onProgress?.({ phase: 'validating', bytes, totalBytes: file.size, rows });
-  return {
-    rows,
-    errors,
-    sha256: hash.digest('hex'),
-    ...(errors > 0 ? { report: reportPath, first } : {}),
-    ...(spool ? { spool: spool.path } : {}),
-  };
 }
 
 /**
@@ -313,9 +525,7 @@ async function publishRows(
   const earlierRows = decision.kind === 'resume' ? decision.rows : 0;
   const total = checked.rows;
 
-  let txn: TransportTransaction | undefined;
-  let inFlight: Promise<void> | undefined;
-  let batch: OutboundRecord[] = [];
+  const sender = new TransactionSender(producer);
   let inTxn = 0;
   let published = 0;
   let lastLine = afterLine;
@@ -328,22 +538,9 @@ async function publishRows(
     done,
     at: Date.now(),
   });
-  const flush = async () => {
-    txn ??= await producer.transaction();
-    const records = batch;
-    batch = [];
-    if (inFlight) await inFlight;
-    inFlight = txn.send(records);
-    inFlight.catch(() => {}); // awaited before the next send or the commit
-  };
   const commit = async (done: boolean) => {
     const progress = entry(done);
-    batch.push(ledger.recordOf(progress));
-    await flush();
-    await inFlight;
-    inFlight = undefined;
-    await txn?.commit();
-    txn = undefined;
+    await sender.commitWith(ledger.recordOf(progress));
     ledger.committed(progress);
     inTxn = 0;
   };
@@ -360,24 +557,20 @@ async function publishRows(
       for await (const rows of readSpool(checked.spool)) {
         for (const row of rows) {
           if (row.line <= afterLine) continue;
-          batch.push({ topic, key: row.key, value: row.value });
+          await sender.push({ topic, key: row.key, value: row.value });
           published++;
           inTxn++;
           lastLine = row.line;
-          if (inTxn >= rowsPerTransaction) {
-            await commit(false);
-            progress();
-            if (options.shouldStop?.()) return 'stopped';
-          } else if (batch.length >= SEND_BATCH) {
-            await flush();
-          }
+          if (inTxn < rowsPerTransaction) continue;
+          await commit(false);
+          progress();
+          if (options.shouldStop?.()) return 'stopped';
         }
       }
     }
     await commit(true);
   } catch (err) {
-    await inFlight?.catch(() => {});
-    await txn?.abort().catch(() => {});
+    await sender.abort(true);
     throw err;
   }
   progress();

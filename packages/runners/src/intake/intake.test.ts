@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Application, formatCsvError } from '@tm/contracts';
 import {
@@ -13,7 +13,9 @@ import { eventually, readTopic } from '@tm/pipeline-core/testing';
 import { expect } from 'chai';
 import { createLogger } from '../runtime/index.js';
 import { contractSerdes } from '../runtime/serdes.js';
+import { incomingFile } from './folder-scan.js';
 import { expectedCsvErrors } from './generator/index.js';
+import { importFile, type StreamContext } from './import-file.js';
 import { createIntake, type Intake } from './intake.js';
 import { FileLedger } from './ledger.js';
 import {
@@ -172,6 +174,80 @@ describe('intake on the memory transport', () => {
     );
     expect(lines.sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 13 }, (_, i) => i + 8));
     expect(await namesIn(join(ml, 'success'))).to.deep.equal(['done.csv', 'partial.csv']);
+  });
+
+  it('publishes a file in one transaction: a bad row after thousands of sent rows aborts it, and nothing is visible', async () => {
+    const ml = folders.mobileLoans;
+    // 6,000 good rows (more than two sends of 2,500), then a row of 30 columns.
+    await writeCsv(join(ml, 'late-error.csv'), { rows: 6000, seed: 40 }, 1000);
+    await appendFile(join(ml, 'late-error.csv'), `${'x;'.repeat(29)}x\n`);
+    await writeCsv(join(ml, 'after.csv'), { rows: 9, seed: 41 }, 2000);
+    const outcomes = await make().importPending();
+    expect(outcomes.map((o) => [o.file, o.outcome, o.mode, o.rows, o.published])).to.deep.equal([
+      ['late-error.csv', 'rejected', 'single-transaction', 6001, 0],
+      ['after.csv', 'accepted', 'single-transaction', 9, 9],
+    ]);
+    const records = decode(await readTopic(transport, TOPIC, 9, { settleMs: 100 }));
+    expect(records.map((r) => r.app.sourceFile)).to.deep.equal(Array(9).fill('after.csv'));
+    const report = await readFile(join(ml, 'error', 'late-error.csv.errors.txt'), 'utf8');
+    expect(report).to.match(/^6001:/);
+  });
+
+  it('imports a file larger than single-transaction-max-bytes in chunks: checked first, then transactions of rows', async () => {
+    const ml = folders.mobileLoans;
+    await writeCsv(join(ml, 'big.csv'), { rows: 25, seed: 42 });
+    await writeCsv(join(ml, 'big-bad.csv'), { rows: 25, seed: 43, invalidRate: 0.2 });
+    const outcomes = await make({ singleTransactionMaxBytes: 100, rowsPerTransaction: 7 }).importPending();
+    const byName = new Map(outcomes.map((o) => [o.file, o]));
+    expect(byName.get('big.csv')).to.include({
+      outcome: 'accepted',
+      mode: 'chunked',
+      rows: 25,
+      published: 25,
+    });
+    expect(byName.get('big.csv')?.checkMs).to.be.greaterThan(0);
+    expect(byName.get('big-bad.csv')).to.include({ outcome: 'rejected', mode: 'chunked', published: 0 });
+    const records = decode(await readTopic(transport, TOPIC, 25, { settleMs: 100 }));
+    expect(records.map((r) => r.app.lineNumber).sort((a, b) => a - b)).to.deep.equal(
+      Array.from({ length: 25 }, (_, i) => i + 1),
+    );
+    expect(await namesIn(ml)).to.deep.equal(['error', 'success']); // no spool left behind
+  });
+
+  it('stops a file in one transaction at once when asked: its transaction aborted, the file left for the next import', async () => {
+    const ml = folders.mobileLoans;
+    const path = join(ml, 'stopped.csv');
+    await writeCsv(path, { rows: 6000, seed: 44 });
+    const config = intakeConfig(folders, { topic: TOPIC, ledgerTopic: LEDGER, transport: 'memory' });
+    await transport.ensureTopics([
+      { topic: TOPIC, partitions: 3 },
+      { topic: LEDGER, partitions: 1 },
+    ]);
+    const producer = transport.createProducer({ transactionalId: 'stop-test' });
+    await producer.connect();
+    const ctx: StreamContext = {
+      stream: config.events.dataStreams[0] as StreamContext['stream'],
+      successDir: join(ml, 'success'),
+      errorDir: join(ml, 'error'),
+      producer,
+      ledger: new FileLedger(LEDGER),
+      singleTransactionMaxBytes: config.events.singleTransactionMaxBytes,
+      rowsPerTransaction: 1000,
+      logger,
+    };
+    let batches = 0;
+    const file = await incomingFile(path);
+    if (!file) throw new Error('no file');
+    expect(await importFile(file, ctx, { shouldStop: () => ++batches > 5 })).to.equal('stopped');
+    expect(await namesIn(ml)).to.deep.equal(['stopped.csv']);
+
+    const outcome = await importFile(file, ctx);
+    expect(outcome).to.include({ outcome: 'accepted', published: 6000 });
+    // Exactly once: the stopped import's rows (several sends of them) were aborted, not kept.
+    const records = decode(await readTopic(transport, TOPIC, 6000, { settleMs: 200 }));
+    expect(records).to.have.length(6000);
+    expect(new Set(records.map((r) => r.key)).size).to.equal(6000);
+    await producer.disconnect();
   });
 
   it('watches the folders: a file is imported once stable, a *.tmp file only after its rename', async () => {

@@ -39,8 +39,9 @@ export interface Intake {
   /** Connects, reads the ledger, then watches every stream folder (every `events.poll-interval-ms`). */
   start(): Promise<void>;
   /**
-   * Stops watching; an import in progress stops after its next committed transaction (the ledger resumes it on
-   * the next start), then the producers disconnect.
+   * Stops watching; an import in progress stops (a file in one transaction at once, its transaction aborted; a file
+   * in chunks after its next committed transaction, resumed from the ledger on the next start), then the producers
+   * disconnect.
    */
   stop(): Promise<void>;
   /**
@@ -86,7 +87,7 @@ interface StreamWorker {
 
 /**
  * Creates the intake runner (thesis §2.6.1, the tml-events-generator): one folder per data stream, files imported
- * oldest first once stable, format control, every row published exactly once (ADR 0041), files moved to success/
+ * oldest first once stable, format control, every row published exactly once (ADRs 0041, 0068), files moved to success/
  * or error/.
  *
  * ## Example
@@ -133,7 +134,11 @@ class IntakeRunner implements Intake {
       this.#workers.set(stream.name, {
         config: stream,
         transactionalId,
-        producer: options.transport.createProducer({ transactionalId, clientId: transactionalId }),
+        producer: options.transport.createProducer({
+          transactionalId,
+          clientId: transactionalId,
+          transactionTimeoutMs: options.config.events.transactionTimeoutMs,
+        }),
         tracker: new StabilityTracker(options.config.events.stableAfterMs),
         queue: Promise.resolve(),
         busy: false,
@@ -299,13 +304,7 @@ class IntakeRunner implements Intake {
           ...(onProgress ? { onProgress } : {}),
           shouldStop: () => this.#stopping,
         });
-        if (outcome === 'stopped') {
-          this.#log.info(
-            { stream, file: file.name },
-            'import stopped between transactions; resumes on restart',
-          );
-          return undefined;
-        }
+        if (outcome === 'stopped') return undefined; // logged by importFile
         worker.failures = 0;
         worker.retryAt = 0;
         this.#lastImportAt = new Date();
@@ -353,10 +352,10 @@ class IntakeRunner implements Intake {
       errorDir: resolve(folder, config.events.errorFolderName),
       producer: worker.producer,
       ledger: this.#ledger as FileLedger,
-      serde: contractSerdes().application,
+      singleTransactionMaxBytes: config.events.singleTransactionMaxBytes,
       rowsPerTransaction: config.events.rowsPerTransaction,
       logger: this.#log,
-      clock: this.#clock,
+      ...(this.#o.clock ? { clock: this.#o.clock } : {}),
     };
   }
 

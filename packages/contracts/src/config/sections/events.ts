@@ -83,6 +83,20 @@ export const EventsSchema = z
     'ledger-topic': z.string().min(1).default('tml-intake-ledger'),
     /** Rows per Kafka transaction while a file is published (ours): a crash replays at most this many. */
     'rows-per-transaction': z.number().int().positive().default(10_000),
+    /**
+     * Files up to this size are checked and published in one pass, all their rows in one Kafka transaction
+     * (ours, ADR 0068); larger files are checked first, then published in transactions of rows-per-transaction.
+     */
+    'single-transaction-max-bytes': z
+      .number()
+      .int()
+      .nonnegative()
+      .default(1024 * 1024 * 1024),
+    /**
+     * Longest an intake transaction may stay open before the broker aborts it (ours, ADR 0068): at most the
+     * broker's transaction.max.timeout.ms (900,000 by default).
+     */
+    'transaction-timeout-ms': z.number().int().positive().default(900_000),
     'data-streams': z.array(DataStreamSchema).min(1),
   })
   .strict()
@@ -106,6 +120,8 @@ export const EventsSchema = z
     pollIntervalMs: e['poll-interval-ms'],
     ledgerTopic: e['ledger-topic'],
     rowsPerTransaction: e['rows-per-transaction'],
+    singleTransactionMaxBytes: e['single-transaction-max-bytes'],
+    transactionTimeoutMs: e['transaction-timeout-ms'],
     dataStreams: e['data-streams'],
   }));
 

@@ -196,6 +196,9 @@ async function withConcurrentTransactionsRetry<T>(work: () => Promise<T>, attemp
   }
 }
 
+/** How long a transaction may stay open unless the producer says otherwise. */
+const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
+
 class KafkaProducer implements TransportProducer {
   readonly #producer: Producer;
 
@@ -206,7 +209,10 @@ class KafkaProducer implements TransportProducer {
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
       ...(options.transactionalId
-        ? { transactionalId: options.transactionalId, transactionTimeout: 60_000 }
+        ? {
+            transactionalId: options.transactionalId,
+            transactionTimeout: options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS,
+          }
         : {}),
     });
   }

@@ -30,6 +30,8 @@ export interface IntakeConfigOptions {
   readonly brokers?: readonly string[];
   readonly clientId?: string;
   readonly rowsPerTransaction?: number;
+  /** Files above this size are imported in chunks (default: the config's, 1 GiB). */
+  readonly singleTransactionMaxBytes?: number;
   readonly stableAfterMs?: number;
   readonly pollIntervalMs?: number;
 }
@@ -53,7 +55,7 @@ events:
   poll-interval-ms: ${options.pollIntervalMs ?? 50}
   ledger-topic: ${JSON.stringify(options.ledgerTopic)}
   rows-per-transaction: ${options.rowsPerTransaction ?? 10000}
-  data-streams:
+${options.singleTransactionMaxBytes === undefined ? '' : `  single-transaction-max-bytes: ${options.singleTransactionMaxBytes}\n`}  data-streams:
     - name: MOBILE_LOANS
       folder: \${csv-events-base-folder}/mobile_loans
       topic: ${JSON.stringify(options.topic)}
