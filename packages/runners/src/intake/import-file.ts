@@ -13,7 +13,7 @@ import { readSpool, SpoolWriter } from './spool.js';
 const SEND_BATCH = 2500;
 
 /** Files at least this big are checked in a worker thread (below it, starting the worker costs more than it saves). */
-export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
+const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 
 /** Everything intake needs to import files of one data stream. */
 export interface StreamContext {
@@ -30,8 +30,6 @@ export interface StreamContext {
   readonly logger: Logger;
   /** Clock for `receivedAt` (default `Date.now`); a file read with a clock is checked in this thread. */
   readonly clock?: () => number;
-  /** Files at least this big are checked in a worker thread (default {@link WORKER_MIN_BYTES}). */
-  readonly workerMinBytes?: number;
 }
 
 /**
@@ -140,7 +138,7 @@ function checkOptions(file: IncomingFile, ctx: StreamContext) {
     dataStream: ctx.stream.name,
     dialect: ctx.stream.csv,
     sourceFile: file.name,
-    inWorker: file.size >= (ctx.workerMinBytes ?? WORKER_MIN_BYTES),
+    inWorker: file.size >= WORKER_MIN_BYTES,
     ...(ctx.clock ? { clock: ctx.clock } : {}),
   };
 }
@@ -204,10 +202,13 @@ class TransactionSender {
 
   constructor(private readonly producer: TransportProducer) {}
 
-  /** Adds a record, sending the batch once it is full. */
-  async push(record: OutboundRecord): Promise<void> {
+  /**
+   * Adds a record. Returns a promise only when the batch was full and went out (await it before the next call), so
+   * a million rows cost no million promises.
+   */
+  push(record: OutboundRecord): Promise<void> | undefined {
     this.#batch.push(record);
-    if (this.#batch.length >= SEND_BATCH) await this.#send();
+    return this.#batch.length >= SEND_BATCH ? this.#send() : undefined;
   }
 
   async #send(): Promise<void> {
@@ -266,7 +267,10 @@ async function importInOneTransaction(
         refused = true;
         await report.add(checked.errors);
       } else if (!refused) {
-        for (const [, key, value] of unpack(checked.records)) await sender.push({ topic, key, value });
+        for (const [, key, value] of unpack(checked.records)) {
+          const sent = sender.push({ topic, key, value });
+          if (sent) await sent;
+        }
       }
       options.onProgress?.({ phase: 'importing', bytes: checked.bytes, totalBytes: file.size, rows });
       return options.shouldStop?.() ? 'stop' : undefined;
@@ -557,7 +561,8 @@ async function publishRows(
       for await (const rows of readSpool(checked.spool)) {
         for (const row of rows) {
           if (row.line <= afterLine) continue;
-          await sender.push({ topic, key: row.key, value: row.value });
+          const sent = sender.push({ topic, key: row.key, value: row.value });
+          if (sent) await sent;
           published++;
           inTxn++;
           lastLine = row.line;
