@@ -17,6 +17,7 @@ export type {
   TmScoringResult as ScoringResult,
 } from './generated/application.js';
 export type { TmCallEvent as CallEvent, TmCallEventType as CallEventType } from './generated/call-event.js';
+export type { TmCallbackRequest as CallbackRequest } from './generated/callback-request.js';
 export type {
   TmCandidate as Candidate,
   TmCasperProfile as CasperProfile,
@@ -27,5 +28,9 @@ export type {
   TmResultState as ResultState,
 } from './generated/communication-result.js';
 export type { TmDialAction as DialAction, TmDialTask as DialTask } from './generated/dial-task.js';
+export type {
+  TmOperatorSession as OperatorSession,
+  TmSessionAction as SessionAction,
+} from './generated/operator-session.js';
 export type { TmRejection as Rejection } from './generated/rejection.js';
 export { SchemaNames, schemasDir } from './schemas.js';

@@ -11,4 +11,6 @@ export const SchemaNames = {
   dialTask: 'tm.DialTask',
   callEvent: 'tm.CallEvent',
   communicationResult: 'tm.CommunicationResult',
+  operatorSession: 'tm.OperatorSession',
+  callbackRequest: 'tm.CallbackRequest',
 } as const;

@@ -1,9 +1,11 @@
 import {
   type Application,
+  type CallbackRequest,
   type CallEvent,
   type Candidate,
   type CommunicationResult,
   type DialTask,
+  type OperatorSession,
   type Rejection,
   SchemaNames,
   schemasDir,
@@ -18,6 +20,8 @@ export interface ContractSerdes {
   dialTask: Serde<DialTask>;
   callEvent: Serde<CallEvent>;
   communicationResult: Serde<CommunicationResult>;
+  operatorSession: Serde<OperatorSession>;
+  callbackRequest: Serde<CallbackRequest>;
 }
 
 let cached: ContractSerdes | undefined;
@@ -33,6 +37,8 @@ export function contractSerdes(): ContractSerdes {
     dialTask: avroSingleObjectSerde<DialTask>(store, SchemaNames.dialTask),
     callEvent: avroSingleObjectSerde<CallEvent>(store, SchemaNames.callEvent),
     communicationResult: avroSingleObjectSerde<CommunicationResult>(store, SchemaNames.communicationResult),
+    operatorSession: avroSingleObjectSerde<OperatorSession>(store, SchemaNames.operatorSession),
+    callbackRequest: avroSingleObjectSerde<CallbackRequest>(store, SchemaNames.callbackRequest),
   };
   return cached;
 }

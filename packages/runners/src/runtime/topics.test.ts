@@ -17,6 +17,7 @@ describe('pipelineTopics', () => {
       'tm-call-events',
       'tm-operator-sessions',
       'tm-communication-results',
+      'tm-callback-requests',
     ];
     expect(names).to.have.members([...consumed, 'tml-rejections', ...consumed.map((t) => `${t}.dlq`)]);
   });

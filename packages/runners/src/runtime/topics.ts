@@ -11,6 +11,7 @@ export function pipelineTopics(config: PipelineConfig): TopicSpec[] {
     topics.communicationResults,
     topics.operatorSessions,
     topics.dialTasks, // consumed by the dialer
+    topics.callbackRequests, // consumed by the dialer
   ];
   const produced = [topics.rejections];
   const spec = (topic: string, partitions = topics.partitions): TopicSpec => ({

@@ -10,6 +10,7 @@ export const TopicsSchema = z
     'call-events': z.string().default('tm-call-events'),
     'operator-sessions': z.string().default('tm-operator-sessions'),
     'communication-results': z.string().default('tm-communication-results'),
+    'callback-requests': z.string().default('tm-callback-requests'),
     /** Suffix of the dead-letter topic of each consumed topic. */
     'dlq-suffix': z.string().default('.dlq'),
     partitions: z.number().int().positive().default(6),
@@ -24,6 +25,7 @@ export const TopicsSchema = z
     callEvents: t['call-events'],
     operatorSessions: t['operator-sessions'],
     communicationResults: t['communication-results'],
+    callbackRequests: t['callback-requests'],
     dlqSuffix: t['dlq-suffix'],
     partitions: t.partitions,
     replicationFactor: t['replication-factor'],
