@@ -16,7 +16,11 @@ export type {
   TmPeriodUnit as PeriodUnit,
   TmScoringResult as ScoringResult,
 } from './generated/application.js';
-export type { TmCallEvent as CallEvent, TmCallEventType as CallEventType } from './generated/call-event.js';
+export type {
+  TmCallEvent as CallEvent,
+  TmCallEventType as CallEventType,
+  TmCallOutcome as CallOutcome,
+} from './generated/call-event.js';
 export type { TmCallbackRequest as CallbackRequest } from './generated/callback-request.js';
 export type {
   TmCandidate as Candidate,

@@ -4,6 +4,8 @@ export type AvroType = TmCallEvent;
 
 export type TmCallEventType = "CALL_STARTED" | "CALL_ENDED";
 
+export type TmCallOutcome = "ANSWERED" | "NO_ANSWER" | "BUSY" | "FAILED";
+
 /**
  * A call started or ended for a campaign task, reported by the dialer. Topic tm-call-events, keyed by operator id.
  */
@@ -33,5 +35,11 @@ export interface TmCallEvent {
      * Default: null
      */
     attempt: null | number;
+    /**
+     * Set on CALL_ENDED: how the call went. ANSWERED calls get their result from the operator (ARM); the others are closed by the system with the outcome as the result, under the campaign's re-call rules. Null (a dialer that does not say) is taken as ANSWERED.
+     *
+     * Default: null
+     */
+    outcome: null | TmCallOutcome;
 }
 

@@ -165,6 +165,7 @@ export function callEvent(
     durationSeconds: type === 'CALL_ENDED' ? 95 : null,
     occurredAt: Date.UTC(2024, 0, 10, 10),
     attempt: null,
+    outcome: null,
     ...overrides,
   };
 }
