@@ -12,7 +12,8 @@ describe('tm CLI', () => {
     ]);
   });
 
-  it('prints its version with --version', async () => {
+  it('prints its version with --version', async function () {
+    this.timeout(60_000); // a process of its own, from the TypeScript sources
     const { runTm } = await import('./intake/testing/run-tm.js');
     const result = await runTm(['--version']);
     expect(result.code).to.equal(0);

@@ -102,6 +102,22 @@ describe('pipeline config', () => {
     ]);
   });
 
+  it('takes a data stream encoding the runtime knows, canonically named, and refuses others with the key path', () => {
+    const withEncoding = (label: string) =>
+      minimal().replace(
+        '      folder: /data/mobile_loans',
+        `      folder: /data/mobile_loans\n      csv: { encoding: ${label} }`,
+      );
+    const config = parsePipelineConfig(withEncoding('cp1251'), { env: {} });
+    expect(config.events.dataStreams[0]?.csv.encoding).to.equal('windows-1251');
+    expect(
+      parsePipelineConfig(withEncoding('UTF-8'), { env: {} }).events.dataStreams[0]?.csv,
+    ).to.not.have.property('encoding');
+    expect(problems(withEncoding('ebcdic-42'))).to.deep.equal([
+      'events.data-streams[0].csv.encoding: not a text encoding the runtime knows (utf-8, windows-1251, koi8-r, ...)',
+    ]);
+  });
+
   it('loads the thesis figures 22 and 25 unchanged', () => {
     const config = loadPipelineConfig(join(repo, 'config', 'examples', 'thesis-figures.yaml'), {});
     expect(config.events.dataStreams[1]).to.include({

@@ -58,6 +58,20 @@ async function read(text: string | Buffer, extra: Partial<CsvReadOptions> = {}):
   return items;
 }
 
+/** Text as Windows-1251 bytes (ASCII and Russian letters only, as the test rows hold). */
+function windows1251(text: string): Buffer {
+  return Buffer.from(
+    [...text].map((ch) => {
+      const c = ch.codePointAt(0) as number;
+      if (c < 0x80) return c;
+      if (c >= 0x410 && c <= 0x44f) return c - 0x410 + 0xc0;
+      if (c === 0x401) return 0xa8;
+      if (c === 0x451) return 0xb8;
+      throw new Error(`no Windows-1251 byte for ${ch}`);
+    }),
+  );
+}
+
 /** `line:applicationNumber` for good rows, the formatted errors for bad ones. */
 function summary(items: readonly RowResult[]): string[] {
   return items.flatMap((i) =>
@@ -144,6 +158,25 @@ describe('readCsv (CSV files of thesis Appendix A)', () => {
     for await (const item of readCsv(Readable.from(chunks), options)) items.push(item);
     expect(summary(items)).to.deep.equal(['1:1', '3:2', '5:3']);
     expect(items[0]?.ok && items[0].application.lastName).to.equal('ЖЁЛУДЕВ');
+  });
+
+  it('reads a Windows-1251 file of a stream configured for it, with the Cyrillic intact', async () => {
+    const bytes = windows1251(`${row(1, 'ЁЛКИН')}\n${row(2, 'ЩУКИНА')}\n`);
+    const items = await read(bytes, { dialect: { encoding: 'windows-1251' } });
+    expect(summary(items)).to.deep.equal(['1:1', '2:2']);
+    expect(items.map((i) => (i.ok ? [i.application.lastName, i.application.firstName] : null))).to.deep.equal(
+      [
+        ['ЁЛКИН', 'ИВАН'],
+        ['ЩУКИНА', 'ИВАН'],
+      ],
+    );
+  });
+
+  it('refuses the same file on a UTF-8 stream, naming the encoding it looks like', async () => {
+    const bytes = windows1251(`${row(1, 'ЁЛКИН')}\n`);
+    expect(summary(await read(bytes))).to.deep.equal([
+      '1:*: row is not valid UTF-8 text: the file looks like Windows-1251 (set csv.encoding: windows-1251 on its data stream)',
+    ]);
   });
 
   it('refuses a row that is not valid UTF-8', async () => {

@@ -32,7 +32,7 @@ export const DEFAULT_CSV_DIALECT: CsvDialect = Object.freeze({
  * error of the row. Streams with backpressure: memory stays flat whatever the file's size, as long as the consumer
  * does not keep what it is given.
  *
- * Reading: UTF-8 with or without BOM, LF, CRLF or CR line ends, blank lines skipped (but counted), quoted fields
+ * Reading: the dialect's encoding (UTF-8 by default, with or without BOM; e.g. windows-1251), LF, CRLF or CR line ends, blank lines skipped (but counted), quoted fields
  * may hold the delimiter, doubled quotes and line breaks. `line` is the 1-based line of the file where the row
  * starts. Row-level problems come as one error with column `*`: a row of the wrong width, text that is not valid
  * UTF-8 (any U+FFFD, which is what invalid bytes decode to), and a quoted field never closed or text after a
@@ -95,7 +95,7 @@ export async function* readCsvBatches(
         throw new CsvReadError(sourceFile, { cause });
       }
       if (next.done) return;
-      const { rows, mayHoldLineBreaks, mayHoldReplacementChars } = next.value;
+      const { rows, mayHoldLineBreaks, mayHoldReplacementChars, looksLikeWindows1251 } = next.value;
       const results: RowResult[] = [];
       for (const row of rows) {
         const line = nextLine;
@@ -111,7 +111,13 @@ export async function* readCsvBatches(
           continue;
         }
         if (mayHoldReplacementChars && hasReplacementChar(row)) {
-          results.push({ ok: false, line, errors: [rowError(line, 'is not valid UTF-8 text')] });
+          results.push({
+            ok: false,
+            line,
+            errors: [
+              rowError(line, notValidText(dialect.encoding ?? 'utf-8', looksLikeWindows1251 === true)),
+            ],
+          });
           continue;
         }
         results.push(
@@ -123,6 +129,14 @@ export async function* readCsvBatches(
   } finally {
     await batches.return(undefined);
   }
+}
+
+/** The reason of a row whose bytes are not valid text in the stream's encoding, with a hint when one is likely. */
+function notValidText(encoding: string, looksLikeWindows1251: boolean): string {
+  if (encoding !== 'utf-8') return `is not valid ${encoding} text`;
+  return looksLikeWindows1251
+    ? 'is not valid UTF-8 text: the file looks like Windows-1251 (set csv.encoding: windows-1251 on its data stream)'
+    : 'is not valid UTF-8 text';
 }
 
 /** Line breaks inside the row's (quoted) cells: CRLF, LF and lone CR count one each. */

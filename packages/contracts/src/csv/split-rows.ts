@@ -23,12 +23,52 @@ export interface SplitBatch {
   readonly rows: SplitItem[];
   readonly mayHoldLineBreaks: boolean;
   readonly mayHoldReplacementChars: boolean;
+  /**
+   * Set when bytes read so far were not valid in the file's encoding (UTF-8) but look like Windows-1251 Cyrillic: a
+   * hint for the report, never a decision.
+   */
+  readonly looksLikeWindows1251?: true;
 }
 
-/** The characters of a CSV dialect. */
+/** The characters and the text encoding of a CSV dialect. */
 export interface SplitOptions {
   readonly delimiter: string;
   readonly quote: string;
+  /** WHATWG encoding label of the bytes (default `utf-8`). */
+  readonly encoding?: string;
+}
+
+/** Decodes chunks of bytes in one encoding, keeping a character split between chunks whole. */
+interface ChunkDecoder {
+  write(chunk: Buffer): string;
+  end(): string;
+}
+
+function decoderFor(encoding: string | undefined): ChunkDecoder {
+  const name = encoding ? new TextDecoder(encoding).encoding : 'utf-8';
+  // Node's StringDecoder is the faster of the two for UTF-8; TextDecoder (full ICU) knows every other encoding.
+  if (name === 'utf-8') return new StringDecoder('utf8');
+  const decoder = new TextDecoder(name);
+  return {
+    write: (chunk) => decoder.decode(chunk, { stream: true }),
+    end: () => decoder.decode(),
+  };
+}
+
+/**
+ * Whether bytes that are not valid UTF-8 look like Cyrillic text in Windows-1251: most of their bytes above 0x7F
+ * are the code page's letters (0xC0–0xFF, and Ё/ё at 0xA8/0xB8), which in UTF-8 can only start a sequence.
+ */
+export function looksLikeWindows1251(bytes: Buffer): boolean {
+  let high = 0;
+  let letters = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (b < 0x80) continue;
+    high++;
+    if (b >= 0xc0 || b === 0xa8 || b === 0xb8) letters++;
+  }
+  return high > 0 && letters / high >= 0.8;
 }
 
 /**
@@ -153,17 +193,24 @@ function cellsOf(row: string[], newline: string): string[] {
  * {@link MAX_ROW_CHARS}) does not throw: the batch ends with an {@link Unsplittable} item after every row before the
  * bad one, and nothing follows. papaparse's own messages quote the text (personal data) and are not passed on.
  *
- * Bytes are decoded as UTF-8 with a StringDecoder, so a character split between chunks stays whole; invalid bytes
- * become U+FFFD. Errors of `input` are thrown as they are.
+ * Bytes are decoded in the dialect's encoding (UTF-8 unless it names another), so a character split between chunks
+ * stays whole; invalid bytes become U+FFFD. Errors of `input` are thrown as they are.
  */
 export async function* splitRows(
   input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   options: SplitOptions,
 ): AsyncGenerator<SplitBatch> {
-  const decoder = new StringDecoder('utf8');
+  const decoder = decoderFor(options.encoding);
+  const utf8 = options.encoding === undefined || new TextDecoder(options.encoding).encoding === 'utf-8';
   let mayHoldLineBreaks = false;
   let mayHoldReplacementChars = false;
-  const batch = (rows: SplitItem[]): SplitBatch => ({ rows, mayHoldLineBreaks, mayHoldReplacementChars });
+  let windows1251 = false;
+  const batch = (rows: SplitItem[]): SplitBatch => ({
+    rows,
+    mayHoldLineBreaks,
+    mayHoldReplacementChars,
+    ...(windows1251 ? { looksLikeWindows1251: true as const } : {}),
+  });
   const scan = (text: string) => {
     mayHoldLineBreaks ||= text.includes(options.quote) || text.includes('\r');
     mayHoldReplacementChars ||= text.includes('\uFFFD');
@@ -173,6 +220,9 @@ export async function* splitRows(
   let head = '';
   for await (const chunk of input) {
     let text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    if (utf8 && !windows1251 && typeof chunk !== 'string' && text.includes('\uFFFD')) {
+      windows1251 = looksLikeWindows1251(chunk);
+    }
     if (!parser) {
       head += text;
       const newline = lineEndOf(head, false);

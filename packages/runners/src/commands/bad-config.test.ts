@@ -9,7 +9,8 @@ import { runTm } from '../intake/testing/run-tm.js';
  * `tm check-config` does and exits 2, with no stack trace (issue 18).
  */
 describe('tm commands with a bad config', function () {
-  this.timeout(60_000);
+  // Six processes at once, each loading the TypeScript sources: seconds on a quiet machine, more on a busy one.
+  this.timeout(180_000);
   const dir = mkdtempSync(join(tmpdir(), 'tm-bad-config-'));
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, 'events:\n  data-streams: 3\nevents-analyser: { campaigns: [] }\n');

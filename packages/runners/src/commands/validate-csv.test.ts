@@ -60,6 +60,21 @@ describe('tm validate-csv', () => {
     expect(result.stderr).to.equal(`${bad}: failed format control, 20 errors in 20 of 200 rows\n`);
   });
 
+  it('passes a file with no rows but says so (empty, or a BOM alone)', async () => {
+    for (const [name, bytes] of [
+      ['empty.csv', ''],
+      ['bom.csv', '\uFEFF\n\n'],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, bytes);
+      const result = await run(file);
+      expect(result.code, name).to.equal(0);
+      expect(result.stderr, name).to.equal(
+        `${file}: passed format control, 0 rows (note: the file holds no rows: empty, or only a BOM or blank lines)\n`,
+      );
+    }
+  });
+
   it('exits 2 when the file cannot be read', async () => {
     const result = await run(join(dir, 'missing.csv'));
     expect(result.code).to.equal(2);

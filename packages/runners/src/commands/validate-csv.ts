@@ -37,7 +37,9 @@ export async function validateCsv(
       if (!out.stdout.write(`${formatCsvError(error)}\n`)) return once(out.stdout, 'drain').then(() => {});
     });
     if (summary.passed) {
-      out.stderr.write(`${file}: passed format control, ${summary.rows} rows\n`);
+      const empty =
+        summary.rows === 0 ? ' (note: the file holds no rows: empty, or only a BOM or blank lines)' : '';
+      out.stderr.write(`${file}: passed format control, ${summary.rows} rows${empty}\n`);
       return 0;
     }
     out.stderr.write(

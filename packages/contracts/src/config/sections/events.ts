@@ -16,6 +16,13 @@ export const CsvDialectSchema = z
      * 31 + this many columns.
      */
     'extra-columns': z.array(z.number().int().min(1)).default([]),
+    /**
+     * The text encoding of the stream's files (ours): `utf-8` (the default, with or without BOM) or any label the
+     * WHATWG Encoding standard knows, e.g. `windows-1251`, common in Russian banking.
+     */
+    encoding: z.string().default('utf-8').refine(isKnownEncoding, {
+      message: 'not a text encoding the runtime knows (utf-8, windows-1251, koi8-r, ...)',
+    }),
   })
   .strict()
   .superRefine((d, ctx) => {
@@ -58,7 +65,20 @@ export const CsvDialectSchema = z
     quote: d.quote,
     header: d.header,
     extraColumns: [...d['extra-columns']].sort((a, b) => a - b),
+    // Set only for another encoding than UTF-8, the default (readers treat it as absent).
+    ...(d.encoding !== undefined && new TextDecoder(d.encoding).encoding !== 'utf-8'
+      ? { encoding: new TextDecoder(d.encoding).encoding }
+      : {}),
   }));
+
+function isKnownEncoding(label: string): boolean {
+  try {
+    new TextDecoder(label);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const DataStreamSchema = z
   .object({

@@ -34,6 +34,8 @@ export interface IntakeConfigOptions {
   readonly singleTransactionMaxBytes?: number;
   readonly stableAfterMs?: number;
   readonly pollIntervalMs?: number;
+  /** `csv.encoding` of the POS_REJECT stream (default: none, UTF-8). */
+  readonly posRejectEncoding?: string;
 }
 
 /**
@@ -62,7 +64,7 @@ ${options.singleTransactionMaxBytes === undefined ? '' : `  single-transaction-m
     - name: POS_REJECT
       folder: \${csv-events-base-folder}/pos_reject
       topic: ${JSON.stringify(options.topic)}
-events-analyser:
+${options.posRejectEncoding === undefined ? '' : `      csv: { encoding: ${JSON.stringify(options.posRejectEncoding)} }\n`}events-analyser:
   campaigns:
     - campaign-id: 1
       data-streams: MOBILE_LOANS
