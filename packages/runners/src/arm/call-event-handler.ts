@@ -52,10 +52,12 @@ export class CallEventHandler {
 
     if (event.type === 'CALL_STARTED') {
       const row = await ownCommunication(this.db, call.communicationId, operatorId);
-      if (!row || row.state !== 'NEW') return 'stale';
+      if (row?.state !== 'NEW') return 'stale';
       const current = await this.state.card(operatorId);
       if (current && current.communicationId > call.communicationId) return 'stale';
-      const prepared = await cardOfRow(this.db, this.presenter, row, this.options.historyLimit);
+      // The engine may not have recorded the start yet (ADR 0094): the card shows the event's time.
+      const started = { ...row, startedAt: row.startedAt ?? new Date(event.occurredAt) };
+      const prepared = await cardOfRow(this.db, this.presenter, started, this.options.historyLimit);
       await this.state.setCard(operatorId, prepared);
       await this.state.addChange(operatorId, 'CLIENT_CARD_READY');
       return 'card-ready';

@@ -21,6 +21,12 @@ const dict = (key: string, labels: Readonly<Record<string, string>> = {}) => ({
 const kopecks = (roubles: number | null | undefined) =>
   roubles == null ? undefined : Math.max(0, roubles) * 100;
 
+/** ICAO Doc 9303 transliteration (passports'), keeping a name written in capitals in capitals. */
+function latin(name: string): string {
+  const t = translate(name, ICAO_DOC_9303);
+  return name === name.toUpperCase() ? t.toUpperCase() : t;
+}
+
 /** Keeps only the keys whose value is neither null nor undefined (optional DTO fields are left out, not null). */
 function defined<T extends Record<string, unknown>>(
   o: T,
@@ -142,7 +148,7 @@ export class CardPresenter {
     const cyrillic = names.some((n) => n && CYRILLIC.test(n));
     const name = (translit: boolean): FullName | undefined => {
       if (!app.firstName && !app.lastName) return undefined;
-      const t = (s: string | null) => (s ? cut(translit ? translate(s, ICAO_DOC_9303) : s, 32) : undefined);
+      const t = (s: string | null) => (s ? cut(translit ? latin(s) : s, 32) : undefined);
       return defined({
         name: t(app.firstName) ?? '',
         lastName: t(app.lastName) ?? '',
