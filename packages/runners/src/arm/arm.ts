@@ -58,6 +58,8 @@ export interface ArmOptions {
   clock?: () => Date;
   /** Where to listen (default: `arm.host` and `arm.port`; port 0 picks a free one). */
   listen?: { host: string; port: number };
+  /** Called with the milliseconds from each CALL_STARTED's time to its card being ready (benchmarks, the demo). */
+  onCardReady?: (latencyMs: number) => void;
 }
 
 /** The ARM (tm-arm) wired to its transport, database, store and security service. */
@@ -164,7 +166,11 @@ export function createArm(options: ArmOptions): Arm {
           ({ value }) =>
             defer(async () => {
               const outcome = await handler.handle(value);
-              if (outcome === 'card-ready') metrics.cardReady.observe((Date.now() - value.occurredAt) / 1000);
+              if (outcome === 'card-ready') {
+                const latencyMs = Date.now() - value.occurredAt;
+                metrics.cardReady.observe(latencyMs / 1000);
+                options.onCardReady?.(latencyMs);
+              }
               metrics.callEvents.inc({ type: value.type, outcome });
               return outcome;
             }).pipe(rideOutRetry(settings.rideOutMs)),
