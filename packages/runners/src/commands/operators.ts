@@ -10,6 +10,7 @@ import {
 } from '../security/operators-db.js';
 import { PasswordHasher } from '../security/password.js';
 import { UsageError } from '../usage-errors.js';
+import { configOption, configPathOf } from './config-option.js';
 
 /** Options every `tm operators` subcommand takes. */
 export interface OperatorsOptions {
@@ -39,7 +40,7 @@ async function withDb<T>(
   options: OperatorsOptions,
   body: (db: ReturnType<typeof connectCampaignDb>) => Promise<T>,
 ) {
-  const config = loadPipelineConfig(options.config);
+  const config = loadPipelineConfig(configPathOf(options));
   const db = connectCampaignDb(options.databaseUrl ?? config.infra.databaseUrl, { poolMax: 1 });
   try {
     await migrateToLatest(db);
@@ -56,7 +57,7 @@ export async function operatorsAdd(
   password: string,
   options: OperatorsOptions,
 ): Promise<string> {
-  const config = loadPipelineConfig(options.config);
+  const config = loadPipelineConfig(configPathOf(options));
   const passwordHash = await new PasswordHasher(config.security.password).hash(password);
   return withDb(options, async (db) => {
     const added = await addOperator(db, { login, passwordHash, ...names });
@@ -94,7 +95,7 @@ export async function operatorsPasswd(
   password: string,
   options: OperatorsOptions,
 ): Promise<string> {
-  const config = loadPipelineConfig(options.config);
+  const config = loadPipelineConfig(configPathOf(options));
   const passwordHash = await new PasswordHasher(config.security.password).hash(password);
   return withDb(options, async (db) => {
     if (!(await setOperatorPassword(db, login, passwordHash)))
@@ -110,7 +111,7 @@ export function register(program: Command): void {
     .description('Manage operators (TM$OPERATORS): add, lock, unlock, list, passwd.');
   const common = (c: Command) =>
     c
-      .option('-c, --config <file>', 'pipeline config (default: $TM_CONFIG or config/pipeline.yaml)')
+      .addOption(configOption())
       .option('--database-url <url>', 'PostgreSQL URL (default: infra.database.url of the config)');
   common(
     operators

@@ -1,4 +1,4 @@
-import { defaultConfigPath, loadPipelineConfig } from '@tm/contracts';
+import { loadPipelineConfig } from '@tm/contracts';
 import { StageMetrics } from '@tm/pipeline-core';
 import type { Command } from 'commander';
 import { createArm } from '../arm/arm.js';
@@ -8,6 +8,7 @@ import { RedisStore } from '../kv/redis-store.js';
 import { createLogger } from '../runtime/logger.js';
 import { runRunner } from '../runtime/run-runner.js';
 import { transportFor } from '../runtime/transport.js';
+import { configOption, configPathOf, portOption } from './config-option.js';
 import { commandGroup } from './groups.js';
 
 /** Options of `tm run arm`. */
@@ -24,7 +25,7 @@ export interface RunArmOptions {
  * exit code.
  */
 export async function runArm(options: RunArmOptions = {}): Promise<number> {
-  const config = loadPipelineConfig(options.config);
+  const config = loadPipelineConfig(configPathOf(options));
   const logger = createLogger('arm');
   const metrics = new StageMetrics();
   const transport = transportFor(config, { clientId: `${config.infra.kafka.clientId}-arm` });
@@ -58,13 +59,17 @@ export async function runArm(options: RunArmOptions = {}): Promise<number> {
 export function register(program: Command): void {
   commandGroup(program, 'run', 'Run one stage of the pipeline (or the simulators) until stopped.')
     .command('arm')
+    .addOption(configOption())
     .description(
       'Run the ARM, the operators’ API: /api/arm/v1/* on arm.port with the OpenAPI document at /docs; prepares ' +
         'client cards from tm-call-events, publishes sessions, drafts and results. Needs `tm run security`.',
     )
-    .option('-c, --config <file>', 'pipeline config file', defaultConfigPath())
     .option('--database-url <url>', 'PostgreSQL URL (default: infra.database.url of the config)')
-    .option('--ops-port <port>', 'serve /healthz, /readyz and /metrics on this port (0: a free one)', Number)
+    .option(
+      '--ops-port <port>',
+      'serve /healthz, /readyz and /metrics on this port (0: a free one)',
+      portOption('--ops-port'),
+    )
     .action(async (options: RunArmOptions) => {
       process.exit(await runArm(options));
     });

@@ -1,4 +1,4 @@
-import { defaultConfigPath, loadPipelineConfig } from '@tm/contracts';
+import { loadPipelineConfig } from '@tm/contracts';
 import { StageMetrics } from '@tm/pipeline-core';
 import type { Command } from 'commander';
 import { connectCampaignDb } from '../campaign/db/connect.js';
@@ -6,6 +6,7 @@ import { RedisStore } from '../kv/redis-store.js';
 import { createLogger } from '../runtime/logger.js';
 import { runRunner } from '../runtime/run-runner.js';
 import { createSecurity } from '../security/security.js';
+import { configOption, configPathOf, portOption } from './config-option.js';
 import { commandGroup } from './groups.js';
 
 /** Options of `tm run security`. */
@@ -21,7 +22,7 @@ export interface RunSecurityOptions {
  * Redis, serving `security.host:security.port` until SIGTERM or SIGINT. Resolves with the exit code.
  */
 export async function runSecurity(options: RunSecurityOptions = {}): Promise<number> {
-  const config = loadPipelineConfig(options.config);
+  const config = loadPipelineConfig(configPathOf(options));
   const logger = createLogger('security');
   const metrics = new StageMetrics();
   const db = connectCampaignDb(options.databaseUrl ?? config.infra.databaseUrl);
@@ -58,13 +59,17 @@ export async function runSecurity(options: RunSecurityOptions = {}): Promise<num
 export function register(program: Command): void {
   commandGroup(program, 'run', 'Run one stage of the pipeline (or the simulators) until stopped.')
     .command('security')
+    .addOption(configOption())
     .description(
       'Run the security service: POST /api/security/v1/login, /logout, /checkAccess on security.port, with ' +
         'the OpenAPI document at /docs. Migrates the database at start.',
     )
-    .option('-c, --config <file>', 'pipeline config file', defaultConfigPath())
     .option('--database-url <url>', 'PostgreSQL URL (default: infra.database.url of the config)')
-    .option('--ops-port <port>', 'serve /healthz, /readyz and /metrics on this port (0: a free one)', Number)
+    .option(
+      '--ops-port <port>',
+      'serve /healthz, /readyz and /metrics on this port (0: a free one)',
+      portOption('--ops-port'),
+    )
     .action(async (options: RunSecurityOptions) => {
       process.exit(await runSecurity(options));
     });
