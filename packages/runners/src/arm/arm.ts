@@ -259,7 +259,11 @@ export function createArm(options: ArmOptions): Arm {
         options.listen ?? { host: settings.host, port: settings.port },
         probe,
       );
-    })();
+    })().catch((error: unknown) => {
+      // A failed preparation (database or broker down) is tried afresh by the next call.
+      prepared = undefined;
+      throw error;
+    });
     return prepared;
   };
   const runnables = (): Runnable[] => (server ? [stage, server, sweep, reaper] : []);

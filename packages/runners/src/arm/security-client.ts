@@ -41,6 +41,8 @@ export function inProcessSecurity(service: SecurityService): SecurityPort {
 interface Envelope {
   result?: { code?: string };
   data?: { token?: string; operatorId?: number };
+  /** Retry-After of a 429, in ms. */
+  retryAfterMs?: number;
 }
 
 /**
@@ -67,6 +69,8 @@ export class HttpSecurity implements SecurityPort {
       throw new DependencyUnavailableError('security', error);
     }
     const envelope = (await response.json().catch(() => ({}))) as Envelope;
+    const retryAfter = Number(response.headers.get('retry-after'));
+    if (response.status === 429 && retryAfter > 0) envelope.retryAfterMs = retryAfter * 1000;
     // 429 carries a code; every other non-200 means the service could not decide.
     if (response.status !== 200 && response.status !== 429) {
       throw new DependencyUnavailableError('security', new Error(`HTTP ${response.status} from ${path}`));
@@ -84,7 +88,7 @@ export class HttpSecurity implements SecurityPort {
     if (code === 'OK' && answer.data?.token && answer.data.operatorId !== undefined) {
       return { code, token: answer.data.token, operatorId: answer.data.operatorId, expiresAt: new Date(0) };
     }
-    if (code === 'TOO_MANY_ATTEMPTS') return { code, retryAfterMs: 60_000 };
+    if (code === 'TOO_MANY_ATTEMPTS') return { code, retryAfterMs: answer.retryAfterMs ?? 60_000 };
     if (code === 'OPERATOR_LOCKED') return { code };
     return { code: 'INVALID_CREDENTIALS' };
   }

@@ -6,6 +6,7 @@ import { HttpSecurity } from '../arm/security-client.js';
 import { connectCampaignDb } from '../campaign/db/connect.js';
 import { RedisStore } from '../kv/redis-store.js';
 import { createLogger } from '../runtime/logger.js';
+import { prepareWithRetry } from '../runtime/prepare-with-retry.js';
 import { runRunner } from '../runtime/run-runner.js';
 import { transportFor } from '../runtime/transport.js';
 import { configOption, configPathOf, portOption } from './config-option.js';
@@ -40,7 +41,7 @@ export async function runArm(options: RunArmOptions = {}): Promise<number> {
     await db.destroy();
   };
   try {
-    await arm.prepare();
+    await prepareWithRetry(() => arm.prepare(), { rideOutMs: config.arm.rideOutMs, logger, what: 'ARM' });
   } catch (err) {
     logger.error({ error: err instanceof Error ? err.message : String(err) }, 'ARM cannot start');
     await close();

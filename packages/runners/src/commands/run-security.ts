@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { connectCampaignDb } from '../campaign/db/connect.js';
 import { RedisStore } from '../kv/redis-store.js';
 import { createLogger } from '../runtime/logger.js';
+import { prepareWithRetry } from '../runtime/prepare-with-retry.js';
 import { runRunner } from '../runtime/run-runner.js';
 import { createSecurity } from '../security/security.js';
 import { configOption, configPathOf, portOption } from './config-option.js';
@@ -37,7 +38,11 @@ export async function runSecurity(options: RunSecurityOptions = {}): Promise<num
     await db.destroy();
   };
   try {
-    await security.prepare();
+    await prepareWithRetry(() => security.prepare(), {
+      rideOutMs: config.arm.rideOutMs,
+      logger,
+      what: 'security service',
+    });
   } catch (err) {
     logger.error(
       { error: err instanceof Error ? err.message : String(err) },

@@ -135,7 +135,11 @@ export function createSecurity(options: SecurityOptions): Security {
         options.listen ?? { host: settings.host, port: settings.port },
         probe,
       );
-    })();
+    })().catch((error: unknown) => {
+      // A failed preparation (database or broker down) is tried afresh by the next call.
+      prepared = undefined;
+      throw error;
+    });
     return prepared;
   };
 
