@@ -122,14 +122,22 @@ export async function armSuite(): Promise<Result[]> {
     });
     await arm.start();
 
-    // Operators: one real hash shared by all (hashing 1,000 passwords would take minutes of KDF).
+    await upsertCampaigns(
+      db,
+      campaignRowsOf(config.eventsAnalyser.campaigns, config.campaignEngine.campaigns),
+    );
+    // Operators: the ones who log in have a hash of the configured cost; the pollers a cheap one (their tokens are
+    // issued in-process, and 1,000 real KDF runs would take minutes). A hash names its own cost (ADR 0091).
     const hasher = new PasswordHasher(config.security.password);
     const passwordHash = await hasher.hash('bench-password');
+    const cheapHash = await new PasswordHasher({ cost: 16, blockSize: 1, parallelization: 1 }).hash(
+      'bench-password',
+    );
     const ids: number[] = [];
     for (let i = 0; i < OPERATORS; i++) {
       const row = await addOperator(db, {
         login: `op${i}`,
-        passwordHash,
+        passwordHash: i < LOGINS ? passwordHash : cheapHash,
         firstName: 'Оператор',
         lastName: `№${i}`,
       });
@@ -222,7 +230,8 @@ export async function armSuite(): Promise<Result[]> {
         'SELECT ID FROM TM$CAMPAIGN_TASKS WHERE PHONE = ?',
         [phone],
       );
-      taskIds.push(Number(rows[0]?.id));
+      if (!rows[0]) throw new Error(`bench: no task for ${phone}`);
+      taskIds.push(Number(rows[0].id));
     }
     for (let i = 0; i < CARDS; i++) {
       const operatorId = ids[i] as number;
