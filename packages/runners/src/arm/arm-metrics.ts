@@ -24,7 +24,7 @@ export class ArmMetrics {
         new Histogram({
           name: 'arm_card_ready_seconds',
           help: 'From the call start (event time) to the client card being ready for the operator.',
-          buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+          buckets: [0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2, 5],
           registers,
         }),
     );
