@@ -1,3 +1,4 @@
+import { Pool } from 'undici';
 import { DependencyUnavailableError } from '../http/unavailable.js';
 import type {
   AccessOutcome,
@@ -17,6 +18,8 @@ export interface SecurityPort {
   checkAccess(token: string, updateExpire: boolean): Promise<AccessOutcome>;
   /** Resolves when the service answers (readiness). */
   ping(): Promise<void>;
+  /** Lets go of connections, if any. */
+  close?(): Promise<void>;
 }
 
 /** The security service in this process, called directly. */
@@ -46,36 +49,51 @@ interface Envelope {
 }
 
 /**
- * The security service over HTTP (undici's global fetch, keep-alive), each call bounded by `timeoutMs`. The login
- * forwards the operator's address in X-Forwarded-For, which the service believes from its trusted proxies, so the
- * per-address limit counts operators rather than the ARM.
+ * The security service over HTTP: a pool of keep-alive connections to its origin (undici's `Pool`, a fifth of
+ * `fetch`'s CPU per request, ADR 0053 — every ARM request makes one call), each call bounded by `timeoutMs`. The
+ * login forwards the operator's address in X-Forwarded-For, which the service believes from its trusted proxies,
+ * so the per-address limit counts operators rather than the ARM.
  */
 export class HttpSecurity implements SecurityPort {
+  readonly #pool: Pool;
+
   constructor(
-    private readonly baseUrl: string,
+    baseUrl: string,
     private readonly timeoutMs = 2000,
-  ) {}
+    connections = 64,
+  ) {
+    this.#pool = new Pool(new URL(baseUrl).origin, { connections });
+  }
 
   async #post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Envelope> {
-    let response: Response;
+    let status: number;
+    let envelope: Envelope;
+    let retryAfter: number;
     try {
-      response = await fetch(new URL(path, this.baseUrl), {
+      const response = await this.#pool.request({
         method: 'POST',
+        path,
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
+      status = response.statusCode;
+      retryAfter = Number(response.headers['retry-after']);
+      envelope = (await response.body.json().catch(() => ({}))) as Envelope;
     } catch (error) {
       throw new DependencyUnavailableError('security', error);
     }
-    const envelope = (await response.json().catch(() => ({}))) as Envelope;
-    const retryAfter = Number(response.headers.get('retry-after'));
-    if (response.status === 429 && retryAfter > 0) envelope.retryAfterMs = retryAfter * 1000;
+    if (status === 429 && retryAfter > 0) envelope.retryAfterMs = retryAfter * 1000;
     // 429 carries a code; every other non-200 means the service could not decide.
-    if (response.status !== 200 && response.status !== 429) {
-      throw new DependencyUnavailableError('security', new Error(`HTTP ${response.status} from ${path}`));
+    if (status !== 200 && status !== 429) {
+      throw new DependencyUnavailableError('security', new Error(`HTTP ${status} from ${path}`));
     }
     return envelope;
+  }
+
+  /** Closes the connections. */
+  async close(): Promise<void> {
+    await this.#pool.close();
   }
 
   async login(request: { login: string; password: string; clientAddress: string }): Promise<LoginOutcome> {

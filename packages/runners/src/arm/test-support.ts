@@ -37,7 +37,7 @@ import { addOperator } from '../security/operators-db.js';
 import { PasswordHasher } from '../security/password.js';
 import { createSecurity, type Security } from '../security/security.js';
 import { type Arm, createArm } from './arm.js';
-import { HttpSecurity, inProcessSecurity } from './security-client.js';
+import { HttpSecurity, inProcessSecurity, type SecurityPort } from './security-client.js';
 import { ToggleProxy } from './tcp-proxy.test-support.js';
 
 /** A cheap scrypt cost for tests (the benchmark measures the real one). */
@@ -141,6 +141,7 @@ export function useArmHarness(options: HarnessOptions = {}): () => Harness {
   let harness: Harness | undefined;
   let stores: KeyValueStore[] = [];
   let armDb: Knex | undefined;
+  let securityPort: SecurityPort | undefined;
   let proxies: ArmProxies | undefined;
 
   beforeEach(async function () {
@@ -230,7 +231,7 @@ export function useArmHarness(options: HarnessOptions = {}): () => Harness {
         searchPath: [schema],
       });
     }
-    const securityPort =
+    securityPort =
       options.securityOver === 'in-process'
         ? inProcessSecurity(security.service)
         : new HttpSecurity(securityUrl, config.arm.securityTimeoutMs);
@@ -338,6 +339,7 @@ export function useArmHarness(options: HarnessOptions = {}): () => Harness {
     await h.engine?.stop();
     await h.arm.stop();
     await h.security.stop();
+    await securityPort?.close?.();
     await h.transport.close();
     await Promise.all(stores.map((s) => s.close()));
     if (proxies) await Promise.all(Object.values(proxies).map((p) => p.down()));

@@ -36,6 +36,7 @@ export async function runArm(options: RunArmOptions = {}): Promise<number> {
   const arm = createArm({ config, transport, db, store, security, logger, metrics });
   const close = async () => {
     await arm.stop();
+    await security.close();
     await transport.close();
     await store.close();
     await db.destroy();

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { withDbContext } from '../campaign/db/errors.js';
+import { preparedQuery } from '../campaign/db/prepared.js';
 
 /** How long tokens live (`security.token`, in ms). */
 export interface TokenLifetime {
@@ -33,6 +34,21 @@ export type TokenCheck =
   | { kind: 'expired'; operatorId: number }
   | { kind: 'locked'; operatorId: number };
 
+/** The token check, one statement: $1 now, $2 idle ms, $3 max ms, $4 hash, $5 slide, $6 slide step ms. */
+const CHECK_TOKEN = `
+  WITH t AS (
+    SELECT a.ID, a.EXP_DATE, a.OPERATOR_ID, o.LOCKED,
+           LEAST($1::timestamptz + make_interval(secs => $2::float8 / 1000),
+                 a.WTIME + make_interval(secs => $3::float8 / 1000)) AS NEXT_EXP
+      FROM TM$OPERATOR_AUTHS a JOIN TM$OPERATORS o ON o.ID = a.OPERATOR_ID
+     WHERE a.TOKEN = $4),
+  slid AS (
+    UPDATE TM$OPERATOR_AUTHS a SET EXP_DATE = t.NEXT_EXP FROM t
+     WHERE a.ID = t.ID AND $5::boolean AND NOT t.LOCKED AND t.EXP_DATE > $1::timestamptz
+       AND t.NEXT_EXP >= t.EXP_DATE + make_interval(secs => $6::float8 / 1000)
+    RETURNING a.EXP_DATE)
+  SELECT t.OPERATOR_ID, t.LOCKED, t.EXP_DATE, (SELECT EXP_DATE FROM slid) AS SLID FROM t`;
+
 /**
  * Checks the token with this hash at `now`, in one statement: unknown, expired, its operator locked, or valid. A
  * valid token's expiry slides to `now + idleMs` (never past `issued + maxMs`) when `slide` is set and it would move
@@ -46,23 +62,19 @@ export async function checkToken(
   slide: boolean,
 ): Promise<TokenCheck> {
   return withDbContext('checkToken', { slide }, async () => {
-    const { rows } = await db.raw<{
-      rows: { operator_id: string; locked: boolean; exp_date: Date; slid: Date | null }[];
-    }>(
-      `WITH t AS (
-         SELECT a.ID, a.EXP_DATE, a.OPERATOR_ID, o.LOCKED,
-                LEAST(?::timestamptz + make_interval(secs => ? / 1000.0),
-                      a.WTIME + make_interval(secs => ? / 1000.0)) AS NEXT_EXP
-           FROM TM$OPERATOR_AUTHS a JOIN TM$OPERATORS o ON o.ID = a.OPERATOR_ID
-          WHERE a.TOKEN = ?),
-       slid AS (
-         UPDATE TM$OPERATOR_AUTHS a SET EXP_DATE = t.NEXT_EXP FROM t
-          WHERE a.ID = t.ID AND ?::boolean AND NOT t.LOCKED AND t.EXP_DATE > ?::timestamptz
-            AND t.NEXT_EXP >= t.EXP_DATE + make_interval(secs => ? / 1000.0)
-         RETURNING a.EXP_DATE)
-       SELECT t.OPERATOR_ID, t.LOCKED, t.EXP_DATE, (SELECT EXP_DATE FROM slid) AS SLID FROM t`,
-      [now, lifetime.idleMs, lifetime.maxMs, hash, slide, now, lifetime.slideStepMs],
-    );
+    const rows = await preparedQuery<{
+      operator_id: string;
+      locked: boolean;
+      exp_date: Date;
+      slid: Date | null;
+    }>(db, 'tm_check_token', CHECK_TOKEN, [
+      now,
+      lifetime.idleMs,
+      lifetime.maxMs,
+      hash,
+      slide,
+      lifetime.slideStepMs,
+    ]);
     const row = rows[0];
     if (!row) return { kind: 'unknown' };
     const operatorId = Number(row.operator_id);
