@@ -97,6 +97,7 @@ export async function armSuite(): Promise<Result[]> {
     suffix,
     brokers: kafka.brokers,
     databaseUrl: postgres.url,
+    redisKeyPrefix: redis.keyPrefix,
   });
   const processes = new PipelineProcesses(file, workDir, suffix, 'build');
   const env = { REDIS_URL: redis.url };

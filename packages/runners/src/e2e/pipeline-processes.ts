@@ -18,6 +18,8 @@ export interface PipelineProcessesOptions {
   suffix: string;
   /** Simulator answer time, fixed + jitter ms (default 1 + 1). */
   simulatorLatencyMs?: { fixed: number; jitter: number };
+  /** Prefix of the security service's and the ARM's Redis keys (default: the config's plus the suffix). */
+  redisKeyPrefix?: string;
 }
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
@@ -80,6 +82,9 @@ export async function writePipelineConfig(
   doc.setIn(['arm', 'port'], armPort);
   doc.setIn(['arm', 'security-url'], `http://127.0.0.1:${securityPort}`);
   doc.setIn(['arm', 'consumer-group'], `tm-arm-${s}`);
+  const prefix = options.redisKeyPrefix ?? `tm:${s}:`;
+  doc.setIn(['security', 'redis-key-prefix'], `${prefix}security:`);
+  doc.setIn(['arm', 'redis-key-prefix'], `${prefix}arm:`);
   doc.setIn(['infra', 'kafka', 'brokers'], options.brokers.join(','));
   doc.setIn(['infra', 'kafka', 'client-id'], `tm-${s}`);
   doc.setIn(['infra', 'kafka', 'session-timeout-ms'], 6000);
