@@ -4,6 +4,9 @@ import type { OutboundRecord, TransportProducer } from '@tm/pipeline-core';
 import { DependencyUnavailableError } from '../http/unavailable.js';
 import type { ContractSerdes } from '../runtime/serdes.js';
 
+/** Most records in one send. */
+const MAX_BATCH = 1000;
+
 /** Session actions of tm.OperatorSession. */
 export type SessionAction = OperatorSession['action'];
 
@@ -16,6 +19,8 @@ export type SessionAction = OperatorSession['action'];
  */
 export class ArmPublisher {
   #connected: Promise<void> | undefined;
+  #pending: { record: OutboundRecord; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  #busy = false;
 
   constructor(
     private readonly producer: TransportProducer,
@@ -30,25 +35,46 @@ export class ArmPublisher {
     private readonly timeoutMs = 10_000,
   ) {}
 
-  async #send(record: OutboundRecord): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      this.#connected ??= this.producer.connect();
-      await Promise.race([
-        this.#connected.then(() => this.producer.send([record])),
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`no acknowledgement in ${this.timeoutMs} ms`)),
-            this.timeoutMs,
-          );
-        }),
-      ]);
-    } catch (error) {
-      this.#connected = undefined;
-      throw new DependencyUnavailableError('broker', error);
-    } finally {
-      clearTimeout(timer);
+  /**
+   * Queues a record; resolves once the broker acknowledged it. Records handed over while a send is in flight go out
+   * together in the next one (natural batching: a thousand operators' sessions opening at once are a few sends, not
+   * a thousand in a row), in the order they were handed over; a failed send rejects only its own records.
+   */
+  #send(record: OutboundRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ record, resolve, reject });
+      if (!this.#busy) {
+        this.#busy = true;
+        setImmediate(() => void this.#flush());
+      }
+    });
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, MAX_BATCH);
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        this.#connected ??= this.producer.connect();
+        await Promise.race([
+          this.#connected.then(() => this.producer.send(batch.map((p) => p.record))),
+          new Promise((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`no acknowledgement in ${this.timeoutMs} ms`)),
+              this.timeoutMs,
+            );
+          }),
+        ]);
+        for (const p of batch) p.resolve();
+      } catch (error) {
+        this.#connected = undefined;
+        const failure = new DependencyUnavailableError('broker', error);
+        for (const p of batch) p.reject(failure);
+      } finally {
+        clearTimeout(timer);
+      }
     }
+    this.#busy = false;
   }
 
   /** Publishes an OperatorSession event; resolves with it. */

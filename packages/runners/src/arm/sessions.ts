@@ -37,9 +37,11 @@ export class SessionKeeper {
     const previous = this.#chains.get(operatorId) ?? Promise.resolve();
     const next = previous.catch(() => {}).then(work);
     this.#chains.set(operatorId, next);
-    void next.finally(() => {
+    const forget = () => {
       if (this.#chains.get(operatorId) === next) this.#chains.delete(operatorId);
-    });
+    };
+    // The caller gets the failure; this bookkeeping must not leave a rejected promise unhandled.
+    next.then(forget, forget);
     return next;
   }
 
