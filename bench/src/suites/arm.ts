@@ -13,7 +13,7 @@
  * BENCH_ARM_SECONDS sets each polling run's length (default 20).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newRunId, providePostgres, provideRedis } from '@tm/infra';
@@ -41,6 +41,13 @@ const OPERATORS = 1000;
 const CARDS = 300;
 const LOGINS = 60;
 const SECONDS = Number(process.env.BENCH_ARM_SECONDS ?? 20);
+
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -165,7 +172,16 @@ export async function armSuite(): Promise<Result[]> {
       headers: { authorization: `Bearer ${tokens[i % OPERATORS]}` },
     });
     await poll(`${armUrl}/api/arm/v1/hasChanges`, 8, hasChanges);
+    const cpu = () => ({
+      arm: cpuSeconds(processes.pid('arm')),
+      security: cpuSeconds(processes.pid('security')),
+    });
+    const cpuBefore = cpu();
     const arms = await poll(`${armUrl}/api/arm/v1/hasChanges`, SECONDS, hasChanges);
+    const cpuAfter = cpu();
+    // CPU per request of both services: what 1,000 polling operators cost whatever else the machine runs.
+    const cpuMsPerPoll =
+      ((cpuAfter.arm - cpuBefore.arm + cpuAfter.security - cpuBefore.security) * 1000) / arms.requests.total;
     const checks = await poll(`${securityUrl}/api/security/v1/checkAccess`, SECONDS, (i) => ({
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -173,7 +189,7 @@ export async function armSuite(): Promise<Result[]> {
     }));
     const failures = (r: autocannon.Result) => r.errors + r.timeouts + r.non2xx;
     console.error(
-      `bench: hasChanges p50/p99 ${arms.latency.p50}/${arms.latency.p99} ms (${arms.requests.total} requests, ${failures(arms)} failed); checkAccess p50/p99 ${checks.latency.p50}/${checks.latency.p99} ms`,
+      `bench: hasChanges p50/p99 ${arms.latency.p50}/${arms.latency.p99} ms (${arms.requests.total} requests, ${failures(arms)} failed, ${cpuMsPerPoll.toFixed(3)} ms CPU each); checkAccess p50/p99 ${checks.latency.p50}/${checks.latency.p99} ms`,
     );
 
     // Card ready: CALL_STARTED for CARDS operators, 50 a second, each with a task of its own.
@@ -249,6 +265,12 @@ export async function armSuite(): Promise<Result[]> {
         arms.latency.p99 / Math.max(0.01, checks.latency.p99),
         'ratio',
         `hasChanges p99 over the security service's own checkAccess p99 (${checks.latency.p99} ms, p50 ${checks.latency.p50} ms, ${failures(checks)} failed) under the same load, same run`,
+      ),
+      reported(
+        'arm.has-changes.cpu-per-request',
+        cpuMsPerPoll,
+        'ms',
+        `CPU (user + system) of the ARM and the security service processes together per hasChanges during the run (from /proc): 1,000 operators polling once a second need ${((cpuMsPerPoll * OPERATORS) / 1000).toFixed(2)} cores of them, whatever else loads the machine`,
       ),
       atMost(
         'arm.card-ready.p99',
