@@ -70,6 +70,7 @@ export { DEFAULT_SCRYPT_COST, PasswordHasher, type ScryptCost } from './security
 export {
   buildSecurityApi,
   createSecurity,
+  DEMO_OPERATOR,
   type Security,
   type SecurityOptions,
   type SeedOperator,

@@ -23,6 +23,17 @@ export interface SeedOperator {
   lastName: string;
 }
 
+/**
+ * The embedded demo's operator (`pnpm demo -- --serve` prints it): give it in {@link SecurityOptions.seedOperators}.
+ * Never seed it in production.
+ */
+export const DEMO_OPERATOR: SeedOperator = {
+  login: 'demo',
+  password: 'demo-operator',
+  firstName: 'Демо',
+  lastName: 'Оператор',
+};
+
 /** What {@link createSecurity} needs. */
 export interface SecurityOptions {
   /** The pipeline config: its `security` section. */
