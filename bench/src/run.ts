@@ -1,10 +1,11 @@
 /**
  * `pnpm bench [suite ...]`: measures the targets of DESIGN.md §6 and writes bench/results.json and
- * docs/BENCHMARKS.md. With no suite named, runs them all. Suites: core, analyser, campaign, intake, e2e.
+ * docs/BENCHMARKS.md. With no suite named, runs them all. Suites: core, analyser, campaign, intake, e2e, arm.
  */
 
 import { type BenchResult, machineDescription, saveResults } from './results.js';
 import { analyserSuite } from './suites/analyser.js';
+import { armSuite } from './suites/arm.js';
 import { campaignSuite } from './suites/campaign.js';
 import { coreSuite } from './suites/core.js';
 import { e2eSuite } from './suites/e2e.js';
@@ -18,6 +19,7 @@ const suites: Record<string, Suite> = {
   campaign: campaignSuite,
   intake: intakeSuite,
   e2e: e2eSuite,
+  arm: armSuite,
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');

@@ -19,7 +19,8 @@ interface ComposeService {
   environment?: Record<string, string | number>;
 }
 
-const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8')) as {
+// Merge keys (`<<: *anchor`) as docker compose reads them.
+const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, ComposeService>;
 };
 const pipeline = parse(readFileSync(join(repoRoot, 'config', 'pipeline.yaml'), 'utf8')) as {
@@ -31,7 +32,7 @@ const pipeline = parse(readFileSync(join(repoRoot, 'config', 'pipeline.yaml'), '
 const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
 
 /** The runners that have a container of their own. */
-const RUNNERS = ['simulators', 'intake', 'analyser', 'campaign'];
+const RUNNERS = ['simulators', 'intake', 'analyser', 'campaign', 'security', 'arm'];
 
 /** The default of a `${NAME:default}` value, which is what a machine without overrides uses. */
 function defaultOf(value: string | undefined): string {
@@ -110,7 +111,7 @@ describe('docker-compose.yml', () => {
       .split(',')
       .map((l) => l.split('://')[1]);
     const postgres = service('postgres').environment ?? {};
-    for (const name of ['intake', 'analyser', 'campaign']) {
+    for (const name of ['intake', 'analyser', 'campaign', 'security', 'arm']) {
       const env = service(name).environment ?? {};
       expect(internal, `${name} KAFKA_BROKERS`).to.include(env.KAFKA_BROKERS);
       expect(String(env.KAFKA_BROKERS)).to.match(/^kafka:/);
@@ -136,6 +137,17 @@ describe('docker-compose.yml', () => {
     expect(service('simulators').environment?.TM_SIMULATOR_HOST).to.equal('0.0.0.0');
   });
 
+  it('points the ARM at the security service, and publishes both where the config puts them', () => {
+    const security = pipeline as unknown as Record<string, Record<string, string | number>>;
+    expect(String(security.arm?.['security-url'])).to.match(/^\$\{TM_SECURITY_URL:/);
+    const url = new URL(String(service('arm').environment?.TM_SECURITY_URL));
+    expect([url.hostname, Number(url.port)]).to.deep.equal(['security', security.security?.port]);
+    expect(publishes('security', security.security?.port ?? '')).to.equal(true);
+    expect(publishes('arm', security.arm?.port ?? '')).to.equal(true);
+    expect(service('security').environment?.TM_SECURITY_HOST).to.equal('0.0.0.0');
+    expect(service('arm').environment?.TM_ARM_HOST).to.equal('0.0.0.0');
+  });
+
   it('sets only variables config/pipeline.yaml reads, and mounts the CSV folder where intake looks', () => {
     const variableOf = (value: string | undefined) => /^\$\{([A-Z_]+):/.exec(value ?? '')?.[1];
     expect(variableOf(pipeline.simulators.host)).to.equal('TM_SIMULATOR_HOST');
@@ -153,7 +165,7 @@ describe('docker-compose.yml', () => {
   it('checks each stage runner’s health on the ops port the image sets', () => {
     const opsPort = /\bTM_OPS_PORT=(\d+)/.exec(dockerfile)?.[1];
     expect(opsPort).to.be.a('string');
-    for (const name of ['intake', 'analyser', 'campaign']) {
+    for (const name of ['intake', 'analyser', 'campaign', 'security', 'arm']) {
       expect(service(name).healthcheck?.test?.join(' '), `${name} healthcheck`).to.contain(
         `127.0.0.1:${opsPort}/readyz`,
       );

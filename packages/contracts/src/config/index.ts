@@ -9,6 +9,7 @@ export {
   problemsOf,
 } from './load.js';
 export { type PipelineConfig, PipelineConfigSchema } from './schema.js';
+export { type ArmConfig, ArmSchema } from './sections/arm.js';
 export {
   CAMPAIGN_DOMAINS,
   type CampaignDomain,
@@ -21,6 +22,7 @@ export type { CampaignConfig, EventsAnalyserConfig } from './sections/campaigns.
 export { commaList, millis } from './sections/common.js';
 export type { CsvDialect, DataStreamConfig, EventsConfig } from './sections/events.js';
 export type { InfraConfig } from './sections/infra.js';
+export { type SecurityConfig, SecuritySchema } from './sections/security.js';
 export {
   type BlacklistClientConfig,
   type ServiceClientConfig,

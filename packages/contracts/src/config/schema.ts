@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ArmSchema } from './sections/arm.js';
 import {
   CampaignEngineSchema,
   resolveCampaignEngine,
@@ -7,6 +8,7 @@ import {
 import { EventsAnalyserSchema } from './sections/campaigns.js';
 import { EventsSchema } from './sections/events.js';
 import { InfraSchema } from './sections/infra.js';
+import { SecuritySchema } from './sections/security.js';
 import { ServicesSchema } from './sections/services.js';
 import { SimulatorsSchema } from './sections/simulators.js';
 import { TopicsSchema } from './sections/topics.js';
@@ -24,6 +26,8 @@ export const PipelineConfigSchema = z
     services: ServicesSchema.prefault({}),
     simulators: SimulatorsSchema.prefault({}),
     'campaign-engine': CampaignEngineSchema.prefault({}),
+    security: SecuritySchema.prefault({}),
+    arm: ArmSchema.prefault({}),
     infra: InfraSchema,
   })
   .strict()
@@ -48,6 +52,8 @@ export const PipelineConfigSchema = z
       c['campaign-engine'],
       c['events-analyser'].campaigns.map((campaign) => campaign.campaignId),
     ),
+    security: c.security,
+    arm: c.arm,
     infra: c.infra,
   }));
 

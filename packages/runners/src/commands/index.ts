@@ -4,9 +4,13 @@ import * as demo from './demo.js';
 import * as genCsv from './gen-csv.js';
 import * as ingest from './ingest.js';
 import * as migrate from './migrate.js';
+import * as openapi from './openapi.js';
+import * as operators from './operators.js';
 import * as runAnalyser from './run-analyser.js';
+import * as runArm from './run-arm.js';
 import * as runCampaign from './run-campaign.js';
 import * as runIntake from './run-intake.js';
+import * as runSecurity from './run-security.js';
 import * as runSimulators from './run-simulators.js';
 import * as validateCsv from './validate-csv.js';
 
@@ -22,7 +26,11 @@ export function registerCommands(program: Command): void {
   runAnalyser.register(program);
   runCampaign.register(program);
   runIntake.register(program);
+  runSecurity.register(program);
+  runArm.register(program);
   migrate.register(program);
+  operators.register(program);
+  openapi.register(program);
   validateCsv.register(program);
   genCsv.register(program);
   ingest.register(program);

@@ -7,7 +7,7 @@ import { eventually } from '@tm/pipeline-core/testing';
 import { parseDocument } from 'yaml';
 
 /** The runners of the data path, each a `tm run <stage>` process of its own. */
-export type PipelineProcessName = 'simulators' | 'intake' | 'analyser' | 'campaign';
+export type PipelineProcessName = 'simulators' | 'intake' | 'analyser' | 'campaign' | 'security' | 'arm';
 
 export interface PipelineProcessesOptions {
   /** Holds the config file, the CSV stream folders and the processes' logs. */
@@ -18,6 +18,8 @@ export interface PipelineProcessesOptions {
   suffix: string;
   /** Simulator answer time, fixed + jitter ms (default 1 + 1). */
   simulatorLatencyMs?: { fixed: number; jitter: number };
+  /** Prefix of the security service's and the ARM's Redis keys (default: the config's plus the suffix). */
+  redisKeyPrefix?: string;
 }
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
@@ -75,6 +77,14 @@ export async function writePipelineConfig(
     doc.setIn(['simulators', service, 'latency'], { 'fixed-ms': latency.fixed, 'jitter-ms': latency.jitter });
     doc.setIn(['services', service, 'url'], `http://127.0.0.1:${port}`);
   }
+  const [securityPort, armPort] = [await freePort(), await freePort()];
+  doc.setIn(['security', 'port'], securityPort);
+  doc.setIn(['arm', 'port'], armPort);
+  doc.setIn(['arm', 'security-url'], `http://127.0.0.1:${securityPort}`);
+  doc.setIn(['arm', 'consumer-group'], `tm-arm-${s}`);
+  const prefix = options.redisKeyPrefix ?? `tm:${s}:`;
+  doc.setIn(['security', 'redis-key-prefix'], `${prefix}security:`);
+  doc.setIn(['arm', 'redis-key-prefix'], `${prefix}arm:`);
   doc.setIn(['infra', 'kafka', 'brokers'], options.brokers.join(','));
   doc.setIn(['infra', 'kafka', 'client-id'], `tm-${s}`);
   doc.setIn(['infra', 'kafka', 'session-timeout-ms'], 6000);
@@ -94,7 +104,7 @@ interface Running {
 }
 
 /**
- * The runners as separate processes on one config (`tm run simulators | intake | analyser | campaign`), for the
+ * The runners as separate processes on one config (`tm run simulators | intake | analyser | campaign | security | arm`), for the
  * end-to-end test and benchmark. Each logs to `<workDir>/<name>.log`; a runner counts as started once its
  * `/readyz` answers 200 (the simulators once they print their seed).
  */
@@ -171,6 +181,12 @@ export class PipelineProcesses {
     return running !== undefined && !running.gone;
   }
 
+  /** `http://127.0.0.1:<port>` of a running process's /healthz, /readyz and /metrics. */
+  opsUrl(name: PipelineProcessName): string | undefined {
+    const running = this.#running.get(name);
+    return running ? `http://127.0.0.1:${running.opsPort}` : undefined;
+  }
+
   pid(name: PipelineProcessName): number | undefined {
     return this.#running.get(name)?.child.pid;
   }
@@ -200,7 +216,7 @@ export class PipelineProcesses {
   /** SIGTERM to every process (runners first, simulators last); resolves with each exit code. */
   async stop(): Promise<Record<string, number | null>> {
     const codes: Record<string, number | null> = {};
-    const order: PipelineProcessName[] = ['intake', 'analyser', 'campaign', 'simulators'];
+    const order: PipelineProcessName[] = ['arm', 'security', 'intake', 'analyser', 'campaign', 'simulators'];
     for (const name of order) {
       const running = this.#running.get(name);
       if (!running) continue;

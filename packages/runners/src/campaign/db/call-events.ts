@@ -103,3 +103,50 @@ async function taskExists(trx: Knex.Transaction, taskId: number): Promise<boolea
   ]);
   return rows.length > 0;
 }
+
+/** The communication of a call, as {@link communicationOfCall} finds or creates it. */
+export interface CallCommunication {
+  communicationId: number;
+  taskId: number;
+  operatorId: number;
+}
+
+/**
+ * The communication of the call an event is about, created if the engine has not applied the call's events yet
+ * (ADR 0094): the same row {@link applyCallEvent} would create — keyed by CALL_ID, NEW, the event's task, operator
+ * and attempt — but with neither start nor end recorded, so the engine's own application of the event still
+ * records them, moves the task and reports its outcome as if it had come first. Whoever comes first creates the row;
+ * both get the same id, because CALL_ID is unique.
+ *
+ * Resolves undefined when the task does not exist. Rejects with a {@link CampaignDbError} when the database fails,
+ * or when the call id already belongs to another task or operator (the event contradicts the stored call).
+ */
+export async function communicationOfCall(
+  db: Knex,
+  event: Pick<CallEvent, 'eventId' | 'taskId' | 'operatorId' | 'callId' | 'attempt'>,
+): Promise<CallCommunication | undefined> {
+  const context = { eventId: event.eventId, taskId: event.taskId };
+  return withDbContext('communicationOfCall', context, async () => {
+    const { rows } = await db.raw<{ rows: { id: string; campaign_task_id: string; operator_id: string }[] }>(
+      `WITH task AS (SELECT ID, ATTEMPT FROM TM$CAMPAIGN_TASKS WHERE ID = ?)
+       INSERT INTO TM$COMMUNICATIONS (CAMPAIGN_TASK_ID, OPERATOR_ID, STATE, CALL_ID, ATTEMPT)
+       SELECT task.ID, ?, 'NEW', ?, COALESCE(?::int, task.ATTEMPT) FROM task
+       ON CONFLICT (CALL_ID) DO UPDATE SET CALL_ID = EXCLUDED.CALL_ID
+       RETURNING ID, CAMPAIGN_TASK_ID, OPERATOR_ID`,
+      [event.taskId, event.operatorId, event.callId, event.attempt ?? null],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const found = {
+      communicationId: Number(row.id),
+      taskId: Number(row.campaign_task_id),
+      operatorId: Number(row.operator_id),
+    };
+    if (found.taskId !== event.taskId || found.operatorId !== event.operatorId) {
+      throw new Error(
+        `call of communication ${found.communicationId} belongs to task ${found.taskId} and operator ${found.operatorId}`,
+      );
+    }
+    return found;
+  });
+}

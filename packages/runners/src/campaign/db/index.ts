@@ -2,7 +2,12 @@
  * The campaign engine's database (thesis §2.6.3 and §2.7.3): migrations, and plain repository functions over a knex
  * instance or transaction that the campaign-engine runner calls. SQL goes through bound parameters only.
  */
-export { applyCallEvent, type CallEventOutcome } from './call-events.js';
+export {
+  applyCallEvent,
+  type CallCommunication,
+  type CallEventOutcome,
+  communicationOfCall,
+} from './call-events.js';
 export { type CampaignRow, campaignRowsOf, upsertCampaigns } from './campaigns.js';
 export { analyzeCampaignTasks, type ClaimOptions, claimDueTasks } from './claim.js';
 export { type ClientInfo, clientInfoOf, clientTimeZoneOf } from './client-info.js';

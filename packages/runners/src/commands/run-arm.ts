@@ -1,0 +1,78 @@
+import { loadPipelineConfig } from '@tm/contracts';
+import { StageMetrics } from '@tm/pipeline-core';
+import type { Command } from 'commander';
+import { createArm } from '../arm/arm.js';
+import { HttpSecurity } from '../arm/security-client.js';
+import { connectCampaignDb } from '../campaign/db/connect.js';
+import { RedisStore } from '../kv/redis-store.js';
+import { createLogger } from '../runtime/logger.js';
+import { prepareWithRetry } from '../runtime/prepare-with-retry.js';
+import { runRunner } from '../runtime/run-runner.js';
+import { transportFor } from '../runtime/transport.js';
+import { configOption, configPathOf, portOption } from './config-option.js';
+import { commandGroup } from './groups.js';
+
+/** Options of `tm run arm`. */
+export interface RunArmOptions {
+  config?: string;
+  databaseUrl?: string;
+  /** Port of /healthz, /readyz, /metrics (default: $TM_OPS_PORT, else none). */
+  opsPort?: number;
+}
+
+/**
+ * `tm run arm`: the operator workstation API (thesis §2.6.5) as a process of its own, on the config's transport,
+ * database and Redis, checking every request with the security service at `arm.security-url`. Resolves with the
+ * exit code.
+ */
+export async function runArm(options: RunArmOptions = {}): Promise<number> {
+  const config = loadPipelineConfig(configPathOf(options));
+  const logger = createLogger('arm');
+  const metrics = new StageMetrics();
+  const transport = transportFor(config, { clientId: `${config.infra.kafka.clientId}-arm` });
+  const db = connectCampaignDb(options.databaseUrl ?? config.infra.databaseUrl);
+  const store = new RedisStore({ url: config.infra.redisUrl, keyPrefix: config.arm.redisKeyPrefix, logger });
+  const security = new HttpSecurity(config.arm.securityUrl, config.arm.securityTimeoutMs);
+  const arm = createArm({ config, transport, db, store, security, logger, metrics });
+  const close = async () => {
+    await arm.stop();
+    await security.close();
+    await transport.close();
+    await store.close();
+    await db.destroy();
+  };
+  try {
+    await prepareWithRetry(() => arm.prepare(), { rideOutMs: config.arm.rideOutMs, logger, what: 'ARM' });
+  } catch (err) {
+    logger.error({ error: err instanceof Error ? err.message : String(err) }, 'ARM cannot start');
+    await close();
+    return 1;
+  }
+  return runRunner({
+    stages: arm.runnables,
+    metrics,
+    logger,
+    ...(options.opsPort !== undefined ? { opsPort: options.opsPort } : {}),
+    onStopped: close,
+  });
+}
+
+/** `tm run arm [--config FILE] [--database-url URL] [--ops-port N]`. */
+export function register(program: Command): void {
+  commandGroup(program, 'run', 'Run one stage of the pipeline (or the simulators) until stopped.')
+    .command('arm')
+    .addOption(configOption())
+    .description(
+      'Run the ARM, the operators’ API: /api/arm/v1/* on arm.port with the OpenAPI document at /docs; prepares ' +
+        'client cards from tm-call-events, publishes sessions, drafts and results. Needs `tm run security`.',
+    )
+    .option('--database-url <url>', 'PostgreSQL URL (default: infra.database.url of the config)')
+    .option(
+      '--ops-port <port>',
+      'serve /healthz, /readyz and /metrics on this port (0: a free one)',
+      portOption('--ops-port'),
+    )
+    .action(async (options: RunArmOptions) => {
+      process.exit(await runArm(options));
+    });
+}

@@ -1,0 +1,179 @@
+import type { PipelineConfig } from '@tm/contracts';
+import type { Runnable } from '@tm/pipeline-core';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { migrateToLatest } from '../campaign/db/migrate.js';
+import { type ApiServer, createApiServer } from '../http/api-server.js';
+import { type HttpRunnable, httpRunnable } from '../http/http-runnable.js';
+import type { KeyValueStore } from '../kv/key-value-store.js';
+import { DependencyProbe } from '../runtime/dependency-probe.js';
+import { createLogger } from '../runtime/logger.js';
+import { periodicRunnable } from '../runtime/service-runnable.js';
+import { addOperator } from './operators-db.js';
+import { PasswordHasher } from './password.js';
+import { SECURITY_SCHEMAS } from './schemas.js';
+import { securityResult, securityRoutes } from './security-routes.js';
+import { createSecurityService, type SecurityService } from './security-service.js';
+
+/** An operator the security service creates at start when its login is free (the demo's operator). */
+export interface SeedOperator {
+  login: string;
+  password: string;
+  firstName: string;
+  lastName: string;
+}
+
+/**
+ * The embedded demo's operator (`pnpm demo -- --serve` prints it): give it in {@link SecurityOptions.seedOperators}.
+ * Never seed it in production.
+ */
+export const DEMO_OPERATOR: SeedOperator = {
+  login: 'demo',
+  password: 'demo-operator',
+  firstName: 'Демо',
+  lastName: 'Оператор',
+};
+
+/** What {@link createSecurity} needs. */
+export interface SecurityOptions {
+  /** The pipeline config: its `security` section. */
+  config: PipelineConfig;
+  /** The campaign database (TM$OPERATORS, TM$OPERATOR_AUTHS); the caller destroys it. */
+  db: Knex;
+  /** Login-attempt counters: Redis, or a MemoryStore when embedded; the caller closes it. */
+  store: KeyValueStore;
+  logger?: Logger;
+  clock?: () => Date;
+  /** Operators to create when absent. */
+  seedOperators?: readonly SeedOperator[];
+  /** Where to listen (default: `security.host` and `security.port`; port 0 picks a free one). */
+  listen?: { host: string; port: number };
+}
+
+/** The security service (tm-security-service) wired to its database, store and HTTP server. */
+export interface Security {
+  /** The three operations in-process (the embedded ARM calls them without HTTP). */
+  readonly service: SecurityService;
+  /** The HTTP server and the purge of expired tokens, for `runRunner`; {@link start} starts them. */
+  readonly runnables: readonly Runnable[];
+  /** `http://host:port` once started. */
+  readonly url: string | undefined;
+  /** The Fastify instance (after {@link prepare}), for `inject()` in tests. */
+  readonly app: ApiServer;
+  /** Applies the migrations, creates the seed operators, builds the routes. Idempotent. */
+  prepare(): Promise<void>;
+  /** {@link prepare}, then listens and starts the purge. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The security API as a Fastify instance over `service` (also what `tm openapi` prints). */
+export async function buildSecurityApi(
+  service: SecurityService,
+  options: { bodyLimit: number; trustProxy: readonly string[]; logger: Logger },
+): Promise<ApiServer> {
+  const app = await createApiServer({
+    title: 'tm-security-service',
+    version: '1.0',
+    description:
+      'Operators’ login, logout and token checks (thesis §2.6.4, Appendices Б–Г). Every answer is ' +
+      '{result: {code, description}, data}.',
+    bodyLimit: options.bodyLimit,
+    trustProxy: options.trustProxy,
+    logger: options.logger,
+    errorBody: (code, description) => securityResult(code, description),
+    schemas: SECURITY_SCHEMAS,
+  });
+  securityRoutes(app, service);
+  return app;
+}
+
+/**
+ * Builds the security service: `tm run security` hands its runnables to `runRunner`, the demo calls
+ * {@link Security.start} and gives {@link Security.service} to the ARM in-process.
+ *
+ * ## Example
+ * ```ts
+ * const security = createSecurity({ config, db, store: new MemoryStore(), listen: { host: '127.0.0.1', port: 0 } });
+ * await security.start();
+ * const { result, data } = await (await fetch(`${security.url}/api/security/v1/login`, {...})).json();
+ * ```
+ */
+export function createSecurity(options: SecurityOptions): Security {
+  const { config, db, store } = options;
+  const settings = config.security;
+  const logger = (options.logger ?? createLogger('security')).child({ component: 'security' });
+  const hasher = new PasswordHasher(settings.password);
+  const service = createSecurityService({
+    config: settings,
+    db,
+    store,
+    hasher,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const probe = new DependencyProbe(
+    { database: () => db.raw('SELECT 1'), redis: () => store.ping() },
+    { logger },
+  );
+  let app: ApiServer | undefined;
+  let server: HttpRunnable | undefined;
+  let prepared: Promise<void> | undefined;
+  const purge = periodicRunnable(
+    'security.purge-expired-tokens',
+    settings.purgeIntervalMs,
+    async () => {
+      const purged = await service.purgeExpired();
+      if (purged > 0) logger.info({ purged }, 'expired tokens deleted');
+    },
+    (error) => logger.warn({ error: String(error) }, 'purging expired tokens failed; next run retries'),
+  );
+
+  const prepare = (): Promise<void> => {
+    prepared ??= (async () => {
+      await migrateToLatest(db);
+      for (const seed of options.seedOperators ?? []) {
+        const added = await addOperator(db, { ...seed, passwordHash: await hasher.hash(seed.password) });
+        if (added) logger.info({ operatorId: added.id }, 'seed operator created');
+      }
+      app = await buildSecurityApi(service, {
+        bodyLimit: settings.bodyLimitBytes,
+        trustProxy: settings.trustProxy,
+        logger,
+      });
+      server = httpRunnable(
+        'security.http',
+        app,
+        options.listen ?? { host: settings.host, port: settings.port },
+        probe,
+      );
+    })().catch((error: unknown) => {
+      // A failed preparation (database or broker down) is tried afresh by the next call.
+      prepared = undefined;
+      throw error;
+    });
+    return prepared;
+  };
+
+  const runnables = () => (server ? [server, purge] : []);
+  return {
+    service,
+    get runnables() {
+      return runnables();
+    },
+    get url() {
+      return server?.url;
+    },
+    get app() {
+      if (!app) throw new Error('security: app before prepare()');
+      return app;
+    },
+    prepare,
+    async start() {
+      await prepare();
+      for (const r of runnables()) await r.start();
+    },
+    async stop() {
+      await Promise.allSettled(runnables().map((r) => r.stop()));
+    },
+  };
+}
