@@ -1,0 +1,292 @@
+import {
+  asyncScheduler,
+  Observable,
+  type OperatorFunction,
+  type SchedulerAction,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
+import type { Committable } from '../record.js';
+import { StateStores } from '../state/state-stores.js';
+import type { Window, WindowAssigner } from '../windows/time-windows.js';
+
+/** One window's aggregate, as {@link windowAggregate} emits it. */
+export interface WindowedValue<A> {
+  readonly key: string;
+  readonly window: Window;
+  /** A copy of the aggregate at the flush: later records do not change it. */
+  readonly value: A;
+  /** The window has closed (stream time passed its end plus the grace): this value is its last. */
+  readonly final: boolean;
+}
+
+export interface WindowAggregateOptions<T, A> {
+  /** The window spec ({@link TimeWindows}), or one per key, e.g. hourly windows only for per-operator keys. */
+  windows: WindowAssigner | ((key: string) => WindowAssigner);
+  /** The keys a record is aggregated under (default: its record key, `''` when null). None: it only moves time. */
+  keysOf?: (record: Committable<T>) => Iterable<string>;
+  /** The record's event time, epoch ms (default: the record timestamp). */
+  timestampOf?: (record: Committable<T>) => number;
+  /** The aggregate of an empty window. */
+  initial: (key: string, window: Window) => A;
+  /** Adds a record's value to a window's aggregate; may change `aggregate` in place and return it. JSON values only. */
+  aggregate: (aggregate: A, value: T, key: string, window: Window) => A;
+  /**
+   * Where the windows and the operator's progress live (default: in memory, lost with the process). With
+   * changelog-backed state (`StateStores.restore`), a restart resumes from the last flush; the state must declare
+   * the store (as `windowed`, retention at least the longest window retention).
+   */
+  state?: StateStores;
+  /** The store holding the windows (default `windows`); also names the operator's stream time. */
+  store?: string;
+  /**
+   * How often changed windows are flushed and emitted, by the wall clock (default 200 ms). This bounds how stale an
+   * emitted aggregate is, whether or not stream time moves.
+   */
+  flushIntervalMs?: number;
+  scheduler?: SchedulerLike;
+  /** A record arrived for a window that had closed; it is dropped (and acked) for that window. */
+  onLate?: (record: Committable<T>, key: string, window: Window) => void;
+  /** A flush failed; its changes and records wait for the next one (the records stay unacked meanwhile). */
+  onFlushError?: (error: unknown) => void;
+}
+
+/** A window as the store keeps it. */
+interface StoredWindow<A> {
+  k: string;
+  s: number;
+  e: number;
+  v: A;
+  f: boolean;
+}
+
+const idOf = (key: string, window: Window) => `${key}\u0000${window.start}\u0000${window.end}`;
+
+/**
+ * Aggregates records into time windows per key — Kafka Streams' `groupByKey().windowedBy(TimeWindows)
+ * .aggregate(...)` as an RxJS operator — and emits the windows that changed, in batches, every `flushIntervalMs`.
+ *
+ * Time is event time: each record lands in the windows {@link WindowAssigner.windowsFor} gives for its timestamp,
+ * in any order. Stream time is the largest timestamp seen; a window closes once stream time reaches its end plus
+ * the grace, and is emitted once more with `final: true`. A record arriving for a closed window is late: it is
+ * dropped for that window and reported to `onLate` (Kafka Streams logs and counts these as dropped records). A
+ * closed window is kept until its retention passes, then evicted. Stream time only moves with records, so an idle
+ * input never closes its windows (confluentinc/kafka-streams-examples#441); the wall-clock flush still emits every
+ * update within `flushIntervalMs`.
+ *
+ * The input records are acked once a flush made their effects durable — the changed windows, the stage's
+ * position in each input partition and the stream time, written together — and only then are the changes
+ * emitted. After a crash, records already flushed are recognised by their offsets and skipped (acked at once),
+ * so with changelog-backed state each record counts exactly once, whatever the consumer group had committed.
+ * On subscription the operator first emits every window the state already holds (after a restart: the restored
+ * ones).
+ *
+ * Hazard: state grows with keys × windows retained; give long retentions only to coarse windows or few keys.
+ *
+ * ## Example
+ * ```ts
+ * // clicks per page per minute, allowing 10 s of disorder
+ * records.pipe(
+ *   windowAggregate({
+ *     windows: TimeWindows.of(60_000, { graceMs: 10_000 }),
+ *     keysOf: (r) => [r.value.page],
+ *     timestampOf: (r) => r.value.at,
+ *     initial: () => 0,
+ *     aggregate: (count) => count + 1,
+ *   }),
+ * );
+ * // emits e.g. [{ key: '/home', window: { start: 60000, end: 120000 }, value: 3, final: false }]
+ * ```
+ *
+ * @see TimeWindows
+ * @see StateStores
+ * @param options The window spec, grouping, aggregation, state and flush interval.
+ * @return Batches of the windows that changed (or closed) since the previous batch.
+ */
+export function windowAggregate<T, A>(
+  options: WindowAggregateOptions<T, A>,
+): OperatorFunction<Committable<T>, WindowedValue<A>[]> {
+  const {
+    keysOf = (r: Committable<T>) => [r.key ?? ''],
+    timestampOf = (r: Committable<T>) => r.origin.timestamp,
+    initial,
+    aggregate,
+    flushIntervalMs = 200,
+    scheduler = asyncScheduler,
+  } = options;
+  const storeName = options.store ?? 'windows';
+  const assignerOf =
+    typeof options.windows === 'function'
+      ? options.windows
+      : ((() => options.windows) as (key: string) => WindowAssigner);
+  if (!Number.isFinite(flushIntervalMs) || flushIntervalMs <= 0)
+    throw new RangeError(`flushIntervalMs must be positive, got ${flushIntervalMs}`);
+
+  return (source) =>
+    new Observable<WindowedValue<A>[]>((subscriber) => {
+      const state = options.state ?? StateStores.inMemory({ [storeName]: { kind: 'windowed' } });
+      const windows = state.store<StoredWindow<A>>(storeName);
+      /** Records applied since the last flush began: acked once it is durable. */
+      let pending: Committable<T>[] = [];
+      /** Windows changed or closed since the last flush began. */
+      let changed = new Set<string>();
+      let flushing = false;
+      let sourceDone = false;
+      /** The earliest stream time at which some window closes or is evicted. */
+      let nextCheck = Number.POSITIVE_INFINITY;
+
+      const dueAt = (w: StoredWindow<A>) => {
+        const assigner = assignerOf(w.k);
+        const window = { start: w.s, end: w.e };
+        return w.f ? assigner.evictedAt(window) : assigner.closesAt(window);
+      };
+      const emitted = (w: StoredWindow<A>): WindowedValue<A> => ({
+        key: w.k,
+        window: { start: w.s, end: w.e },
+        value: structuredClone(w.v),
+        final: w.f,
+      });
+
+      /** Closes and evicts what stream time has passed; returns the final values of windows evicted now. */
+      const advance = (): WindowedValue<A>[] => {
+        const streamTime = state.streamTime(storeName);
+        const evicted: WindowedValue<A>[] = [];
+        if (streamTime === undefined || streamTime < nextCheck) return evicted;
+        nextCheck = Number.POSITIVE_INFINITY;
+        for (const [id, w] of windows.entries()) {
+          const assigner = assignerOf(w.k);
+          const window = { start: w.s, end: w.e };
+          if (!w.f && assigner.closesAt(window) <= streamTime) {
+            w.f = true;
+            windows.put(id, w);
+            changed.add(id);
+          }
+          if (w.f && assigner.evictedAt(window) <= streamTime) {
+            if (changed.delete(id)) evicted.push(emitted(w));
+            windows.delete(id);
+            continue;
+          }
+          nextCheck = Math.min(nextCheck, dueAt(w));
+        }
+        return evicted;
+      };
+
+      const apply = (record: Committable<T>) => {
+        if (state.applied(record.origin)) {
+          record.ack(); // its effects were flushed before a restart
+          return;
+        }
+        const timestamp = timestampOf(record);
+        state.advanceStreamTime(storeName, timestamp);
+        const streamTime = state.streamTime(storeName) as number;
+        for (const key of keysOf(record)) {
+          const assigner = assignerOf(key);
+          for (const window of assigner.windowsFor(timestamp)) {
+            const closesAt = assigner.closesAt(window);
+            if (closesAt <= streamTime) {
+              options.onLate?.(record, key, window);
+              continue;
+            }
+            const id = idOf(key, window);
+            const stored = windows.get(id);
+            const value = aggregate(stored ? stored.v : initial(key, window), record.value, key, window);
+            if (stored) {
+              stored.v = value;
+              windows.put(id, stored);
+            } else {
+              windows.put(id, { k: key, s: window.start, e: window.end, v: value, f: false });
+            }
+            changed.add(id);
+            if (closesAt < nextCheck) nextCheck = closesAt;
+          }
+        }
+        state.markApplied(record.origin);
+        pending.push(record);
+      };
+
+      const settle = (records: Committable<T>[], updates: WindowedValue<A>[]) => {
+        for (const r of records) r.ack();
+        if (updates.length > 0) subscriber.next(updates);
+        if (sourceDone && !flushing && pending.length === 0 && !state.dirty) subscriber.complete();
+      };
+
+      const flush = () => {
+        if (flushing || subscriber.closed) return;
+        const evicted = advance();
+        if (!state.dirty && pending.length === 0 && changed.size === 0 && evicted.length === 0) {
+          if (sourceDone) subscriber.complete();
+          return;
+        }
+        const records = pending;
+        const ids = changed;
+        pending = [];
+        changed = new Set();
+        const updates = [...evicted];
+        for (const id of ids) {
+          const w = windows.get(id);
+          if (w) updates.push(emitted(w));
+        }
+        const failed = (error: unknown) => {
+          pending = records.concat(pending);
+          for (const id of ids) changed.add(id);
+          options.onFlushError?.(error);
+          if (sourceDone) subscriber.error(error);
+        };
+        let written: void | Promise<void>;
+        try {
+          written = state.flush();
+        } catch (error) {
+          failed(error);
+          return;
+        }
+        if (!(written instanceof Promise)) {
+          settle(records, updates);
+          return;
+        }
+        flushing = true;
+        written.then(
+          () => {
+            flushing = false;
+            if (subscriber.closed) return;
+            settle(records, updates);
+            if (sourceDone) flush();
+          },
+          (error: unknown) => {
+            flushing = false;
+            if (!subscriber.closed) failed(error);
+          },
+        );
+      };
+
+      // What the state holds already (after a restart: the restored windows), before anything new.
+      const restored: WindowedValue<A>[] = [];
+      for (const [, w] of windows.entries()) {
+        restored.push(emitted(w));
+        nextCheck = Math.min(nextCheck, dueAt(w));
+      }
+      if (restored.length > 0) subscriber.next(restored);
+
+      const ticks: Subscription = scheduler.schedule(function tick(this: SchedulerAction<unknown>) {
+        flush();
+        if (!subscriber.closed) this.schedule(undefined, flushIntervalMs);
+      }, flushIntervalMs);
+      const input = source.subscribe({
+        next: (record) => {
+          try {
+            apply(record);
+          } catch (error) {
+            subscriber.error(error);
+          }
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          sourceDone = true;
+          flush();
+        },
+      });
+      return () => {
+        input.unsubscribe();
+        ticks.unsubscribe();
+      };
+    });
+}
