@@ -17,6 +17,7 @@ export { backoffDelay, type RetryPolicy, retryBackoff } from './operators/retry-
 export { routeToDlq } from './operators/route-to-dlq.js';
 export { type ToTopicOptions, toOutputs, toTopic } from './operators/to-topic.js';
 export {
+  type Contribution,
   type WindowAggregateOptions,
   type WindowedValue,
   windowAggregate,
@@ -73,6 +74,7 @@ export type {
   TransportTransaction,
 } from './transport/types.js';
 export {
+  combineWindows,
   TimeWindows,
   type TimeWindowsOptions,
   type Window,

@@ -15,6 +15,7 @@ export { describeOutcome, type IngestOptions, ingest } from './commands/ingest.j
 export { type MigrateOptions, runMigrate } from './commands/migrate.js';
 export { type RunCampaignOptions, runCampaignEngine } from './commands/run-campaign.js';
 export { runIntake } from './commands/run-intake.js';
+export { type RunKpiOptions, runKpi } from './commands/run-kpi.js';
 export { type CommandOutput, type ValidateCsvOptions, validateCsv } from './commands/validate-csv.js';
 /** The data-path runners as separate `tm run` processes on one config: the end-to-end test and benchmark. */
 export {
@@ -53,5 +54,7 @@ export {
 } from './intake/ledger.js';
 export { type FileSighting, StabilityTracker } from './intake/stability.js';
 export { type StreamDialect, streamDialect } from './intake/stream-dialect.js';
+/** The live KPIs (issue 14): the stage factory, its view, API and metrics. */
+export * from './kpi/index.js';
 export * from './runtime/index.js';
 export { exitTwoOnUsageError, UsageError } from './usage-errors.js';

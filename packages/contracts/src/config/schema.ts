@@ -7,6 +7,7 @@ import {
 import { EventsAnalyserSchema } from './sections/campaigns.js';
 import { EventsSchema } from './sections/events.js';
 import { InfraSchema } from './sections/infra.js';
+import { KpiSchema } from './sections/kpi.js';
 import { ServicesSchema } from './sections/services.js';
 import { SimulatorsSchema } from './sections/simulators.js';
 import { TopicsSchema } from './sections/topics.js';
@@ -24,6 +25,7 @@ export const PipelineConfigSchema = z
     services: ServicesSchema.prefault({}),
     simulators: SimulatorsSchema.prefault({}),
     'campaign-engine': CampaignEngineSchema.prefault({}),
+    kpi: KpiSchema.prefault({}),
     infra: InfraSchema,
   })
   .strict()
@@ -48,6 +50,7 @@ export const PipelineConfigSchema = z
       c['campaign-engine'],
       c['events-analyser'].campaigns.map((campaign) => campaign.campaignId),
     ),
+    kpi: c.kpi,
     infra: c.infra,
   }));
 

@@ -65,6 +65,48 @@ describe('windowAggregate', () => {
     });
   });
 
+  it('keeps stream time per partition: a partition read behind the others is not late, until it goes idle', () => {
+    testScheduler().run(({ hot, expectObservable }) => {
+      const r = (partition: number, at: number) =>
+        testRecord<Click>({ page: 'k', at }, { key: 'k', topic: 'clicks', partition, offset: offset++ });
+      const late: number[] = [];
+      const result = hot('-abc-d----------------|', { a: r(0, 10), b: r(1, 20), c: r(0, 500), d: r(1, 60) }).pipe(
+        windowAggregate({
+          ...counting,
+          windows: TimeWindows.of(100),
+          flushIntervalMs: 10,
+          idleMs: 15,
+          onLate: (rec) => late.push(rec.value.at),
+        }),
+        map(show),
+      );
+      // frame 10: partition 0 is at 500 but partition 1 only at 60, so [0,100) is open and d counted in it;
+      // frame 20: both partitions silent for 15 frames: stream time is the latest, 500, and [0,100) closes
+      expectObservable(result).toBe('----------x---------y-|', {
+        x: ['k[0,100)=3', 'k[500,600)=1'],
+        y: ['k[0,100)=3!'],
+      });
+    });
+  });
+
+  it('puts each contribution of a record in the windows of its own time', () => {
+    testScheduler().run(({ hot, expectObservable }) => {
+      const batch = testRecord([5, 150, 160], { key: 'sensor', offset: 1 });
+      const result = hot('-b---|', { b: batch }).pipe(
+        windowAggregate<number[], number, number>({
+          windows: TimeWindows.of(100),
+          contributionsOf: (r) => r.value.map((at) => ({ key: 'sensor', value: 1, timestamp: at })),
+          timestampOf: () => 5, // stream time moves with the record's own time, before its contributions count
+          initial: () => 0,
+          aggregate: (sum, one) => sum + one,
+          flushIntervalMs: 3,
+        }),
+        map(show),
+      );
+      expectObservable(result).toBe('---x-|', { x: ['sensor[0,100)=1', 'sensor[100,200)=2'] });
+    });
+  });
+
   it('holds acks until the flush that makes a record durable', () => {
     testScheduler().run(({ hot, expectObservable, flush }) => {
       const a = click('/', 1);

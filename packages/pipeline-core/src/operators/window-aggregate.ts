@@ -20,17 +20,30 @@ export interface WindowedValue<A> {
   readonly final: boolean;
 }
 
-export interface WindowAggregateOptions<T, A> {
+/** What a record adds to the windows: a value under a key, at an event time. */
+export interface Contribution<V> {
+  readonly key: string;
+  readonly value: V;
+  /** Event time, epoch ms, deciding the windows (default: the record's `timestampOf`). */
+  readonly timestamp?: number;
+}
+
+export interface WindowAggregateOptions<T, A, V = T> {
   /** The window spec ({@link TimeWindows}), or one per key, e.g. hourly windows only for per-operator keys. */
   windows: WindowAssigner | ((key: string) => WindowAssigner);
-  /** The keys a record is aggregated under (default: its record key, `''` when null). None: it only moves time. */
+  /** The keys a record's value is aggregated under (default: its record key, `''` when null). */
   keysOf?: (record: Committable<T>) => Iterable<string>;
-  /** The record's event time, epoch ms (default: the record timestamp). */
+  /**
+   * Instead of `keysOf`: what a record adds, each under its key and at its own event time — for a record that
+   * carries several events, or values that differ per key.
+   */
+  contributionsOf?: (record: Committable<T>) => Iterable<Contribution<V>>;
+  /** The record's event time, epoch ms (default: the record timestamp). It moves its partition's stream time. */
   timestampOf?: (record: Committable<T>) => number;
   /** The aggregate of an empty window. */
   initial: (key: string, window: Window) => A;
-  /** Adds a record's value to a window's aggregate; may change `aggregate` in place and return it. JSON values only. */
-  aggregate: (aggregate: A, value: T, key: string, window: Window) => A;
+  /** Adds a value to a window's aggregate; may change `aggregate` in place and return it. JSON values only. */
+  aggregate: (aggregate: A, value: V, key: string, window: Window) => A;
   /**
    * Where the windows and the operator's progress live (default: in memory, lost with the process). With
    * changelog-backed state (`StateStores.restore`), a restart resumes from the last flush; the state must declare
@@ -44,8 +57,13 @@ export interface WindowAggregateOptions<T, A> {
    * emitted aggregate is, whether or not stream time moves.
    */
   flushIntervalMs?: number;
+  /**
+   * An input partition that delivered nothing for this long, by the wall clock, stops holding windows open
+   * (default 5,000 ms), as Flink's `withIdleness`.
+   */
+  idleMs?: number;
   scheduler?: SchedulerLike;
-  /** A record arrived for a window that had closed; it is dropped (and acked) for that window. */
+  /** A contribution arrived for a window that had closed; it is dropped for that window (the record is acked). */
   onLate?: (record: Committable<T>, key: string, window: Window) => void;
   /** A flush failed; its changes and records wait for the next one (the records stay unacked meanwhile). */
   onFlushError?: (error: unknown) => void;
@@ -66,13 +84,16 @@ const idOf = (key: string, window: Window) => `${key}\u0000${window.start}\u0000
  * Aggregates records into time windows per key — Kafka Streams' `groupByKey().windowedBy(TimeWindows)
  * .aggregate(...)` as an RxJS operator — and emits the windows that changed, in batches, every `flushIntervalMs`.
  *
- * Time is event time: each record lands in the windows {@link WindowAssigner.windowsFor} gives for its timestamp,
- * in any order. Stream time is the largest timestamp seen; a window closes once stream time reaches its end plus
- * the grace, and is emitted once more with `final: true`. A record arriving for a closed window is late: it is
+ * Time is event time: a value lands in the windows {@link WindowAssigner.windowsFor} gives for its timestamp, in
+ * any order. Stream time is kept per input partition (the largest timestamp it delivered); a window closes once
+ * every active partition has passed its end plus the grace, and is emitted once more with `final: true`. So a
+ * partition read behind the others (one topic caught up later than another after a restart) never finds its
+ * windows closed by the others' progress, as Flink's watermarks (the minimum over inputs); a partition silent for
+ * `idleMs` stops holding windows open (Flink's `withIdleness`). A value arriving for a closed window is late: it is
  * dropped for that window and reported to `onLate` (Kafka Streams logs and counts these as dropped records). A
- * closed window is kept until its retention passes, then evicted. Stream time only moves with records, so an idle
- * input never closes its windows (confluentinc/kafka-streams-examples#441); the wall-clock flush still emits every
- * update within `flushIntervalMs`.
+ * closed window is kept until its retention passes, then evicted. Stream time moves only with records, so when
+ * nothing arrives at all no window closes (confluentinc/kafka-streams-examples#441); the wall-clock flush still
+ * emits every update within `flushIntervalMs`.
  *
  * The input records are acked once a flush made their effects durable — the changed windows, the stage's
  * position in each input partition and the stream time, written together — and only then are the changes
@@ -103,8 +124,8 @@ const idOf = (key: string, window: Window) => `${key}\u0000${window.start}\u0000
  * @param options The window spec, grouping, aggregation, state and flush interval.
  * @return Batches of the windows that changed (or closed) since the previous batch.
  */
-export function windowAggregate<T, A>(
-  options: WindowAggregateOptions<T, A>,
+export function windowAggregate<T, A, V = T>(
+  options: WindowAggregateOptions<T, A, V>,
 ): OperatorFunction<Committable<T>, WindowedValue<A>[]> {
   const {
     keysOf = (r: Committable<T>) => [r.key ?? ''],
@@ -112,8 +133,14 @@ export function windowAggregate<T, A>(
     initial,
     aggregate,
     flushIntervalMs = 200,
+    idleMs = 5_000,
     scheduler = asyncScheduler,
   } = options;
+  const contributionsOf =
+    options.contributionsOf ??
+    ((r: Committable<T>): Iterable<Contribution<V>> =>
+      // without contributionsOf, V is T: the record's value goes under each key
+      [...keysOf(r)].map((key) => ({ key, value: r.value as unknown as V })));
   const storeName = options.store ?? 'windows';
   const assignerOf =
     typeof options.windows === 'function'
@@ -134,6 +161,39 @@ export function windowAggregate<T, A>(
       let sourceDone = false;
       /** The earliest stream time at which some window closes or is evicted. */
       let nextCheck = Number.POSITIVE_INFINITY;
+      /** Per input partition: the largest timestamp delivered, and when (scheduler time) it last delivered. */
+      const partitions = new Map<string, { max: number; seenAt: number }>();
+      /** Stream time: the smallest of the active partitions' times; never moves back (restored from the state). */
+      let streamTime = state.streamTime(storeName) ?? Number.NEGATIVE_INFINITY;
+
+      const recomputeStreamTime = (now: number) => {
+        let slowest = Number.POSITIVE_INFINITY;
+        let latest = Number.NEGATIVE_INFINITY;
+        for (const p of partitions.values()) {
+          latest = Math.max(latest, p.max);
+          if (now - p.seenAt < idleMs) slowest = Math.min(slowest, p.max);
+        }
+        const next = slowest === Number.POSITIVE_INFINITY ? latest : slowest; // all idle: the latest of them
+        if (next > streamTime) {
+          streamTime = next;
+          state.advanceStreamTime(storeName, next);
+        }
+      };
+      const observe = (record: Committable<T>, timestamp: number) => {
+        const id = `${record.origin.topic}:${record.origin.partition}`;
+        const now = scheduler.now();
+        const p = partitions.get(id);
+        if (!p) {
+          partitions.set(id, { max: timestamp, seenAt: now });
+          recomputeStreamTime(now);
+          return;
+        }
+        p.seenAt = now;
+        if (timestamp <= p.max) return;
+        const heldStreamTime = p.max <= streamTime; // it may be the slowest partition
+        p.max = timestamp;
+        if (heldStreamTime) recomputeStreamTime(now);
+      };
 
       const dueAt = (w: StoredWindow<A>) => {
         const assigner = assignerOf(w.k);
@@ -149,9 +209,9 @@ export function windowAggregate<T, A>(
 
       /** Closes and evicts what stream time has passed; returns the final values of windows evicted now. */
       const advance = (): WindowedValue<A>[] => {
-        const streamTime = state.streamTime(storeName);
+        recomputeStreamTime(scheduler.now()); // partitions gone idle may let stream time move
         const evicted: WindowedValue<A>[] = [];
-        if (streamTime === undefined || streamTime < nextCheck) return evicted;
+        if (streamTime < nextCheck) return evicted;
         nextCheck = Number.POSITIVE_INFINITY;
         for (const [id, w] of windows.entries()) {
           const assigner = assignerOf(w.k);
@@ -176,10 +236,9 @@ export function windowAggregate<T, A>(
           record.ack(); // its effects were flushed before a restart
           return;
         }
-        const timestamp = timestampOf(record);
-        state.advanceStreamTime(storeName, timestamp);
-        const streamTime = state.streamTime(storeName) as number;
-        for (const key of keysOf(record)) {
+        const recordTime = timestampOf(record);
+        observe(record, recordTime);
+        for (const { key, value, timestamp = recordTime } of contributionsOf(record)) {
           const assigner = assignerOf(key);
           for (const window of assigner.windowsFor(timestamp)) {
             const closesAt = assigner.closesAt(window);
@@ -189,12 +248,12 @@ export function windowAggregate<T, A>(
             }
             const id = idOf(key, window);
             const stored = windows.get(id);
-            const value = aggregate(stored ? stored.v : initial(key, window), record.value, key, window);
+            const next = aggregate(stored ? stored.v : initial(key, window), value, key, window);
             if (stored) {
-              stored.v = value;
+              stored.v = next;
               windows.put(id, stored);
             } else {
-              windows.put(id, { k: key, s: window.start, e: window.end, v: value, f: false });
+              windows.put(id, { k: key, s: window.start, e: window.end, v: next, f: false });
             }
             changed.add(id);
             if (closesAt < nextCheck) nextCheck = closesAt;

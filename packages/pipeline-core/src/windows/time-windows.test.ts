@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { TimeWindows } from './time-windows.js';
+import { combineWindows, TimeWindows } from './time-windows.js';
 
 const { MINUTE, HOUR, DAY } = TimeWindows;
 const at = (iso: string) => Date.parse(iso);
@@ -88,5 +88,23 @@ describe('TimeWindows', () => {
     expect(String(TimeWindows.of(MINUTE))).to.equal('PT1M');
     expect(String(TimeWindows.of(HOUR))).to.equal('PT1H');
     expect(String(TimeWindows.of(DAY, { offsetMs: -3 * HOUR }))).to.equal('P1D');
+  });
+});
+
+describe('combineWindows', () => {
+  it('gives a window of each size, each closing and evicted by its own spec', () => {
+    const minutes = TimeWindows.of(MINUTE, { graceMs: 1_000 });
+    const days = TimeWindows.of(DAY, { offsetMs: -3 * HOUR, graceMs: HOUR, retentionMs: 30 * DAY });
+    const windows = combineWindows(minutes, days);
+    const [minute, day] = windows.windowsFor(at('2024-03-01T21:00:30Z'));
+    expect([minute, day].map((w) => iso(w!))).to.deep.equal([
+      ['2024-03-01T21:00:00.000Z', '2024-03-01T21:01:00.000Z'],
+      ['2024-03-01T21:00:00.000Z', '2024-03-02T21:00:00.000Z'],
+    ]);
+    expect(windows.closesAt(minute!)).to.equal(minute!.end + 1_000);
+    expect(windows.closesAt(day!)).to.equal(day!.end + HOUR);
+    expect(windows.evictedAt(day!)).to.equal(day!.start + 30 * DAY);
+    expect(windows.retentionMs).to.equal(30 * DAY);
+    expect(() => combineWindows(minutes, TimeWindows.of(MINUTE))).to.throw(RangeError);
   });
 });

@@ -147,3 +147,36 @@ export class TimeWindows implements WindowAssigner {
     return this.advanceMs === s ? label : `${label}/${this.advanceMs}ms`;
   }
 }
+
+/**
+ * Several window specs of different sizes as one assigner: a timestamp falls into a window of each, and each
+ * window closes and is evicted by the spec of its size. For KPIs per minute, hour and day from one aggregation.
+ *
+ * ## Example
+ * ```ts
+ * const local = { offsetMs: -3 * TimeWindows.HOUR };
+ * const windows = combineWindows(TimeWindows.of(TimeWindows.MINUTE), TimeWindows.of(TimeWindows.DAY, local));
+ * windows.windowsFor(Date.parse('2024-03-01T21:00:30Z')); // [21:00-21:01, 2024-03-01T21:00 - 2024-03-02T21:00]
+ * ```
+ * @throws {RangeError} when two specs have the same size.
+ */
+export function combineWindows(
+  ...specs: readonly TimeWindows[]
+): WindowAssigner & { readonly retentionMs: number } {
+  const bySize = new Map<number, TimeWindows>();
+  for (const spec of specs) {
+    if (bySize.has(spec.sizeMs)) throw new RangeError(`two window specs of size ${spec.sizeMs} ms`);
+    bySize.set(spec.sizeMs, spec);
+  }
+  const specOf = (window: Window): TimeWindows => {
+    const spec = bySize.get(window.end - window.start);
+    if (!spec) throw new RangeError(`no window spec of size ${window.end - window.start} ms`);
+    return spec;
+  };
+  return {
+    retentionMs: Math.max(...specs.map((s) => s.retentionMs)),
+    windowsFor: (timestamp) => specs.flatMap((spec) => spec.windowsFor(timestamp)),
+    closesAt: (window) => specOf(window).closesAt(window),
+    evictedAt: (window) => specOf(window).evictedAt(window),
+  };
+}

@@ -7,6 +7,7 @@ import * as migrate from './migrate.js';
 import * as runAnalyser from './run-analyser.js';
 import * as runCampaign from './run-campaign.js';
 import * as runIntake from './run-intake.js';
+import * as runKpi from './run-kpi.js';
 import * as runSimulators from './run-simulators.js';
 import * as validateCsv from './validate-csv.js';
 
@@ -22,6 +23,7 @@ export function registerCommands(program: Command): void {
   runAnalyser.register(program);
   runCampaign.register(program);
   runIntake.register(program);
+  runKpi.register(program);
   migrate.register(program);
   validateCsv.register(program);
   genCsv.register(program);
