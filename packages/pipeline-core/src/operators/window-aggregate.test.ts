@@ -66,11 +66,16 @@ describe('windowAggregate', () => {
   });
 
   it('keeps stream time per partition: a partition read behind the others is not late, until it goes idle', () => {
-    testScheduler().run(({ hot, expectObservable }) => {
+    testScheduler().run(({ hot, expectObservable, flush }) => {
       const r = (partition: number, at: number) =>
         testRecord<Click>({ page: 'k', at }, { key: 'k', topic: 'clicks', partition, offset: offset++ });
       const late: number[] = [];
-      const result = hot('-abc-d----------------|', { a: r(0, 10), b: r(1, 20), c: r(0, 500), d: r(1, 60) }).pipe(
+      const result = hot('-abc-d----------------|', {
+        a: r(0, 10),
+        b: r(1, 20),
+        c: r(0, 500),
+        d: r(1, 60),
+      }).pipe(
         windowAggregate({
           ...counting,
           windows: TimeWindows.of(100),
@@ -86,6 +91,8 @@ describe('windowAggregate', () => {
         x: ['k[0,100)=3', 'k[500,600)=1'],
         y: ['k[0,100)=3!'],
       });
+      flush();
+      expect(late).to.deep.equal([]);
     });
   });
 
