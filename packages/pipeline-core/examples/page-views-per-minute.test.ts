@@ -28,6 +28,8 @@ describe('example: page views per minute, restarted', () => {
     const first = await pageViewsStage(driver.transport);
     await first.stage.start();
     await eventually(() => first.latest.size === 6, 'six windows');
+    // stream time holds still for idleMs after the start; let it move and be flushed before the crash
+    await new Promise((r) => setTimeout(r, 1_000));
     // a crash: no graceful stop, nothing committed by the consumer group
     await first.stage.abort();
 

@@ -49,6 +49,7 @@ export async function pageViewsStage(transport: Transport, topic = 'page-views')
           initial: () => 0,
           aggregate: (count) => count + 1,
           state,
+          idleMs: 500, // a partition silent for half a second no longer holds the windows open
           onLate: () => {
             late += 1;
           },

@@ -22,6 +22,7 @@ const show = (batch: WindowedValue<number>[]) =>
   batch.map((w) => `${w.key}[${w.window.start},${w.window.end})=${w.value}${w.final ? '!' : ''}`);
 
 const counting = {
+  idleMs: 1, // one partition per test: stream time is its largest timestamp at once
   initial: () => 0,
   aggregate: (n: number) => n + 1,
   timestampOf: (r: Committable<Click>) => r.value.at,

@@ -59,7 +59,8 @@ export interface WindowAggregateOptions<T, A, V = T> {
   flushIntervalMs?: number;
   /**
    * An input partition that delivered nothing for this long, by the wall clock, stops holding windows open
-   * (default 5,000 ms), as Flink's `withIdleness`.
+   * (default 5,000 ms), as Flink's `withIdleness`. For as long after subscribing, stream time does not move at
+   * all: partitions whose first records have not arrived yet would otherwise find their windows closed.
    */
   idleMs?: number;
   scheduler?: SchedulerLike;
@@ -89,7 +90,8 @@ const idOf = (key: string, window: Window) => `${key}\u0000${window.start}\u0000
  * every active partition has passed its end plus the grace, and is emitted once more with `final: true`. So a
  * partition read behind the others (one topic caught up later than another after a restart) never finds its
  * windows closed by the others' progress, as Flink's watermarks (the minimum over inputs); a partition silent for
- * `idleMs` stops holding windows open (Flink's `withIdleness`). A value arriving for a closed window is late: it is
+ * `idleMs` stops holding windows open (Flink's `withIdleness`), and for `idleMs` after subscribing stream time holds
+ * still, for partitions whose first records are still on their way. A value arriving for a closed window is late: it is
  * dropped for that window and reported to `onLate` (Kafka Streams logs and counts these as dropped records). A
  * closed window is kept until its retention passes, then evicted. Stream time moves only with records, so when
  * nothing arrives at all no window closes (confluentinc/kafka-streams-examples#441); the wall-clock flush still
@@ -166,7 +168,10 @@ export function windowAggregate<T, A, V = T>(
       /** Stream time: the smallest of the active partitions' times; never moves back (restored from the state). */
       let streamTime = state.streamTime(storeName) ?? Number.NEGATIVE_INFINITY;
 
+      /** Partitions not heard from yet may still come: stream time holds still for `idleMs` after subscribing. */
+      const subscribedAt = scheduler.now();
       const recomputeStreamTime = (now: number) => {
+        if (now - subscribedAt < idleMs) return;
         let slowest = Number.POSITIVE_INFINITY;
         let latest = Number.NEGATIVE_INFINITY;
         for (const p of partitions.values()) {

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot, { type AlignedData, type Options } from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { MOSCOW } from '../shared/format.js';
+import { formatMoscowTick, MOSCOW } from '../shared/format.js';
 
 export interface ChartLine {
   label: string;
@@ -38,7 +38,14 @@ export function Chart({ title, times, lines, height = 220 }: ChartProps) {
       ms: 1,
       tzDate: (ts) => uPlot.tzDate(new Date(ts), MOSCOW),
       scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(1, max, min)] } },
-      axes: [{}, { size: 56 }],
+      axes: [
+        {
+          // Russian 24-hour ticks in Moscow time (uPlot's own are English, 12-hour); the first tick carries the date
+          values: (_u, splits) => splits.map((ts, i) => formatMoscowTick(ts, i === 0)),
+          size: 48,
+        },
+        { size: 56 },
+      ],
       series: [
         {},
         ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 2, points: { show: false } })),

@@ -33,3 +33,16 @@ export function formatDuration(seconds: number | null | undefined): string {
 export function formatMoscowTime(iso: string | number): string {
   return moscowTime.format(new Date(iso));
 }
+
+const moscowHourMinute = new Intl.DateTimeFormat('ru-RU', {
+  timeZone: MOSCOW,
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const moscowDay = new Intl.DateTimeFormat('ru-RU', { timeZone: MOSCOW, day: '2-digit', month: '2-digit' });
+
+/** A chart's time tick in Moscow time: `HH:MM`, with `DD.MM` above at Moscow midnight or when `withDate`. */
+export function formatMoscowTick(epochMs: number, withDate: boolean): string {
+  const time = moscowHourMinute.format(epochMs);
+  return withDate || time === '00:00' ? `${moscowDay.format(epochMs)}\n${time}` : time;
+}
