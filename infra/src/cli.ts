@@ -1,7 +1,8 @@
 /**
  * `pnpm infra:up | infra:down | infra:status`: the services the tests use, kept running for development.
  * `up` starts a JVM Kafka broker that outlives the command (tests find and reuse it through .tm-infra/kafka.json)
- * and makes sure PostgreSQL and Redis answer, starting them when they do not.
+ * and makes sure PostgreSQL and Redis answer, starting them when they do not. `restart-kafka` kills that broker and
+ * starts it again on the same data directory and port, as a fault test would.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,6 +52,28 @@ async function up(): Promise<void> {
   );
 }
 
+/** Kills the broker `up` started (SIGKILL, as a crash) and starts it again on the same data directory and port. */
+async function restartKafka(): Promise<void> {
+  const broker = runningBroker();
+  const workDir = join(infraStateDir, 'kafka');
+  if (!broker && !existsSync(join(workDir, 'server.properties'))) {
+    console.error('Kafka: no broker of infra:up to restart; run pnpm infra:up first');
+    process.exitCode = 1;
+    return;
+  }
+  if (broker) await stopProcess(broker.pid, 0);
+  const started = await JvmKafkaBroker.start({ workDir, detached: true });
+  const info: KafkaBrokerInfo = {
+    brokers: started.brokers,
+    version: started.version,
+    pid: started.pid,
+    workDir: started.workDir,
+    logFile: started.logFile,
+  };
+  writeFileSync(kafkaStateFile, JSON.stringify(info, null, 2));
+  console.log(`Kafka: restarted in place at ${info.brokers} (pid ${info.pid}, same data directory)`);
+}
+
 async function down(): Promise<void> {
   const broker = runningBroker();
   if (!broker) {
@@ -78,11 +101,11 @@ async function status(): Promise<void> {
   }
 }
 
-const commands: Record<string, () => Promise<void>> = { up, down, status };
+const commands: Record<string, () => Promise<void>> = { up, down, status, 'restart-kafka': restartKafka };
 const name = process.argv[2] ?? '';
 const command = commands[name];
 if (!command) {
-  console.error('usage: infra/src/cli.ts up|down|status');
+  console.error('usage: infra/src/cli.ts up|down|status|restart-kafka');
   process.exit(2);
 }
 command().catch((err: unknown) => {

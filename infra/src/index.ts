@@ -22,6 +22,7 @@ export {
   pinnedKafkaVersion,
 } from './kafka-broker.js';
 export { locatePostgres, type PostgresServer, type ProvidedPostgres, providePostgres } from './postgres.js';
+export { type RestartableServer, startPrivatePostgres, startPrivateRedis } from './private-servers.js';
 export { locateRedis, type ProvidedRedis, provideRedis, type RedisServer } from './redis.js';
 export { newRunId } from './run-id.js';
 export { type ProvidedServices, provideServices } from './services.js';

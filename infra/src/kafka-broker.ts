@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -8,6 +9,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -125,110 +127,189 @@ delete.topic.enable=true
 `;
 }
 
+/** Where a broker keeps its config, data and log, and the ports it listens on. */
+interface BrokerLayout {
+  workDir: string;
+  port: number;
+  controllerPort: number;
+  propsFile: string;
+  log4jFile: string;
+  logFile: string;
+  dataDir: string;
+}
+
+function layoutOf(workDir: string, port: number, controllerPort: number): BrokerLayout {
+  return {
+    workDir,
+    port,
+    controllerPort,
+    propsFile: join(workDir, 'server.properties'),
+    log4jFile: join(workDir, 'log4j.properties'),
+    logFile: join(workDir, 'broker.log'),
+    dataDir: join(workDir, 'data'),
+  };
+}
+
+/** The layout of a work dir a broker ran in before (its server.properties names the ports), if any. */
+function existingLayout(workDir: string): BrokerLayout | undefined {
+  const propsFile = join(workDir, 'server.properties');
+  if (!existsSync(propsFile) || !existsSync(join(workDir, 'data', 'meta.properties'))) return undefined;
+  const props = readFileSync(propsFile, 'utf8');
+  const port = /PLAINTEXT:\/\/127\.0\.0\.1:(\d+)/.exec(props)?.[1];
+  const controllerPort = /CONTROLLER:\/\/127\.0\.0\.1:(\d+)/.exec(props)?.[1];
+  if (!port || !controllerPort) return undefined;
+  return layoutOf(workDir, Number(port), Number(controllerPort));
+}
+
+/** Writes the config and formats the storage of a new work dir. */
+async function formatStorage(layout: BrokerLayout, classpath: string): Promise<void> {
+  writeFileSync(layout.propsFile, serverProperties(layout.port, layout.controllerPort, layout.dataDir));
+  writeFileSync(layout.log4jFile, LOG4J);
+  const format = await run(
+    javaExecutable(),
+    [
+      '-Xmx256m',
+      '-cp',
+      classpath,
+      `-Dlog4j.configuration=file:${layout.log4jFile}`,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      newClusterId(),
+      '-c',
+      layout.propsFile,
+    ],
+    { timeoutMs: 120_000 },
+  );
+  if (format.code !== 0) {
+    throw new Error(
+      `kafka-storage format failed (exit ${format.code}):\n${tail(format.stdout + format.stderr)}`,
+    );
+  }
+}
+
+interface LaunchedBroker {
+  pid: number;
+  child: ChildProcess | undefined;
+  version: string;
+}
+
+/**
+ * Starts the broker process of a formatted work dir and waits for "Kafka Server started" in the part of its log
+ * this launch wrote (the log is appended to across restarts).
+ */
+async function launch(
+  layout: BrokerLayout,
+  classpath: string,
+  options: Pick<JvmKafkaBrokerOptions, 'heap' | 'detached' | 'readyTimeoutMs'>,
+): Promise<LaunchedBroker> {
+  const java = javaExecutable();
+  const heap = options.heap ?? '512m';
+  const logStart = existsSync(layout.logFile) ? statSync(layout.logFile).size : 0;
+  const out = openSync(layout.logFile, 'a');
+  const child = spawn(
+    java,
+    [
+      `-Xmx${heap}`,
+      `-Xms${heap}`,
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-Djava.awt.headless=true',
+      '-cp',
+      classpath,
+      `-Dlog4j.configuration=file:${layout.log4jFile}`,
+      'kafka.Kafka',
+      layout.propsFile,
+    ],
+    { stdio: ['ignore', out, out], detached: options.detached ?? false },
+  );
+  closeSync(out);
+  if (child.pid === undefined) throw new Error(`could not spawn ${java}`);
+  const pid = child.pid;
+  let exited: number | null | undefined;
+  child.once('exit', (code) => {
+    exited = code;
+  });
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
+  let logText = '';
+  while (Date.now() < deadline) {
+    logText = existsSync(layout.logFile)
+      ? readFileSync(layout.logFile).subarray(logStart).toString('utf8')
+      : '';
+    if (logText.includes('Kafka Server started')) break;
+    if (exited !== undefined) {
+      throw new Error(
+        `Kafka broker exited with code ${exited} before it was ready; log ${layout.logFile}:\n${tail(logText)}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (!logText.includes('Kafka Server started')) {
+    child.kill('SIGKILL');
+    throw new Error(`Kafka broker not ready within the timeout; log ${layout.logFile}:\n${tail(logText)}`);
+  }
+  const version = /Kafka version: (\S+)/.exec(logText)?.[1] ?? pinnedKafkaVersion();
+  if (options.detached) child.unref();
+  return { pid, child: options.detached ? undefined : child, version };
+}
+
 /**
  * A real Apache Kafka broker (KRaft, combined broker + controller, one node) run as a JVM process from the jars
- * that infra/kafka/pom.xml pins. Storage is formatted in a temp dir; the log is kept in that dir.
+ * that infra/kafka/pom.xml pins. Storage is formatted in a work dir (a temp dir by default) that also holds the
+ * config and the log. The broker can be killed and started again in place, on the same data and ports, as a fault
+ * test needs ({@link kill}, {@link restart}); {@link JvmKafkaBroker.start} on a work dir a broker ran in before
+ * reopens it rather than formatting new storage.
  */
 export class JvmKafkaBroker implements KafkaBrokerInfo {
+  readonly brokers: string;
+  #version: string;
+  #pid: number;
+  #child: ChildProcess | undefined;
+
   private constructor(
-    readonly brokers: string,
-    readonly version: string,
-    readonly pid: number,
-    readonly workDir: string,
-    readonly logFile: string,
-    private readonly child: ChildProcess | undefined,
-  ) {}
+    private readonly layout: BrokerLayout,
+    private readonly classpath: string,
+    private readonly options: JvmKafkaBrokerOptions,
+    launched: LaunchedBroker,
+  ) {
+    this.brokers = `127.0.0.1:${layout.port}`;
+    this.#version = launched.version;
+    this.#pid = launched.pid;
+    this.#child = launched.child;
+  }
+
+  get version(): string {
+    return this.#version;
+  }
+
+  /** The process id of the running broker (a new one after each {@link restart}). */
+  get pid(): number {
+    return this.#pid;
+  }
+
+  get workDir(): string {
+    return this.layout.workDir;
+  }
+
+  get logFile(): string {
+    return this.layout.logFile;
+  }
 
   static async start(options: JvmKafkaBrokerOptions = {}): Promise<JvmKafkaBroker> {
     const jars = await ensureKafkaJars('broker');
+    const classpath = `${jars}/*`;
     const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'tm-kafka-'));
     mkdirSync(workDir, { recursive: true });
-    const port = options.port ?? (await freePort());
-    const controllerPort = await freePort();
-    const dataDir = join(workDir, 'data');
-    const propsFile = join(workDir, 'server.properties');
-    const log4jFile = join(workDir, 'log4j.properties');
-    const logFile = join(workDir, 'broker.log');
-    writeFileSync(propsFile, serverProperties(port, controllerPort, dataDir));
-    writeFileSync(log4jFile, LOG4J);
-
-    const java = javaExecutable();
-    const classpath = `${jars}/*`;
-    const log4jOpt = `-Dlog4j.configuration=file:${log4jFile}`;
-    const clusterId = newClusterId();
-    const format = await run(
-      java,
-      [
-        '-Xmx256m',
-        '-cp',
-        classpath,
-        log4jOpt,
-        'kafka.tools.StorageTool',
-        'format',
-        '-t',
-        clusterId,
-        '-c',
-        propsFile,
-      ],
-      { timeoutMs: 120_000 },
-    );
-    if (format.code !== 0) {
-      throw new Error(
-        `kafka-storage format failed (exit ${format.code}):\n${tail(format.stdout + format.stderr)}`,
-      );
+    let layout = existingLayout(workDir);
+    if (layout && options.port !== undefined && options.port !== layout.port) {
+      throw new Error(`${workDir} holds a broker of port ${layout.port}, not ${options.port}`);
     }
-
-    const heap = options.heap ?? '512m';
-    const out = openSync(logFile, 'a');
-    const child = spawn(
-      java,
-      [
-        `-Xmx${heap}`,
-        `-Xms${heap}`,
-        '-XX:+UseG1GC',
-        '-XX:MaxGCPauseMillis=20',
-        '-Djava.awt.headless=true',
-        '-cp',
-        classpath,
-        log4jOpt,
-        'kafka.Kafka',
-        propsFile,
-      ],
-      { stdio: ['ignore', out, out], detached: options.detached ?? false },
-    );
-    if (child.pid === undefined) throw new Error(`could not spawn ${java}`);
-    const pid = child.pid;
-    let exited: number | null | undefined;
-    child.once('exit', (code) => {
-      exited = code;
-    });
-
-    const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
-    let logText = '';
-    while (Date.now() < deadline) {
-      logText = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
-      if (logText.includes('Kafka Server started')) break;
-      if (exited !== undefined) {
-        throw new Error(
-          `Kafka broker exited with code ${exited} before it was ready; log ${logFile}:\n${tail(logText)}`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 200));
+    if (!layout) {
+      layout = layoutOf(workDir, options.port ?? (await freePort()), await freePort());
+      await formatStorage(layout, classpath);
     }
-    if (!logText.includes('Kafka Server started')) {
-      child.kill('SIGKILL');
-      throw new Error(`Kafka broker not ready within the timeout; log ${logFile}:\n${tail(logText)}`);
-    }
-    const version = /Kafka version: (\S+)/.exec(logText)?.[1] ?? pinnedKafkaVersion();
-    if (options.detached) child.unref();
-    return new JvmKafkaBroker(
-      `127.0.0.1:${port}`,
-      version,
-      pid,
-      workDir,
-      logFile,
-      options.detached ? undefined : child,
-    );
+    return new JvmKafkaBroker(layout, classpath, options, await launch(layout, classpath, options));
   }
 
   /** The last lines of the broker log, for failure reports. */
@@ -236,9 +317,33 @@ export class JvmKafkaBroker implements KafkaBrokerInfo {
     return existsSync(this.logFile) ? tail(readFileSync(this.logFile, 'utf8'), lines) : '(no broker log)';
   }
 
+  /** Kills the broker process at once (SIGKILL, as a crash), keeping its work dir; resolves once it is gone. */
+  async kill(): Promise<void> {
+    await stopProcess(this.#pid, 0, this.#child);
+  }
+
+  /**
+   * Stops the broker (SIGKILL by default, as a crash; `graceful` for SIGTERM), waits `downMs`, and starts it again
+   * on the same work dir, data and ports. Resolves once the broker is ready again.
+   */
+  async restart(options: { graceful?: boolean; downMs?: number } = {}): Promise<void> {
+    await stopProcess(this.#pid, options.graceful ? 15_000 : 0, this.#child);
+    if (options.downMs) await new Promise((r) => setTimeout(r, options.downMs));
+    await this.resume();
+  }
+
+  /** Starts the broker again after {@link kill}, on the same work dir, data and ports. */
+  async resume(): Promise<void> {
+    if (processAlive(this.#pid)) throw new Error(`Kafka broker pid ${this.#pid} is still running`);
+    const launched = await launch(this.layout, this.classpath, this.options);
+    this.#pid = launched.pid;
+    this.#child = launched.child;
+    this.#version = launched.version;
+  }
+
   /** Stops the broker (SIGTERM, then SIGKILL after the grace period) and removes its work dir unless kept. */
   async stop(options: { keepWorkDir?: boolean; graceMs?: number } = {}): Promise<void> {
-    await stopProcess(this.pid, options.graceMs ?? 15_000, this.child);
+    await stopProcess(this.#pid, options.graceMs ?? 15_000, this.#child);
     if (!options.keepWorkDir) rmSync(this.workDir, { recursive: true, force: true });
   }
 }
@@ -253,26 +358,32 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** SIGTERM, wait up to graceMs for the process to go, then SIGKILL. */
+/**
+ * SIGTERM, wait up to graceMs for the process to go, then SIGKILL (at once when graceMs is 0, as a crash), and wait
+ * until it is gone (for a child of this process: until it exited, so the ports are free).
+ */
 export async function stopProcess(pid: number, graceMs: number, child?: ChildProcess): Promise<void> {
-  if (!processAlive(pid)) return;
+  const exited = () => (child ? child.exitCode !== null || child.signalCode !== null : !processAlive(pid));
+  if (exited() || !processAlive(pid)) return;
   const gone = child
     ? new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) resolve();
+        if (exited()) resolve();
         else child.once('exit', () => resolve());
       })
     : undefined;
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && processAlive(pid)) {
-    if (gone) {
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 100))]);
-    } else {
-      await new Promise((r) => setTimeout(r, 100));
+  const waitGone = async (ms: number) => {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline && !exited()) {
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 50))]);
     }
-    if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+    return exited();
+  };
+  if (graceMs > 0) {
+    process.kill(pid, 'SIGTERM');
+    if (await waitGone(graceMs)) return;
   }
   if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+  await waitGone(10_000);
 }
 
 /**

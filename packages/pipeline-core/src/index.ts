@@ -34,7 +34,20 @@ export { type ConfluentAvroOptions, confluentAvroSerde } from './serdes/avro-con
 export { AvroSchemaStore, canonicalForm, fingerprintBytes } from './serdes/avro-schema-store.js';
 export { avroSingleObjectSerde, SINGLE_OBJECT_MARKER } from './serdes/avro-single-object.js';
 export { crc64Avro } from './serdes/crc64-avro.js';
-export { readSchemaDirectory, type SchemaFile } from './serdes/schema-directory.js';
+export {
+  HISTORY_FOLDER,
+  readSchemaDirectory,
+  readSchemaHistory,
+  type SchemaFile,
+} from './serdes/schema-directory.js';
+export {
+  archiveSchemas,
+  checkSchemaEvolution,
+  describeDecodeFailure,
+  describeResolutionFailure,
+  historyFileOf,
+  type SchemaEvolutionProblem,
+} from './serdes/schema-evolution.js';
 export { bufferSerde, jsonSerde, type Serde, stringSerde } from './serdes/serde.js';
 export { DeadLetterHeaders, deadLetterRecord, defaultDeadLetterTopic } from './stage/dead-letter.js';
 export { StageMetrics } from './stage/metrics.js';

@@ -3,15 +3,19 @@
  * The `tm` command: one entry for every runner and tool (`pnpm tm --help` from the repository root).
  */
 import { pathToFileURL } from 'node:url';
+import { ConfigError } from '@tm/contracts';
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
+import { exitTwoOnUsageError } from './usage-errors.js';
 
 /** Builds the `tm` program with every command of commands/. */
 export function buildProgram(): Command {
-  const program = new Command('tm')
-    .description('Telemarketing pipeline: CSV folders to operator call results, over Kafka or in memory.')
-    .showHelpAfterError()
-    .exitOverride();
+  // Usage errors exit 2 in every command (they inherit the override: set before the commands are added).
+  const program = exitTwoOnUsageError(
+    new Command('tm')
+      .description('Telemarketing pipeline: CSV folders to operator call results, over Kafka or in memory.')
+      .showHelpAfterError(),
+  );
   registerCommands(program);
   return program;
 }
@@ -26,13 +30,27 @@ export function normaliseArgv(argv: readonly string[]): string[] {
   return dashes === -1 ? args : [...args.slice(0, dashes), ...args.slice(dashes + 1)];
 }
 
+/**
+ * What `tm` prints and exits with when a command fails: commander's usage errors are printed already (exit 2, or
+ * 0 for help); a config that cannot be used prints its problems as `tm check-config` does and exits 2; anything
+ * else prints its message, not a stack trace (set TM_DEBUG=1 for one), and exits 1.
+ */
+export function reportFailure(err: unknown, print: (text: string) => void = console.error): number {
+  if (err instanceof CommanderError) return err.exitCode;
+  if (err instanceof ConfigError) {
+    print(err.message);
+    return 2;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  print(process.env.TM_DEBUG && err instanceof Error && err.stack ? err.stack : `tm: ${message}`);
+  const code = (err as { exitCode?: unknown }).exitCode;
+  return typeof code === 'number' ? code : 1;
+}
+
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isMain) {
   const program = buildProgram();
   program.parseAsync(normaliseArgv(process.argv), { from: 'user' }).catch((err: unknown) => {
-    // Commander has printed its own errors; anything else would otherwise exit 1 without a word.
-    if (!(err instanceof CommanderError)) console.error(err);
-    const code = (err as { exitCode?: number }).exitCode;
-    process.exit(typeof code === 'number' ? code : 1);
+    process.exit(reportFailure(err));
   });
 }

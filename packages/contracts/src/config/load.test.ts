@@ -78,6 +78,30 @@ describe('pipeline config', () => {
     ]);
   });
 
+  it('fills the infra parts a config leaves out from the environment, then the local defaults', () => {
+    const file = join(repo, 'config', 'examples', 'thesis-figures.yaml');
+    const local = loadPipelineConfig(file, {}).infra;
+    expect(local.kafka.brokers).to.deep.equal(['localhost:9092']);
+    expect(local.databaseUrl).to.equal('postgres://tm:tm@localhost:5432/telemarketing');
+    expect(local.redisUrl).to.equal('redis://localhost:6379');
+    expect(local.schemaRegistryUrl).to.equal(undefined);
+    const fromEnv = loadPipelineConfig(file, {
+      KAFKA_BROKERS: 'k1:9092,k2:9092',
+      DATABASE_URL: 'postgres://db/x',
+      REDIS_URL: 'redis://r:1',
+      SCHEMA_REGISTRY_URL: 'http://sr:8081',
+    }).infra;
+    expect(fromEnv.kafka.brokers).to.deep.equal(['k1:9092', 'k2:9092']);
+    expect(fromEnv.databaseUrl).to.equal('postgres://db/x');
+    expect(fromEnv.redisUrl).to.equal('redis://r:1');
+    expect(fromEnv.schemaRegistryUrl).to.equal('http://sr:8081');
+    // A part the config gives is kept, and still validated.
+    const withoutInfra = minimal('').slice(0, minimal('').indexOf('infra:'));
+    expect(problems(`${withoutInfra}infra: { kafka: { session-timeout-ms: 5 } }\n`)).to.deep.equal([
+      'infra.kafka.session-timeout-ms: Too small: expected number to be >=1000',
+    ]);
+  });
+
   it('loads the thesis figures 22 and 25 unchanged', () => {
     const config = loadPipelineConfig(join(repo, 'config', 'examples', 'thesis-figures.yaml'), {});
     expect(config.events.dataStreams[1]).to.include({

@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { interpolate } from './interpolate.js';
 import { type PipelineConfig, PipelineConfigSchema } from './schema.js';
+import { fillInfraDefaults } from './sections/infra.js';
 
 /** One problem in a config file: the key path as written in the file (`events-analyser.campaigns[0].min-age`). */
 export interface ConfigProblem {
@@ -53,7 +54,13 @@ export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string 
  */
 export function parsePipelineConfig(
   text: string,
-  options: { source?: string; env?: NodeJS.ProcessEnv; baseDir?: string } = {},
+  options: {
+    source?: string;
+    env?: NodeJS.ProcessEnv;
+    baseDir?: string;
+    /** Receives a line for each setting filled from the environment or a default (`infra` parts left out). */
+    notes?: string[];
+  } = {},
 ): PipelineConfig {
   const source = options.source ?? '<config>';
   const doc = parseDocument(text, { prettyErrors: true });
@@ -67,7 +74,10 @@ export function parsePipelineConfig(
     );
   }
   const raw: unknown = doc.toJS();
-  const { value, problems } = interpolate(raw, options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const { value, problems } = interpolate(raw, env);
+  const filled = fillInfraDefaults(value, env);
+  options.notes?.push(...filled.map((f) => `${f.split(' from ')[0]} not set; using ${f.split(' from ')[1]}`));
   const parsed = PipelineConfigSchema.safeParse(value);
   const all = [...problems, ...(parsed.success ? [] : problemsOf(parsed.error))];
   if (all.length > 0 || !parsed.success) throw new ConfigError(source, all);

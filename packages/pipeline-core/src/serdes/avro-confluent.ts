@@ -1,5 +1,6 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
+import { describeDecodeFailure, describeResolutionFailure } from './schema-evolution.js';
 import type { Serde } from './serde.js';
 
 /** Confluent wire format: magic byte 0, then the schema id (4 bytes, big-endian), then the Avro binary body. */
@@ -27,15 +28,19 @@ export function confluentAvroSerde<T>(options: ConfluentAvroOptions): Serde<T> {
   const reader = options.schema;
   let header: Buffer | undefined;
   let writerId: number | undefined;
-  const resolvers = new Map<number, Promise<avro.Resolver>>();
+  const resolvers = new Map<number, Promise<{ writer: avro.Type; resolver: avro.Resolver }>>();
 
-  const resolverFor = (id: number): Promise<avro.Resolver> => {
+  const resolverFor = (id: number): Promise<{ writer: avro.Type; resolver: avro.Resolver }> => {
     let resolver = resolvers.get(id);
     if (!resolver) {
       resolver = registry.getSchema(id).then((schema) => {
         // Re-parse with this package's avsc so resolution works whatever avsc copy the client used.
         const writer = avro.Type.forSchema((schema as unknown as avro.Type).schema());
-        return reader.createResolver(writer);
+        try {
+          return { writer, resolver: reader.createResolver(writer) };
+        } catch (err) {
+          throw new Error(describeResolutionFailure(reader, writer, err));
+        }
       });
       resolver.catch(() => resolvers.delete(id));
       resolvers.set(id, resolver);
@@ -63,8 +68,20 @@ export function confluentAvroSerde<T>(options: ConfluentAvroOptions): Serde<T> {
         throw new Error('not Confluent wire format (no magic byte 0)');
       const id = bytes.readInt32BE(1);
       const body = bytes.subarray(HEADER_LENGTH);
-      if (id === writerId) return reader.fromBuffer(body) as T;
-      return resolverFor(id).then((resolver) => reader.fromBuffer(body, resolver) as T);
+      if (id === writerId) {
+        try {
+          return reader.fromBuffer(body) as T;
+        } catch (err) {
+          throw new Error(describeDecodeFailure(reader, reader, body, err));
+        }
+      }
+      return resolverFor(id).then(({ writer, resolver }) => {
+        try {
+          return reader.fromBuffer(body, resolver) as T;
+        } catch (err) {
+          throw new Error(describeDecodeFailure(reader, writer, body, err));
+        }
+      });
     },
   };
 }

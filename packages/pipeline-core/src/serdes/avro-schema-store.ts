@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import type avro from 'avsc';
 import { crc64Avro } from './crc64-avro.js';
-import { readSchemaDirectory } from './schema-directory.js';
+import { readSchemaDirectory, readSchemaHistory } from './schema-directory.js';
 
 /** The Parsing Canonical Form of an avsc type, as the Avro specification defines it. */
 export function canonicalForm(type: avro.Type): string {
@@ -25,18 +24,14 @@ export class AvroSchemaStore {
   readonly #byFingerprint = new Map<string, avro.Type>();
 
   /**
-   * Loads a schemas directory: top-level `.avsc` files are the current versions (they may refer to each other by
-   * name); files under `history/` are earlier versions, each self-contained, kept so old records stay readable.
+   * Loads a schemas directory: the `.avsc` files outside `history/` are the current versions (they may refer to
+   * each other by name); files under `history/` are earlier versions, each self-contained, kept so old records stay
+   * readable (see {@link archiveSchemas}).
    */
   static fromDirectory(dir: string): AvroSchemaStore {
     const store = new AvroSchemaStore();
-    for (const file of readSchemaDirectory(dir)) {
-      if (!file.file.startsWith('history/')) store.addCurrent(file.type);
-    }
-    const history = `${dir}/history`;
-    if (existsSync(history)) {
-      for (const file of readSchemaDirectory(history)) store.addVersion(file.type);
-    }
+    for (const file of readSchemaDirectory(dir)) store.addCurrent(file.type);
+    for (const file of readSchemaHistory(dir)) store.addVersion(file.type);
     return store;
   }
 
@@ -62,5 +57,15 @@ export class AvroSchemaStore {
   /** The version with this fingerprint (8 little-endian bytes, hex), if known. */
   byFingerprint(hex: string): avro.Type | undefined {
     return this.#byFingerprint.get(hex);
+  }
+
+  /** The full names of the current versions. */
+  names(): string[] {
+    return [...this.#byName.keys()];
+  }
+
+  /** Every known version (current and earlier) of a name. */
+  versions(name: string): avro.Type[] {
+    return [...this.#byFingerprint.values()].filter((t) => t.name === name);
   }
 }

@@ -1,6 +1,7 @@
 import type avro from 'avsc';
 import type { AvroSchemaStore } from './avro-schema-store.js';
 import { fingerprintBytes } from './avro-schema-store.js';
+import { describeDecodeFailure, describeResolutionFailure } from './schema-evolution.js';
 import type { Serde } from './serde.js';
 
 /** Marker bytes of Avro single-object encoding (version 1). */
@@ -16,20 +17,27 @@ const HEADER_LENGTH = 10;
 export function avroSingleObjectSerde<T>(store: AvroSchemaStore, readerSchema: string | avro.Type): Serde<T> {
   const reader = typeof readerSchema === 'string' ? store.current(readerSchema) : readerSchema;
   const header = Buffer.concat([SINGLE_OBJECT_MARKER, fingerprintBytes(reader)]);
-  const resolvers = new Map<string, avro.Resolver>();
+  const resolvers = new Map<string, { writer: avro.Type; resolver: avro.Resolver }>();
   let scratch = Buffer.allocUnsafe(64 * 1024);
   header.copy(scratch, 0);
 
-  const resolverFor = (fingerprint: string): avro.Resolver => {
-    let resolver = resolvers.get(fingerprint);
-    if (!resolver) {
+  const resolverFor = (fingerprint: string): { writer: avro.Type; resolver: avro.Resolver } => {
+    let known = resolvers.get(fingerprint);
+    if (!known) {
       const writer = store.byFingerprint(fingerprint);
-      if (!writer)
-        throw new Error(`unknown writer schema fingerprint ${fingerprint}; add it to schemas/history/`);
-      resolver = reader.createResolver(writer);
-      resolvers.set(fingerprint, resolver);
+      if (!writer) {
+        throw new Error(
+          `unknown writer schema fingerprint ${fingerprint} for ${reader.name}; add the writer's schema to schemas/history/ (archiveSchemas)`,
+        );
+      }
+      try {
+        known = { writer, resolver: reader.createResolver(writer) };
+      } catch (err) {
+        throw new Error(describeResolutionFailure(reader, writer, err));
+      }
+      resolvers.set(fingerprint, known);
     }
-    return resolver;
+    return known;
   };
 
   return {
@@ -48,9 +56,19 @@ export function avroSingleObjectSerde<T>(store: AvroSchemaStore, readerSchema: s
         throw new Error('not Avro single-object encoding (no 0xC3 0x01 marker)');
       }
       const body = bytes.subarray(HEADER_LENGTH);
-      if (bytes.compare(header, 2, HEADER_LENGTH, 2, HEADER_LENGTH) === 0)
-        return reader.fromBuffer(body) as T;
-      return reader.fromBuffer(body, resolverFor(bytes.subarray(2, HEADER_LENGTH).toString('hex'))) as T;
+      if (bytes.compare(header, 2, HEADER_LENGTH, 2, HEADER_LENGTH) === 0) {
+        try {
+          return reader.fromBuffer(body) as T;
+        } catch (err) {
+          throw new Error(describeDecodeFailure(reader, reader, body, err));
+        }
+      }
+      const { writer, resolver } = resolverFor(bytes.subarray(2, HEADER_LENGTH).toString('hex'));
+      try {
+        return reader.fromBuffer(body, resolver) as T;
+      } catch (err) {
+        throw new Error(describeDecodeFailure(reader, writer, body, err));
+      }
     },
   };
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import avro from 'avsc';
 
@@ -11,29 +11,35 @@ export interface SchemaFile {
   type: avro.Type;
 }
 
-function avscFiles(dir: string): string[] {
+/** The folder of a schemas directory that holds earlier versions ({@link readSchemaHistory}), not current ones. */
+export const HISTORY_FOLDER = 'history';
+
+function avscFiles(dir: string, skip: readonly string[] = []): string[] {
   return readdirSync(dir)
     .sort()
     .flatMap((entry) => {
       const path = join(dir, entry);
-      if (statSync(path).isDirectory()) return avscFiles(path);
+      if (statSync(path).isDirectory()) return skip.includes(entry) ? [] : avscFiles(path);
       return entry.endsWith('.avsc') ? [path] : [];
     });
 }
 
+function readJson(path: string): avro.Schema {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as avro.Schema;
+  } catch (err) {
+    throw new Error(`${path}: not valid JSON: ${(err as Error).message}`);
+  }
+}
+
 /**
- * Parses every `.avsc` file under `dir` (recursively). A schema may refer by name to a type defined in another
- * file (`"type": "tm.Application"`); files are parsed in as many passes as their references need, so file order
- * does not matter. Throws naming the files whose references cannot be resolved, or whose JSON is not a schema.
+ * Parses the current schemas of a directory: every `.avsc` file under `dir` (recursively), except the
+ * `history/` folder of earlier versions. A schema may refer by name to a type defined in another file
+ * (`"type": "tm.Application"`); files are parsed in as many passes as their references need, so file order does
+ * not matter. Throws naming the files whose references cannot be resolved, or whose JSON is not a schema.
  */
 export function readSchemaDirectory(dir: string): SchemaFile[] {
-  const pending = avscFiles(dir).map((path) => {
-    try {
-      return { path, json: JSON.parse(readFileSync(path, 'utf8')) as avro.Schema };
-    } catch (err) {
-      throw new Error(`${path}: not valid JSON: ${(err as Error).message}`);
-    }
-  });
+  const pending = avscFiles(dir, [HISTORY_FOLDER]).map((path) => ({ path, json: readJson(path) }));
   const registry: Record<string, avro.Type> = {};
   const parsed: SchemaFile[] = [];
   while (pending.length > 0) {
@@ -57,4 +63,22 @@ export function readSchemaDirectory(dir: string): SchemaFile[] {
     }
   }
   return parsed;
+}
+
+/**
+ * Parses the earlier versions kept under `<dir>/history/` (none when the folder is absent). Each file is one
+ * version, self-contained (every named type it uses defined inside it, as `type.schema()` writes it), because the
+ * types it embeds may have changed since: an old `Candidate` carries the `Application` it was written with.
+ */
+export function readSchemaHistory(dir: string): SchemaFile[] {
+  const history = join(dir, HISTORY_FOLDER);
+  if (!existsSync(history)) return [];
+  return avscFiles(history).map((path) => {
+    try {
+      const type = avro.Type.forSchema(readJson(path), { registry: {} });
+      return { file: relative(dir, path), name: type.name ?? relative(dir, path), type };
+    } catch (err) {
+      throw new Error(`${relative(dir, path)}: not a self-contained Avro schema: ${(err as Error).message}`);
+    }
+  });
 }

@@ -33,6 +33,36 @@ describe('tm check-config', () => {
     ).to.equal(true);
   });
 
+  it('accepts the thesis figures exactly as printed (no infra), noting where infra comes from', () => {
+    const result = checkConfigFile(join(repo, 'config', 'examples', 'thesis-figures.yaml'), {
+      env: { KAFKA_BROKERS: 'k:9092' },
+    });
+    expect(result.code).to.equal(0);
+    expect(result.lines).to.include('  note: infra.kafka.brokers not set; using $KAFKA_BROKERS');
+    expect(result.lines).to.include(
+      '  note: infra.database.url not set; using the default postgres://tm:tm@localhost:5432/telemarketing',
+    );
+  });
+
+  it('still refuses a misspelt filter and a non-numeric age in the thesis figures, with their key paths', () => {
+    const thesis = readFileSync(join(repo, 'config', 'examples', 'thesis-figures.yaml'), 'utf8');
+    const typo = checkConfigFile(write('thesis-typo.yaml', thesis.replace('- ML_FACE ', '- ML_FASE ')), {
+      env: {},
+    });
+    expect(typo.code).to.equal(1);
+    expect(typo.lines[1]).to.match(
+      /^ {2}events-analyser\.campaigns\[0\]\.filters-order\[5\]: unknown filter ML_FASE/,
+    );
+    const age = checkConfigFile(
+      write('thesis-age.yaml', thesis.replace('min-age: 18', 'min-age: eighteen')),
+      {
+        env: {},
+      },
+    );
+    expect(age.code).to.equal(1);
+    expect(age.lines[1]).to.match(/^ {2}events-analyser\.campaigns\[0\]\.min-age: /);
+  });
+
   it('prints every problem of a broken config with its key path, and exits 1', () => {
     const broken = readFileSync(pipeline, 'utf8')
       .replace('min-age: 18', 'min-age: -3')

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem, defaultConfigPath, parsePipelineConfig } from '@tm/contracts';
 import { checkCampaigns, createFilterRegistry, type FilterRegistry } from '@tm/filters';
 import type { Command } from 'commander';
+import { CONFIG_DEFAULT_TEXT } from './config-option.js';
 
 /** What `tm check-config` found: its exit code and the lines it prints. */
 export interface ConfigCheck {
@@ -28,18 +29,23 @@ export function checkConfigFile(
     return { code: 2, lines: [`${file}: cannot read: ${(err as Error).message}`] };
   }
   let config: ReturnType<typeof parsePipelineConfig>;
+  const defaults: string[] = [];
   try {
     config = parsePipelineConfig(text, {
       source: file,
       env: options.env ?? process.env,
       baseDir: dirname(resolve(file)),
+      notes: defaults,
     });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     return { code: 1, lines: [`${file}: ${err.problems.length} problem(s)`, ...err.problems.map(line)] };
   }
   const check = checkCampaigns(config.eventsAnalyser.campaigns, options.registry ?? createFilterRegistry());
-  const notes = check.notices.map((n) => `  note: ${n.path}: ${n.message}`);
+  const notes = [
+    ...check.notices.map((n) => `  note: ${n.path}: ${n.message}`),
+    ...defaults.map((d) => `  note: ${d}`),
+  ];
   if (check.problems.length > 0) {
     return {
       code: 1,
@@ -59,9 +65,9 @@ export function register(program: Command): void {
     .description(
       'Validate a pipeline config, including each campaign’s filter settings; exit 0 usable, 1 problems, 2 unreadable.',
     )
-    .argument('[file]', 'pipeline config file', defaultConfigPath())
-    .action((file: string) => {
-      const result = checkConfigFile(file);
+    .argument('[file]', `pipeline config file (default: ${CONFIG_DEFAULT_TEXT})`)
+    .action((file: string | undefined) => {
+      const result = checkConfigFile(file ?? defaultConfigPath());
       const print = result.code === 0 ? console.log : console.error;
       for (const text of result.lines) print(text);
       process.exitCode = result.code;

@@ -1,4 +1,4 @@
-import { ConfigError, CsvReadError, defaultConfigPath, loadPipelineConfig } from '@tm/contracts';
+import { ConfigError, CsvReadError, loadPipelineConfig } from '@tm/contracts';
 import { StageMetrics } from '@tm/pipeline-core';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
@@ -6,6 +6,7 @@ import type { FileOutcome, ImportProgress } from '../intake/import-file.js';
 import { createIntake, UnknownStreamError } from '../intake/intake.js';
 import { createLogger, transportFor } from '../runtime/index.js';
 import { exitTwoOnUsageError } from '../usage-errors.js';
+import { configOption, configPathOf } from './config-option.js';
 import type { CommandOutput } from './validate-csv.js';
 
 /** Options of `tm ingest`. */
@@ -50,7 +51,7 @@ export async function ingest(
 ): Promise<number> {
   let config: ReturnType<typeof loadPipelineConfig>;
   try {
-    config = loadPipelineConfig(options.config ?? defaultConfigPath());
+    config = loadPipelineConfig(configPathOf(options));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     out.stderr.write(`tm ingest: ${err.message}\n`);
@@ -123,10 +124,10 @@ function progressBar(): { update: (p: ImportProgress) => void; stop: () => void 
 export function register(program: Command): void {
   const command = program
     .command('ingest')
+    .addOption(configOption())
     .description('Import one CSV file as the intake runner would, once: format control, publish, move')
     .argument('<file>', 'the CSV file to import')
     .requiredOption('--stream <name>', 'data stream the file belongs to (events.data-streams[].name)')
-    .option('--config <file>', 'pipeline config (default: $TM_CONFIG or config/pipeline.yaml)')
     .option('--no-progress', 'no progress bar, even on a terminal')
     .addHelpText(
       'after',

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { campaignRowsOf, upsertCampaigns } from '../campaign/db/campaigns.js';
 import { connectCampaignDb } from '../campaign/db/connect.js';
 import { migrateToLatest } from '../campaign/db/migrate.js';
+import { configOption, configPathOf } from './config-option.js';
 
 /** Options of `tm migrate`. */
 export interface MigrateOptions {
@@ -25,7 +26,7 @@ function describeUrl(url: string): string {
  * Returns the lines it reports.
  */
 export async function runMigrate(options: MigrateOptions): Promise<string[]> {
-  const config = loadPipelineConfig(options.config);
+  const config = loadPipelineConfig(configPathOf(options));
   const url = options.databaseUrl ?? config.infra.databaseUrl;
   const db = connectCampaignDb(url, { poolMax: 1 });
   try {
@@ -47,10 +48,10 @@ export async function runMigrate(options: MigrateOptions): Promise<string[]> {
 export function register(program: Command): void {
   program
     .command('migrate')
+    .addOption(configOption())
     .description(
       'Apply the campaign database migrations and upsert the configured campaigns into TM$CAMPAIGNS.',
     )
-    .option('-c, --config <file>', 'pipeline config (default: $TM_CONFIG or config/pipeline.yaml)')
     .option('--database-url <url>', 'PostgreSQL URL (default: infra.database.url of the config)')
     .action(async (options: MigrateOptions) => {
       for (const line of await runMigrate(options)) console.log(line);

@@ -1,4 +1,4 @@
-import { defaultConfigPath, loadPipelineConfig } from '@tm/contracts';
+import { loadPipelineConfig } from '@tm/contracts';
 import { StageMetrics } from '@tm/pipeline-core';
 import type { Command } from 'commander';
 import { connectCampaignDb } from '../campaign/db/connect.js';
@@ -6,6 +6,7 @@ import { createCampaignEngine } from '../campaign/engine/engine.js';
 import { createLogger } from '../runtime/logger.js';
 import { runRunner } from '../runtime/run-runner.js';
 import { transportFor } from '../runtime/transport.js';
+import { configOption, configPathOf, portOption } from './config-option.js';
 import { commandGroup } from './groups.js';
 
 /** Options of `tm run campaign`. */
@@ -22,7 +23,7 @@ export interface RunCampaignOptions {
  * with the exit code: 0 after a clean stop, 1 when it failed.
  */
 export async function runCampaignEngine(options: RunCampaignOptions = {}): Promise<number> {
-  const config = loadPipelineConfig(options.config);
+  const config = loadPipelineConfig(configPathOf(options));
   const logger = createLogger('campaign-engine');
   const metrics = new StageMetrics();
   const transport = transportFor(config);
@@ -53,13 +54,17 @@ export async function runCampaignEngine(options: RunCampaignOptions = {}): Promi
 export function register(program: Command): void {
   commandGroup(program, 'run', 'Run one stage of the pipeline (or the simulators) until stopped.')
     .command('campaign')
+    .addOption(configOption())
     .description(
       'Run the campaign engine: store tml-candidates as campaign tasks, dispatch due tasks to tm-dial-tasks on the ' +
         'schedule, apply tm-call-events and tm-communication-results. Migrates the database at start.',
     )
-    .option('-c, --config <file>', 'pipeline config file', defaultConfigPath())
     .option('--database-url <url>', 'PostgreSQL URL (default: infra.database.url of the config)')
-    .option('--ops-port <port>', 'serve /healthz, /readyz and /metrics on this port (0: a free one)', Number)
+    .option(
+      '--ops-port <port>',
+      'serve /healthz, /readyz and /metrics on this port (0: a free one)',
+      portOption('--ops-port'),
+    )
     .action(async (options: RunCampaignOptions) => {
       process.exit(await runCampaignEngine(options));
     });

@@ -1,8 +1,9 @@
-import { ConfigError, defaultConfigPath, loadPipelineConfig } from '@tm/contracts';
+import { ConfigError, loadPipelineConfig } from '@tm/contracts';
 import { type Runnable, StageMetrics } from '@tm/pipeline-core';
 import type { Command } from 'commander';
 import { createIntake, type Intake } from '../intake/intake.js';
 import { createLogger, runRunner, transportFor } from '../runtime/index.js';
+import { configOption, configPathOf, portOption } from './config-option.js';
 import { commandGroup } from './groups.js';
 
 /** The intake as a pipeline-core `Runnable`, for `runRunner`: start, graceful stop, abort, done, state, health. */
@@ -29,7 +30,7 @@ function asRunnable(intake: Intake): Runnable {
  * @return the process exit code: 0 after a clean stop, 1 when intake failed (fenced, broker unreachable at start).
  */
 export async function runIntake(options: { config: string; opsPort?: number }): Promise<number> {
-  const config = loadPipelineConfig(options.config);
+  const config = loadPipelineConfig(configPathOf(options));
   const logger = createLogger('intake');
   const metrics = new StageMetrics();
   const transport = transportFor(config, { clientId: `${config.infra.kafka.clientId}-intake` });
@@ -47,12 +48,16 @@ export async function runIntake(options: { config: string; opsPort?: number }): 
 export function register(program: Command): void {
   commandGroup(program, 'run', 'Run one stage of the pipeline (or the simulators) until stopped.')
     .command('intake')
+    .addOption(configOption())
     .description(
       'Watch the folder of every data stream (events.data-streams), import stable files oldest first: format ' +
         'control, every row published once to the stream topic, the file moved to success/ or error/.',
     )
-    .option('-c, --config <file>', 'pipeline config file', defaultConfigPath())
-    .option('--ops-port <port>', 'serve /healthz, /readyz and /metrics on this port (0: a free one)', Number)
+    .option(
+      '--ops-port <port>',
+      'serve /healthz, /readyz and /metrics on this port (0: a free one)',
+      portOption('--ops-port'),
+    )
     .addHelpText(
       'after',
       `

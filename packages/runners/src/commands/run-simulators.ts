@@ -1,18 +1,19 @@
-import { defaultConfigPath, loadPipelineConfig } from '@tm/contracts';
+import { loadPipelineConfig } from '@tm/contracts';
 import type { Command } from 'commander';
 import { startSimulators } from '../simulators/index.js';
+import { configOption, configPathOf } from './config-option.js';
 import { commandGroup } from './groups.js';
 
 /** `tm run simulators [--config FILE]`: BlackList, Casper and Abram stand-ins until SIGINT or SIGTERM. */
 export function register(program: Command): void {
   commandGroup(program, 'run', 'Run one stage of the pipeline (or the simulators) until stopped.')
     .command('simulators')
+    .addOption(configOption())
     .description(
       'Start the BlackList, Casper and Abram simulators (config section `simulators`) until SIGINT or SIGTERM.',
     )
-    .option('-c, --config <file>', 'pipeline config file', defaultConfigPath())
     .action(async (options: { config: string }) => {
-      const config = loadPipelineConfig(options.config);
+      const config = loadPipelineConfig(configPathOf(options));
       const simulators = await startSimulators(config.simulators);
       for (const [service, url] of Object.entries(simulators.urls))
         console.log(`${service.padEnd(9)} ${url}`);

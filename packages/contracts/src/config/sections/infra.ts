@@ -1,7 +1,52 @@
 import { z } from 'zod';
 import { commaList } from './common.js';
 
-/** `infra`: where the services are. Values usually come from `${ENV:default}` placeholders. */
+/**
+ * Where each service is when the config does not say: the environment variable the README lists, else the local
+ * address docker-compose.yml publishes. The thesis keeps these outside its YAML (Spring's application properties),
+ * so a config without `infra`, or without one of its parts, is complete.
+ */
+export const INFRA_DEFAULTS = {
+  kafkaBrokers: { env: 'KAFKA_BROKERS', fallback: 'localhost:9092' },
+  schemaRegistryUrl: { env: 'SCHEMA_REGISTRY_URL', fallback: undefined },
+  databaseUrl: { env: 'DATABASE_URL', fallback: 'postgres://tm:tm@localhost:5432/telemarketing' },
+  redisUrl: { env: 'REDIS_URL', fallback: 'redis://localhost:6379' },
+} as const;
+
+type Raw = Record<string, unknown>;
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Fills the parts of `infra` the config leaves out from the environment, then the local defaults
+ * ({@link INFRA_DEFAULTS}); what the config gives is kept as it is (validation then says what is wrong with it).
+ * Returns the keys that were filled, for notes.
+ */
+export function fillInfraDefaults(config: unknown, env: NodeJS.ProcessEnv): string[] {
+  if (!isObject(config)) return [];
+  if (config.infra === undefined || config.infra === null) config.infra = {};
+  const infra = config.infra;
+  if (!isObject(infra)) return [];
+  const filled: string[] = [];
+  const fill = (part: string, key: string, d: { env: string; fallback: string | undefined }) => {
+    if (infra[part] === undefined || infra[part] === null) infra[part] = {};
+    const section = infra[part];
+    if (!isObject(section) || section[key] !== undefined) return;
+    const value = env[d.env]?.trim() || d.fallback;
+    if (value === undefined) return;
+    section[key] = value;
+    filled.push(`infra.${part}.${key} from ${env[d.env]?.trim() ? `$${d.env}` : `the default ${value}`}`);
+  };
+  fill('kafka', 'brokers', INFRA_DEFAULTS.kafkaBrokers);
+  fill('schema-registry', 'url', INFRA_DEFAULTS.schemaRegistryUrl);
+  fill('database', 'url', INFRA_DEFAULTS.databaseUrl);
+  fill('redis', 'url', INFRA_DEFAULTS.redisUrl);
+  return filled;
+}
+
+/**
+ * `infra`: where the services are. Values usually come from `${ENV:default}` placeholders; parts left out are
+ * filled by {@link fillInfraDefaults} before validation.
+ */
 export const InfraSchema = z
   .object({
     transport: z.enum(['kafka', 'memory']).default('kafka'),
