@@ -99,7 +99,6 @@ describe('KPI dashboard in Chromium (Kafka)', function () {
   });
 
   it('shows a change the test causes within seconds, without a reload', async () => {
-    const { page } = session;
     const before = tileNumber(await expectText(tile('Звонки'), (t) => t.length > 0, 'the calls tile'));
     const r = kpiRecords(config);
     const now = Date.now();
