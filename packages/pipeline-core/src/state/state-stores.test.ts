@@ -121,6 +121,37 @@ describe('StateStores', () => {
       await third.close();
     });
 
+    it('writes a large flush in several sends of one transaction', async () => {
+      const sends: number[] = [];
+      const counting: Transport = {
+        ...transport,
+        createProducer: (options) => {
+          const producer = transport.createProducer(options);
+          return {
+            ...producer,
+            connect: () => producer.connect(),
+            disconnect: () => producer.disconnect(),
+            send: (records) => producer.send(records),
+            transaction: async () => {
+              const txn = await producer.transaction();
+              return { ...txn, send: (records) => (sends.push(records.length), txn.send(records)) };
+            },
+          };
+        },
+      };
+      const state = await StateStores.restore({ transport: counting, applicationId: 'big', stores });
+      sends.length = 0;
+      const counts = state.store<string>('counts');
+      for (let i = 0; i < 20_000; i += 1) counts.put(`key-${i}`, 'x'.repeat(40));
+      await state.flush();
+      await state.close();
+      expect(sends.length).to.be.greaterThan(2);
+      expect(sends.reduce((a, b) => a + b, 0)).to.equal(20_000);
+      const restored = await StateStores.restore({ transport, applicationId: 'big', stores });
+      expect(restored.store('counts').size).to.equal(20_000);
+      await restored.close();
+    });
+
     it('keeps the changes of a failed flush for the next one', async () => {
       let down = false;
       const flaky: Transport = {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RecordOrigin } from '../record.js';
+import type { OutboundRecord, RecordOrigin } from '../record.js';
 import type { Transport, TransportProducer } from '../transport/types.js';
 
 /**
@@ -86,6 +86,8 @@ export interface ChangelogStateOptions {
 }
 
 const BARRIER_KEY = '__barrier';
+/** Bytes of changelog records per send inside a flush's transaction. */
+const SEND_BYTES = 256 * 1024;
 const POSITIONS = 'positions';
 const DAY = 86_400_000;
 
@@ -437,14 +439,21 @@ class ChangelogBackend implements Backend {
     let txn: Awaited<ReturnType<TransportProducer['transaction']>> | undefined;
     try {
       txn = await producer.transaction();
-      await txn.send(
-        changes.map((c) => ({
-          topic: c.topic,
-          key: c.key,
-          value: c.value === null ? null : Buffer.from(c.value),
-          partition: 0,
-        })),
-      );
+      // In sends of at most SEND_BYTES: a flush can change many keys, and one request of them all would exceed the
+      // broker's message.max.bytes (1 MiB by default: kafkajs puts a partition's records in one batch).
+      let batch: OutboundRecord[] = [];
+      let bytes = 0;
+      for (const c of changes) {
+        const value = c.value === null ? null : Buffer.from(c.value);
+        batch.push({ topic: c.topic, key: c.key, value, partition: 0 });
+        bytes += c.key.length + (value?.length ?? 0) + 32;
+        if (bytes >= SEND_BYTES) {
+          await txn.send(batch);
+          batch = [];
+          bytes = 0;
+        }
+      }
+      if (batch.length > 0) await txn.send(batch);
       await txn.commit();
     } catch (err) {
       await txn?.abort().catch(() => {});

@@ -8,6 +8,7 @@ export { buildKpiHttp, webDistDir } from './kpi-http.js';
 export { decodeByTopic, eventTimeOf, factsOf, type KpiInput, kpiDecoders } from './kpi-input.js';
 export { addCounters, type Counters, campaignKey, type KpiFact, operatorKey, parseKey } from './kpi-keys.js';
 export { KpiMetrics } from './kpi-metrics.js';
+export { kpiEvents, kpiRecords, phoneOf, workingDay } from './kpi-sample-events.js';
 export { createKpiService, type KpiService, type KpiServiceOptions } from './kpi-service.js';
 export {
   type GaugesDto,

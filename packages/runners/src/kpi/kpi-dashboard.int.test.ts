@@ -13,9 +13,10 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Locator } from 'playwright-core';
 import { engineConfig } from '../campaign/engine/test-support.js';
-import { kpiEvents, kpiOverrides, kpiRecords, phoneOf, workingDay } from './kpi-events.test-support.js';
 import { buildKpiHttp } from './kpi-http.js';
+import { kpiEvents, kpiRecords, phoneOf, workingDay } from './kpi-sample-events.js';
 import { createKpiService, type KpiService } from './kpi-service.js';
+import { kpiOverrides } from './kpi-test-config.test-support.js';
 
 /** Polls a locator's text until it satisfies `check` (Playwright's web-first assertions, without @playwright/test). */
 async function expectText(

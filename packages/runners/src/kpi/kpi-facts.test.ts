@@ -1,8 +1,8 @@
 import { StateStores } from '@tm/pipeline-core';
 import { expect } from 'chai';
-import { kpiEvents as e } from './kpi-events.test-support.js';
 import { KpiFacts, type TableEntry } from './kpi-facts.js';
 import { addCounters, type Counters, type KpiFact } from './kpi-keys.js';
+import { kpiEvents as e } from './kpi-sample-events.js';
 
 const T = Date.parse('2024-03-01T08:00:00Z'); // 11:00 in Moscow
 const sec = (s: number) => T + s * 1000;

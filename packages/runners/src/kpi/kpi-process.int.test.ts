@@ -13,7 +13,8 @@ import { eventually, produce } from '@tm/pipeline-core/testing';
 import { expect } from 'chai';
 import { engineConfig, writeEngineConfig } from '../campaign/engine/test-support.js';
 import { repoRoot } from '../intake/testing/run-tm.js';
-import { kpiOverrides, workingDay } from './kpi-events.test-support.js';
+import { workingDay } from './kpi-sample-events.js';
+import { kpiOverrides } from './kpi-test-config.test-support.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

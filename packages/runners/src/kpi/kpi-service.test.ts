@@ -4,8 +4,8 @@ import { eventually } from '@tm/pipeline-core/testing';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { repoRoot } from '../analyser/analyser.test-support.js';
-import { phoneOf, workingDay } from './kpi-events.test-support.js';
 import { buildKpiHttp } from './kpi-http.js';
+import { phoneOf, workingDay } from './kpi-sample-events.js';
 import { createKpiService, type KpiService } from './kpi-service.js';
 
 const silent = pino({ level: 'silent' });

@@ -1,7 +1,7 @@
 /**
- * Records of every topic the KPI stage reads, made the way the other stages make them (same keys, same serdes),
- * for the KPI's tests and benchmark. Until the dialer and the ARM land, call events, results and operator sessions
- * come from here.
+ * Sample records of every topic the KPI stage reads, made the way the other stages make them (same keys, same
+ * serdes): for the KPI's tests, its benchmark and demonstrations. Until the dialer and the ARM land, call events,
+ * results and operator sessions come from here.
  */
 import type {
   Application,
@@ -14,20 +14,54 @@ import type {
   Rejection,
 } from '@tm/contracts';
 import type { OutboundRecord } from '@tm/pipeline-core';
-import { application, candidate } from '../campaign/db/test-support.js';
 import { contractSerdes } from '../runtime/serdes.js';
 
 /** Typed events of the pipeline, each with its event time. */
 export const kpiEvents = {
   application: (n: number, at: number, stream = 'MOBILE_LOANS'): Application => ({
-    ...application(String(n), phoneOf(n)),
+    applicationNumber: String(n),
+    createdAt: at - 3_600_000,
+    changedAt: at - 60_000,
+    applicationStatus: 'registered',
+    loanChangedAt: null,
+    loanStatus: null,
+    scoringResult: null,
+    clientType: n % 3 === 0 ? 'repeater' : 'pioneer',
+    phone: phoneOf(n),
+    faceId: null,
+    citizenship: 'RUS',
+    passportSeries: null,
+    passportNumber: null,
+    lastName: null,
+    firstName: null,
+    middleName: null,
+    birthDate: null,
+    gender: null,
+    os: 'android',
+    appVersion: '5.1',
+    deviceId: `device-${n}`,
+    requestedAmount: 30_000,
+    approvedAmount: null,
+    productType: 'express',
+    term: 30,
+    termUnit: 'day',
+    grace: null,
+    graceUnit: null,
     dataStream: stream,
+    sourceFile: 'sample.csv',
+    lineNumber: n,
     receivedAt: at,
   }),
-  candidate: (n: number, at: number, campaignId = 1, stream = 'MOBILE_LOANS'): Candidate => {
-    const c = candidate(String(n), phoneOf(n), { campaignId });
-    return { ...c, application: { ...c.application, dataStream: stream }, decidedAt: at };
-  },
+  candidate: (n: number, at: number, campaignId = 1, stream = 'MOBILE_LOANS'): Candidate => ({
+    candidateId: `${n}:${campaignId}`,
+    campaignId,
+    phone: phoneOf(n),
+    application: kpiEvents.application(n, at, stream),
+    casperProfile: null,
+    products: [],
+    filtersPassed: ['RESIDENCE', 'AGE'],
+    decidedAt: at,
+  }),
   rejection: (n: number, at: number, filter: string, campaignId = 1, stream = 'MOBILE_LOANS'): Rejection => ({
     applicationNumber: String(n),
     campaignId,
@@ -239,24 +273,4 @@ export function workingDay(config: PipelineConfig, start: number, clients = 40, 
   }
   records.push(r.session(kpiEvents.session(102, 'BREAK', next())));
   return { records, expected, end: t };
-}
-
-/** Config overrides giving a test topics, a consumer group and changelogs of its own on a shared broker. */
-export function kpiOverrides(unique: (base: string) => string, brokers: readonly string[]) {
-  const incoming = unique('kpi-incoming');
-  return [
-    [['infra', 'kafka', 'brokers'], brokers.join(',')],
-    [['events', 'data-streams', 0, 'topic'], incoming],
-    [['events', 'data-streams', 1, 'topic'], incoming],
-    [['topics', 'incoming-events'], incoming],
-    [['topics', 'candidates'], unique('kpi-candidates')],
-    [['topics', 'rejections'], unique('kpi-rejections')],
-    [['topics', 'dial-tasks'], unique('kpi-dial-tasks')],
-    [['topics', 'call-events'], unique('kpi-call-events')],
-    [['topics', 'communication-results'], unique('kpi-results')],
-    [['topics', 'operator-sessions'], unique('kpi-sessions')],
-    [['topics', 'partitions'], 3],
-    [['kpi', 'application-id'], unique('tm-kpi')],
-    [['kpi', 'http', 'host'], '127.0.0.1'],
-  ] as const;
 }
