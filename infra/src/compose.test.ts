@@ -179,6 +179,7 @@ describe('docker-compose.yml', () => {
       const volume = (service(name).volumes ?? []).find((v) => v.split(':')[1] === target);
       expect(volume, `${name} mounts ${target}`).to.be.a('string');
       const host = join(repoRoot, String(volume?.split(':')[0]));
+      expect(host.startsWith(observability), `${host} is under config/observability`).to.equal(true);
       expect(existsSync(host), host).to.equal(true);
       return host;
     };

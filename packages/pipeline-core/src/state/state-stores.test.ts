@@ -134,7 +134,11 @@ describe('StateStores', () => {
             send: (records) => producer.send(records),
             transaction: async () => {
               const txn = await producer.transaction();
-              return { ...txn, send: (records) => (sends.push(records.length), txn.send(records)) };
+              const send: typeof txn.send = (records) => {
+                sends.push(records.length);
+                return txn.send(records);
+              };
+              return { ...txn, send };
             },
           };
         },
