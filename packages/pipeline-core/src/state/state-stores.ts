@@ -284,7 +284,9 @@ export class StateStores {
 
   /** Changes wait for a flush. */
   get dirty(): boolean {
-    return this.#dirtyProgress.size > 0 || [...this.#dirty.values()].some((keys) => keys.size > 0);
+    if (this.#dirtyProgress.size > 0) return true;
+    for (const keys of this.#dirty.values()) if (keys.size > 0) return true;
+    return false;
   }
 
   /**
