@@ -86,6 +86,8 @@ export interface ChangelogStateOptions {
 }
 
 const BARRIER_KEY = '__barrier';
+/** A flush that gets no answer for this long fails (a broker that hangs rather than refuses). */
+const WRITE_TIMEOUT_MS = 30_000;
 /** Bytes of changelog records per send inside a flush's transaction. */
 const SEND_BYTES = 256 * 1024;
 const POSITIONS = 'positions';
@@ -158,6 +160,7 @@ export class StateStores {
   readonly #dirtyProgress = new Set<string>();
   readonly #topics: ReadonlyMap<string, string>;
   #flushing: Promise<void> | undefined;
+  #lastFlushedAt: number | undefined;
 
   private constructor(
     readonly specs: Readonly<Record<string, StoreSpec>>,
@@ -244,6 +247,7 @@ export class StateStores {
       await backend.close();
       throw new StateStoreError('restore', [...topics.values()], err);
     }
+    state.#lastFlushedAt = Date.now();
     return state;
   }
 
@@ -303,7 +307,10 @@ export class StateStores {
       return next;
     }
     const changes = this.#takeChanges();
-    if (changes.length === 0) return;
+    if (changes.length === 0) {
+      this.#lastFlushedAt = Date.now();
+      return;
+    }
     let written: void | Promise<void>;
     try {
       written = this.backend.write(changes);
@@ -311,10 +318,14 @@ export class StateStores {
       this.#giveBack(changes);
       throw new StateStoreError('flush', [...new Set(changes.map((c) => c.topic))], err);
     }
-    if (!(written instanceof Promise)) return;
+    if (!(written instanceof Promise)) {
+      this.#lastFlushedAt = Date.now();
+      return;
+    }
     this.#flushing = written.then(
       () => {
         this.#flushing = undefined;
+        this.#lastFlushedAt = Date.now();
       },
       (err: unknown) => {
         this.#flushing = undefined;
@@ -323,6 +334,11 @@ export class StateStores {
       },
     );
     return this.#flushing;
+  }
+
+  /** When (wall clock, epoch ms) the last flush succeeded, or the state was restored; undefined before either. */
+  get lastFlushedAt(): number | undefined {
+    return this.#lastFlushedAt;
   }
 
   /** What the last successful flush wrote, as plain data. */
@@ -437,6 +453,29 @@ class ChangelogBackend implements Backend {
   }
 
   async write(changes: readonly Change[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer from the broker in ${WRITE_TIMEOUT_MS} ms`)),
+        WRITE_TIMEOUT_MS,
+      );
+    });
+    try {
+      await Promise.race([this.#write(changes), timeout]);
+    } catch (err) {
+      // Whatever is still under way belongs to a producer we drop: the next one (same transactional id) fences it and
+      // aborts its transaction. Should that transaction have committed after all, the next flush writes the same
+      // values again: changelog entries are states, not increments.
+      const stuck = this.#producer;
+      this.#producer = undefined;
+      void stuck?.disconnect().catch(() => {});
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #write(changes: readonly Change[]): Promise<void> {
     const producer = await this.#connected();
     let txn: Awaited<ReturnType<TransportProducer['transaction']>> | undefined;
     try {
@@ -459,10 +498,7 @@ class ChangelogBackend implements Backend {
       await txn.commit();
     } catch (err) {
       await txn?.abort().catch(() => {});
-      // The producer may be left mid-transaction; a new one (same transactional id) aborts whatever is open.
-      this.#producer = undefined;
-      await producer.disconnect().catch(() => {});
-      throw err;
+      throw err; // write() drops the producer; a new one (same transactional id) aborts whatever is open
     }
   }
 

@@ -65,8 +65,10 @@ export interface KpiService {
 
 const WINDOWS_STORE = 'windows';
 const TABLES_STORE = 'tables';
-/** An idle stage still flushes (an empty transaction's worth) this often, so a broker outage shows as unready. */
+/** An idle stage still flushes (a heartbeat in the state) this often, so a broker outage shows as unready. */
 const HEARTBEAT_MS = 2_000;
+/** Without a successful flush for this long (a failing or hanging broker), the stage reports itself unready. */
+const STALE_MS = 10_000;
 /** Event times further in the future than this are taken as now + this (a wrong clock must not close every window). */
 const MAX_FUTURE_MS = 60_000;
 
@@ -129,7 +131,6 @@ export function createKpiService(options: KpiServiceOptions): KpiService {
   let prepared: Promise<void> | undefined;
   let timers: NodeJS.Timeout[] = [];
   let flushFailure: { at: number; error: string } | undefined;
-  let lastFlushOk = clock();
   const metrics = new KpiMetrics(stageMetrics.registry, {
     view,
     gauges: () => facts?.gauges(),
@@ -175,17 +176,11 @@ export function createKpiService(options: KpiServiceOptions): KpiService {
               const message = error instanceof Error ? error.message : String(error);
               if (!flushFailure)
                 log.warn({ error: message }, 'KPI state cannot be flushed; unready until it can');
-              flushFailure = { at: clock(), error: message };
+              flushFailure = { at: flushFailure?.at ?? Date.now(), error: message };
               metrics.flushFailures.inc();
             },
           }),
-          tap((changed) => {
-            if (flushFailure)
-              log.info({ downForMs: clock() - flushFailure.at }, 'KPI state flushed again; ready');
-            flushFailure = undefined;
-            lastFlushOk = clock();
-            view.apply(changed, clock());
-          }),
+          tap((changed) => view.apply(changed, clock())),
           ignoreElements(), // every record is acked by windowAggregate once its effects are durable
         ),
     });
@@ -221,10 +216,16 @@ export function createKpiService(options: KpiServiceOptions): KpiService {
           const dropped = f.prune(now);
           if (dropped > 0) log.debug({ dropped }, 'KPI tables swept');
         }, settings.housekeepingIntervalMs),
-        // Marks the state dirty when idle, so the next flush tries the broker (and a failure shows in /readyz).
         setInterval(() => {
-          if (clock() - lastFlushOk >= HEARTBEAT_MS) s.advanceStreamTime('heartbeat', clock());
-        }, HEARTBEAT_MS),
+          const now = Date.now(); // the state's flush times are wall-clock
+          const last = s.lastFlushedAt ?? 0;
+          if (flushFailure && last > flushFailure.at) {
+            log.info({ downForMs: now - flushFailure.at }, 'KPI state flushed again; ready');
+            flushFailure = undefined;
+          }
+          // Marks the state dirty when idle, so the next flush tries the broker (and a failure shows in /readyz).
+          if (now - last >= HEARTBEAT_MS) s.advanceStreamTime('heartbeat', now);
+        }, HEARTBEAT_MS / 2),
       ];
       for (const t of timers) t.unref();
       log.info(
