@@ -62,6 +62,7 @@ describe('createKpiService (memory transport)', () => {
       'every call counted',
     );
 
+    expect(kpi.runnable().health()).to.deep.include({ ready: true, live: true, error: null });
     const http = buildKpiHttp(kpi, { clock: now, webDir: null });
     const snapshot = (await http.inject({ url: '/api/kpi/v1/snapshot' })).json();
     expect(snapshot.today.start).to.equal('2024-02-29T21:00:00.000Z'); // Moscow midnight

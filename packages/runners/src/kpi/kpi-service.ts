@@ -272,12 +272,14 @@ export function createKpiService(options: KpiServiceOptions): KpiService {
       },
       health(): StageHealth {
         const h = inner.health();
-        if (!flushFailure) return h;
-        return {
-          ...h,
-          ready: false,
-          error: `state flush failing since ${new Date(flushFailure.at).toISOString()}: ${flushFailure.error}`,
-        };
+        if (flushFailure) {
+          const since = new Date(flushFailure.at).toISOString();
+          return { ...h, ready: false, error: `state flush failing since ${since}: ${flushFailure.error}` };
+        }
+        const sinceFlush = Date.now() - (state?.lastFlushedAt ?? 0);
+        if (h.state === 'running' && sinceFlush > STALE_MS)
+          return { ...h, ready: false, error: `no state flush for ${Math.round(sinceFlush / 1000)} s` };
+        return h;
       },
     };
   };
