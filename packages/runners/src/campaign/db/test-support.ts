@@ -74,8 +74,7 @@ export function rules(overrides: Partial<CampaignEngineRules> = {}): CampaignEng
   }));
 }
 
-/** An application of MOBILE_LOANS for `phone`, as intake publishes it. */
-export const application = (applicationNumber: string, phone: string): Application => ({
+const application = (applicationNumber: string, phone: string): Application => ({
   applicationNumber,
   createdAt: Date.UTC(2024, 0, 10, 7),
   changedAt: Date.UTC(2024, 0, 10, 8),
