@@ -104,6 +104,19 @@ describe('KpiFacts', () => {
     });
   });
 
+  it('keeps the task of the newest application when an older one arrives later (ADR 0130)', () => {
+    const { facts, totals, add } = setup();
+    const key = 'c=1|s=MOBILE_LOANS';
+    const newer = e.candidate(1, sec(10));
+    const older = e.candidate(1, sec(20));
+    add(facts.candidate({ ...newer, application: { ...newer.application, changedAt: sec(5) } }));
+    add(facts.dialTask(e.dial(1, 501, sec(11))));
+    add(facts.candidate({ ...older, application: { ...older.application, changedAt: sec(1) } }));
+    expect(facts.gauges().tasks.get(key)).to.deep.equal({ waiting: 0, queued: 1, calling: 0 });
+    expect(totals.get(key)).to.deep.include({ candidates: 2, 'tasks.outdated': 1, dispatches: 1 });
+    expect(totals.get(key)?.['tasks.replaced']).to.equal(undefined);
+  });
+
   it('counts repeat contacts per client and Moscow day', () => {
     const { facts, totals, add } = setup();
     const evening = Date.parse('2024-03-01T20:30:00Z'); // 23:30 in Moscow

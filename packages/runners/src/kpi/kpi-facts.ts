@@ -40,6 +40,8 @@ export type TableEntry =
 interface ClientEntry {
   st: 'N' | 'Q' | 'C';
   s: string;
+  /** The application's changedAt of the candidate behind the task: an older candidate does not replace it. */
+  ch?: number;
   t?: number;
   a?: number;
   at: number;
@@ -152,10 +154,16 @@ export class KpiFacts {
     const id = `c:${c.campaignId}|${c.phone}`;
     const open = this.table.get(id) as ClientEntry | undefined;
     const counters: Counters = { candidates: 1 };
+    const changedAt = c.application.changedAt;
+    const facts: KpiFact[] = [{ key: campaignKey(c.campaignId, stream), at: c.decidedAt, counters }];
+    if (open?.ch !== undefined && changedAt < open.ch) {
+      // An older application than the open task's: the engine stores it CANCELED and keeps the task (ADR 0130).
+      counters['tasks.outdated'] = 1;
+      return this.#withExpired(facts);
+    }
     // The engine cancels a client's open task for the new one (ADR 0031); one already dispatched gets a DELETE.
     if (open?.st === 'N') counters['tasks.replaced'] = 1;
-    this.#putClient(id, c.campaignId, { st: 'N', s: stream, at: c.decidedAt }, open);
-    const facts: KpiFact[] = [{ key: campaignKey(c.campaignId, stream), at: c.decidedAt, counters }];
+    this.#putClient(id, c.campaignId, { st: 'N', s: stream, ch: changedAt, at: c.decidedAt }, open);
     facts.push(...this.#resolve(`c${c.campaignId}|${c.phone}`)); // its dial task, read before it
     return this.#withExpired(facts);
   }
@@ -216,7 +224,14 @@ export class KpiFacts {
     this.#putClient(
       id,
       d.campaignId,
-      { st: 'Q', s: stream, t: d.taskId, a: d.attempt, at: d.createdAt },
+      {
+        st: 'Q',
+        s: stream,
+        t: d.taskId,
+        a: d.attempt,
+        ...(open?.ch === undefined ? {} : { ch: open.ch }),
+        at: d.createdAt,
+      },
       open,
     );
     const counters: Counters = { dispatches: 1 };
