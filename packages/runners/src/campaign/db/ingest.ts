@@ -178,7 +178,7 @@ export async function ingestCandidates(
       for (const c of fresh.values()) {
         const key = `${c.campaignId}|${c.phone}`;
         const current = winner.get(key);
-        if (!current || current.application.changedAt <= c.application.changedAt) winner.set(key, c);
+        if (!current || !(c.application.changedAt < current.application.changedAt)) winner.set(key, c);
       }
 
       const rows: TaskRow[] = [...fresh.values()].map((c) => ({
@@ -207,7 +207,8 @@ export async function ingestCandidates(
         pairCampaigns,
         pairPhones,
         winners.map((r) => r.candidate_id),
-        winners.map((r) => (fresh.get(r.candidate_id) as Candidate).application.changedAt),
+        // null (never from the analyser; some test fixtures carry no time) compares as older, so arrival decides.
+        winners.map((r) => (fresh.get(r.candidate_id) as Candidate).application.changedAt ?? null),
         [...new Set(pairCampaigns)],
         [...new Set(pairPhones)],
       ]);
