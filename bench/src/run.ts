@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [suite ...]`: measures the targets of DESIGN.md §6 and writes bench/results.json and
- * docs/BENCHMARKS.md. With no suite named, runs them all. Suites: core, analyser, campaign, intake, e2e, arm.
+ * docs/BENCHMARKS.md. With no suite named, runs them all. Suites: core, analyser, campaign, intake, e2e, arm, kpi.
  */
 
 import { type BenchResult, machineDescription, saveResults } from './results.js';
@@ -10,6 +10,7 @@ import { campaignSuite } from './suites/campaign.js';
 import { coreSuite } from './suites/core.js';
 import { e2eSuite } from './suites/e2e.js';
 import { intakeSuite } from './suites/intake.js';
+import { kpiSuite } from './suites/kpi.js';
 
 type Suite = () => Promise<Omit<BenchResult, 'suite' | 'measuredAt'>[]>;
 
@@ -20,6 +21,7 @@ const suites: Record<string, Suite> = {
   intake: intakeSuite,
   e2e: e2eSuite,
   arm: armSuite,
+  kpi: kpiSuite,
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'yaml';
@@ -19,20 +19,23 @@ interface ComposeService {
   environment?: Record<string, string | number>;
 }
 
-// Merge keys (`<<: *anchor`) as docker compose reads them.
+// Compose resolves YAML merge keys (`<<: *runner-environment`); so does this reading.
 const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, ComposeService>;
 };
 const pipeline = parse(readFileSync(join(repoRoot, 'config', 'pipeline.yaml'), 'utf8')) as {
   'csv-events-base-folder': string;
   infra: Record<string, Record<string, string>>;
+  kpi: { http: { host: string; port: string } };
   services: Record<string, { url: string }>;
   simulators: Record<string, { port: number }> & { host: string };
 };
 const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
 
 /** The runners that have a container of their own. */
-const RUNNERS = ['simulators', 'intake', 'analyser', 'campaign', 'security', 'arm'];
+const RUNNERS = ['simulators', 'intake', 'analyser', 'campaign', 'security', 'arm', 'kpi'];
+/** The runners that serve /healthz, /readyz and /metrics on the image's ops port. */
+const OPS_RUNNERS = ['intake', 'analyser', 'campaign', 'security', 'arm', 'kpi'];
 
 /** The default of a `${NAME:default}` value, which is what a machine without overrides uses. */
 function defaultOf(value: string | undefined): string {
@@ -54,7 +57,7 @@ function publishes(name: string, hostPort: string | number): boolean {
 describe('docker-compose.yml', () => {
   it('pins every image to a version', () => {
     for (const [name, s] of Object.entries(compose.services)) {
-      expect(s.image, `${name} image`).to.match(/^[\w./-]+:\d[\w.-]*$/);
+      expect(s.image, `${name} image`).to.match(/^[\w./-]+:v?\d[\w.-]*$/);
       expect(s.image, `${name} image`).not.to.match(/:latest$/);
     }
   });
@@ -165,10 +168,101 @@ describe('docker-compose.yml', () => {
   it('checks each stage runner’s health on the ops port the image sets', () => {
     const opsPort = /\bTM_OPS_PORT=(\d+)/.exec(dockerfile)?.[1];
     expect(opsPort).to.be.a('string');
-    for (const name of ['intake', 'analyser', 'campaign', 'security', 'arm']) {
+    for (const name of OPS_RUNNERS) {
       expect(service(name).healthcheck?.test?.join(' '), `${name} healthcheck`).to.contain(
         `127.0.0.1:${opsPort}/readyz`,
       );
     }
   });
+
+  it('publishes the KPI dashboard where config/pipeline.yaml serves it, on every interface', () => {
+    expect(/^\$\{([A-Z_]+):/.exec(pipeline.kpi.http.host)?.[1]).to.equal('TM_KPI_HOST');
+    expect(service('kpi').environment?.TM_KPI_HOST).to.equal('0.0.0.0');
+    expect(service('kpi').environment?.KAFKA_BROKERS).to.equal(service('intake').environment?.KAFKA_BROKERS);
+    expect(publishes('kpi', defaultOf(pipeline.kpi.http.port))).to.equal(true);
+  });
+
+  describe('Prometheus and Grafana', () => {
+    const observability = join(repoRoot, 'config', 'observability');
+    const opsPort = /\bTM_OPS_PORT=(\d+)/.exec(dockerfile)?.[1];
+    /** The host folder a compose volume mounts at `target`, checked to exist. */
+    const mounted = (name: string, target: string) => {
+      const volume = (service(name).volumes ?? []).find((v) => v.split(':')[1] === target);
+      expect(volume, `${name} mounts ${target}`).to.be.a('string');
+      const host = join(repoRoot, String(volume?.split(':')[0]));
+      expect(host.startsWith(observability), `${host} is under config/observability`).to.equal(true);
+      expect(existsSync(host), host).to.equal(true);
+      return host;
+    };
+
+    it('scrapes /metrics of every runner that serves it', () => {
+      const config = parse(readFileSync(mounted('prometheus', '/etc/prometheus/prometheus.yml'), 'utf8')) as {
+        scrape_configs: { metrics_path?: string; static_configs: { targets: string[] }[] }[];
+      };
+      expect(service('prometheus').command).to.include('--config.file=/etc/prometheus/prometheus.yml');
+      const targets = config.scrape_configs.flatMap((job) => {
+        expect(job.metrics_path ?? '/metrics').to.equal('/metrics');
+        return job.static_configs.flatMap((c) => c.targets);
+      });
+      expect(targets.sort()).to.deep.equal(OPS_RUNNERS.map((name) => `${name}:${opsPort}`).sort());
+    });
+
+    it('provisions Grafana with the Prometheus data source and the dashboard, whose queries name real metrics', () => {
+      const provisioning = mounted('grafana', '/etc/grafana/provisioning');
+      const dashboards = mounted('grafana', '/var/lib/grafana/dashboards');
+      const datasources = parse(
+        readFileSync(join(provisioning, 'datasources', 'prometheus.yml'), 'utf8'),
+      ) as {
+        datasources: { uid: string; type: string; url: string }[];
+      };
+      const prometheus = datasources.datasources.find((d) => d.type === 'prometheus');
+      expect(prometheus?.url).to.equal(
+        `http://prometheus:${service('prometheus').ports?.[0]?.split(':')[1]}`,
+      );
+      const providers = parse(
+        readFileSync(join(provisioning, 'dashboards', 'telemarketing.yml'), 'utf8'),
+      ) as {
+        providers: { options: { path: string } }[];
+      };
+      expect(providers.providers.map((p) => p.options.path)).to.deep.equal(['/var/lib/grafana/dashboards']);
+      const files = readdirSync(dashboards).filter((f) => f.endsWith('.json'));
+      expect(files).to.not.be.empty;
+      for (const file of files) {
+        const dashboard = JSON.parse(readFileSync(join(dashboards, file), 'utf8')) as {
+          uid: string;
+          panels: { datasource: { uid: string }; targets: { expr: string }[] }[];
+        };
+        expect(dashboard.uid).to.be.a('string');
+        for (const panel of dashboard.panels) {
+          expect(panel.datasource.uid).to.equal(prometheus?.uid);
+          for (const { expr } of panel.targets) {
+            const metrics = expr.match(/\b(tm_kpi|pipeline)_[a-z_]+/g) ?? [];
+            expect(metrics, expr).to.not.be.empty;
+            for (const metric of metrics) expect(KNOWN_METRICS, expr).to.include(metric);
+          }
+        }
+      }
+      expect(service('grafana').environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).to.match(
+        /^\/var\/lib\/grafana\/dashboards\/.+\.json$/,
+      );
+    });
+  });
 });
+
+/** The metric names the runners export (pipeline-core's StageMetrics, the KPI stage's KpiMetrics). */
+const KNOWN_METRICS = [
+  'pipeline_records_in_total',
+  'pipeline_records_out_total',
+  'pipeline_consumer_lag',
+  'pipeline_in_flight',
+  'pipeline_errors_total',
+  'tm_kpi_today',
+  'tm_kpi_operator_today',
+  'tm_kpi_tasks',
+  'tm_kpi_drafts_waiting',
+  'tm_kpi_oldest_draft_age_seconds',
+  'tm_kpi_operators',
+  'tm_kpi_late_records_total',
+  'tm_kpi_update_age_seconds',
+  'tm_kpi_state_flush_failures_total',
+];

@@ -3,6 +3,14 @@
  * the provisioning functions serve the mocha global fixture, `pnpm infra:*` and `pnpm bench`.
  */
 export { ServiceUnavailableError } from './attempts.js';
+export {
+  artifactDir,
+  type BrowserSession,
+  CHROMIUM_FLAGS,
+  launchBrowser,
+  openBrowserSession,
+  provideChromium,
+} from './browser.js';
 export { type ProvidedKafka, probeKafka, provideKafka } from './kafka.js';
 export {
   ensureKafkaJars,
@@ -19,3 +27,4 @@ export { locateRedis, type ProvidedRedis, provideRedis, type RedisServer } from 
 export { newRunId } from './run-id.js';
 export { type ProvidedServices, provideServices } from './services.js';
 export { type TestServices, testServices, uniqueName } from './test-env.js';
+export { ensureWebBuild } from './web-build.js';

@@ -17,6 +17,12 @@ export { backoffDelay, type RetryPolicy, retryBackoff } from './operators/retry-
 export { routeToDlq } from './operators/route-to-dlq.js';
 export { type ToTopicOptions, toOutputs, toTopic } from './operators/to-topic.js';
 export {
+  type Contribution,
+  type WindowAggregateOptions,
+  type WindowedValue,
+  windowAggregate,
+} from './operators/window-aggregate.js';
+export {
   Committable,
   type Emission,
   type Headers,
@@ -56,6 +62,14 @@ export {
   type StageOptions,
   type StageState,
 } from './stage/stage.js';
+export {
+  type ChangelogStateOptions,
+  type KeyValueStore,
+  type StateSnapshot,
+  StateStoreError,
+  StateStores,
+  type StoreSpec,
+} from './state/state-stores.js';
 export { type KafkaTransportOptions, kafkaTransport } from './transport/kafka/kafka-transport.js';
 export { MemoryBroker, ProducerFencedError } from './transport/memory/broker.js';
 export { memoryTransport } from './transport/memory/memory-transport.js';
@@ -72,3 +86,10 @@ export type {
   TransportProducer,
   TransportTransaction,
 } from './transport/types.js';
+export {
+  combineWindows,
+  TimeWindows,
+  type TimeWindowsOptions,
+  type Window,
+  type WindowAssigner,
+} from './windows/time-windows.js';

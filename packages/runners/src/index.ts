@@ -20,6 +20,7 @@ export { type OpenApiService, openApiDocument } from './commands/openapi.js';
 export { type RunArmOptions, runArm } from './commands/run-arm.js';
 export { type RunCampaignOptions, runCampaignEngine } from './commands/run-campaign.js';
 export { runIntake } from './commands/run-intake.js';
+export { type RunKpiOptions, runKpi } from './commands/run-kpi.js';
 export { type RunSecurityOptions, runSecurity } from './commands/run-security.js';
 export { type CommandOutput, type ValidateCsvOptions, validateCsv } from './commands/validate-csv.js';
 /** The data-path runners as separate `tm run` processes on one config: the end-to-end test and benchmark. */
@@ -59,6 +60,8 @@ export {
 } from './intake/ledger.js';
 export { type FileSighting, StabilityTracker } from './intake/stability.js';
 export { type StreamDialect, streamDialect } from './intake/stream-dialect.js';
+/** The live KPIs (issue 14): the stage factory, its view, API and metrics. */
+export * from './kpi/index.js';
 /** The key-value store of the security service and the ARM: Redis, or memory when embedded (ADR 0092). */
 export { type KeyValueStore, StoreUnavailableError } from './kv/key-value-store.js';
 export { MemoryStore } from './kv/memory-store.js';

@@ -22,6 +22,7 @@ export type { CampaignConfig, EventsAnalyserConfig } from './sections/campaigns.
 export { commaList, millis } from './sections/common.js';
 export type { CsvDialect, DataStreamConfig, EventsConfig } from './sections/events.js';
 export type { InfraConfig } from './sections/infra.js';
+export type { KpiConfig } from './sections/kpi.js';
 export { type SecurityConfig, SecuritySchema } from './sections/security.js';
 export {
   type BlacklistClientConfig,

@@ -8,6 +8,7 @@ import {
 import { EventsAnalyserSchema } from './sections/campaigns.js';
 import { EventsSchema } from './sections/events.js';
 import { InfraSchema } from './sections/infra.js';
+import { KpiSchema } from './sections/kpi.js';
 import { SecuritySchema } from './sections/security.js';
 import { ServicesSchema } from './sections/services.js';
 import { SimulatorsSchema } from './sections/simulators.js';
@@ -28,6 +29,7 @@ export const PipelineConfigSchema = z
     'campaign-engine': CampaignEngineSchema.prefault({}),
     security: SecuritySchema.prefault({}),
     arm: ArmSchema.prefault({}),
+    kpi: KpiSchema.prefault({}),
     infra: InfraSchema,
   })
   .strict()
@@ -54,6 +56,7 @@ export const PipelineConfigSchema = z
     ),
     security: c.security,
     arm: c.arm,
+    kpi: c.kpi,
     infra: c.infra,
   }));
 

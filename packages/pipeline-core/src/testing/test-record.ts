@@ -39,6 +39,8 @@ export function testRecord<T>(
     topic?: string;
     partition?: number;
     offset?: number;
+    /** Record timestamp, epoch ms (default 0). */
+    timestamp?: number;
     headers?: Headers;
   } = {},
 ): Committable<T> {
@@ -50,7 +52,7 @@ export function testRecord<T>(
       topic: options.topic ?? 'test',
       partition: options.partition ?? 0,
       offset: options.offset ?? 0,
-      timestamp: 0,
+      timestamp: options.timestamp ?? 0,
     },
     new RecordingSettlement(),
   );

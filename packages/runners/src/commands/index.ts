@@ -10,6 +10,7 @@ import * as runAnalyser from './run-analyser.js';
 import * as runArm from './run-arm.js';
 import * as runCampaign from './run-campaign.js';
 import * as runIntake from './run-intake.js';
+import * as runKpi from './run-kpi.js';
 import * as runSecurity from './run-security.js';
 import * as runSimulators from './run-simulators.js';
 import * as validateCsv from './validate-csv.js';
@@ -28,6 +29,7 @@ export function registerCommands(program: Command): void {
   runIntake.register(program);
   runSecurity.register(program);
   runArm.register(program);
+  runKpi.register(program);
   migrate.register(program);
   operators.register(program);
   openapi.register(program);

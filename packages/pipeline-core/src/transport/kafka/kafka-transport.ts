@@ -196,6 +196,21 @@ async function withConcurrentTransactionsRetry<T>(work: () => Promise<T>, attemp
   }
 }
 
+/** Polls the topics' metadata until every partition has a leader (at most 30 s). */
+async function waitForTopics(admin: ReturnType<Kafka['admin']>, topics: readonly string[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      if (metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders after 30 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** How long a transaction may stay open unless the producer says otherwise. */
 const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
 
@@ -277,15 +292,28 @@ export function kafkaTransport(options: KafkaTransportOptions): Transport & { ka
       const existing = new Set(await a.listTopics());
       const missing = topics.filter((t) => !existing.has(t.topic));
       if (missing.length === 0) return;
-      await a.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((t) => ({
-          topic: t.topic,
-          numPartitions: t.partitions,
-          replicationFactor: t.replicationFactor ?? 1,
-          configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
-        })),
-      });
+      try {
+        await a.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((t) => ({
+            topic: t.topic,
+            numPartitions: t.partitions,
+            replicationFactor: t.replicationFactor ?? 1,
+            configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+        });
+      } catch (err) {
+        // Waiting for the leaders of many new topics, kafkajs gives up on the first UNKNOWN_TOPIC_OR_PARTITION the
+        // broker answers while it is still creating them; the topics exist, so wait for their metadata ourselves.
+        const unknown =
+          err instanceof KafkaJSProtocolError &&
+          (err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION';
+        if (!unknown) throw err;
+        await waitForTopics(
+          a,
+          missing.map((t) => t.topic),
+        );
+      }
     },
     committedOffsets: async (groupId, topic) => {
       const a = await connectedAdmin();
