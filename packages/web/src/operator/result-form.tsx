@@ -4,7 +4,10 @@ import type { CommunicationResult, Dictionaries, Dictionary } from './arm-api.js
 import { Countdown } from './countdown.js';
 import type { OpenCard } from './desk.js';
 
-/** A labelled field: the label beside its control (not around it), so the control's name is the label alone. */
+/**
+ * A labelled field: the label beside its control (not around it) and the required mark beside the label, so the
+ * control's name is the label alone (the `required` attribute says the rest).
+ */
 function Field({
   id,
   label,
@@ -18,15 +21,14 @@ function Field({
 }) {
   return (
     <div class="field">
-      <label for={id}>
-        {label}
+      <span class="caption">
+        <label for={id}>{label}</label>
         {required ? (
           <span class="required" aria-hidden="true">
-            {' '}
             *
           </span>
         ) : null}
-      </label>
+      </span>
       {children}
     </div>
   );
