@@ -3,7 +3,7 @@
  */
 export class ServiceUnavailableError extends Error {
   constructor(
-    readonly service: 'Kafka' | 'PostgreSQL' | 'Redis',
+    readonly service: 'Kafka' | 'PostgreSQL' | 'Redis' | 'Schema Registry',
     readonly attempts: readonly string[],
   ) {
     super(
