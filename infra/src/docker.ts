@@ -1,20 +1,23 @@
-import { existsSync } from 'node:fs';
 import { reason } from './attempts.js';
 
+let probe: Promise<{ ok: true } | { ok: false; why: string }> | undefined;
+
 /**
- * Whether a Docker engine answers, asked through Testcontainers itself. Returns the reason when it does not.
- * The cheap check (DOCKER_HOST or a local socket) runs first, so machines without Docker never load Testcontainers.
+ * Whether a Docker engine answers, as Testcontainers itself finds one: its own strategies (DOCKER_HOST,
+ * ~/.testcontainers.properties, the default socket, rootless Docker's socket, Docker Desktop's), so whatever
+ * Testcontainers can use is used. Asked once per process (about 0.4 s when there is none). Returns the reason when
+ * no engine answers. `TM_TESTCONTAINERS=off` skips Testcontainers altogether.
  */
-export async function dockerEngine(): Promise<{ ok: true } | { ok: false; why: string }> {
-  const socket = '/var/run/docker.sock';
-  if (!process.env.DOCKER_HOST && !existsSync(socket)) {
-    return { ok: false, why: `no Docker engine (DOCKER_HOST unset, ${socket} absent)` };
-  }
-  try {
-    const { getContainerRuntimeClient } = await import('testcontainers');
-    await getContainerRuntimeClient();
-    return { ok: true };
-  } catch (err) {
-    return { ok: false, why: `Docker engine did not answer: ${reason(err)}` };
-  }
+export function dockerEngine(): Promise<{ ok: true } | { ok: false; why: string }> {
+  probe ??= (async () => {
+    if (process.env.TM_TESTCONTAINERS === 'off') return { ok: false, why: 'TM_TESTCONTAINERS=off' };
+    try {
+      const { getContainerRuntimeClient } = await import('testcontainers');
+      await getContainerRuntimeClient();
+      return { ok: true } as const;
+    } catch (err) {
+      return { ok: false, why: `Testcontainers found no container runtime: ${reason(err)}` } as const;
+    }
+  })();
+  return probe;
 }

@@ -135,10 +135,11 @@ export interface PostgresServer {
 
 /**
  * Finds a PostgreSQL server, in this order: `DATABASE_URL`; a server answering on 127.0.0.1:5432; Debian's
- * PostgreSQL started (and installed) here; Testcontainers when a Docker engine answers.
+ * PostgreSQL started (and installed) here; Testcontainers when a container runtime answers. With `containersFirst`
+ * (the tests, as DESIGN.md §5 says), Testcontainers comes right after `DATABASE_URL`.
  * Throws a {@link ServiceUnavailableError} naming every attempt when none works.
  */
-export async function locatePostgres(): Promise<PostgresServer> {
+export async function locatePostgres(options: { containersFirst?: boolean } = {}): Promise<PostgresServer> {
   const attempts = new Attempts('PostgreSQL');
   const noop = async () => {};
   const usable = async (adminUrl: string, what: string): Promise<boolean> => {
@@ -159,6 +160,32 @@ export async function locatePostgres(): Promise<PostgresServer> {
   }
   attempts.tried('DATABASE_URL', 'unset');
 
+  const fromContainer = async (): Promise<PostgresServer | undefined> => {
+    const docker = await dockerEngine();
+    if (docker.ok) {
+      try {
+        const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+        const container = await new PostgreSqlContainer('postgres:16.4').start();
+        return {
+          adminUrl: container.getConnectionUri(),
+          source: 'testcontainers',
+          stop: async () => {
+            await container.stop();
+          },
+        };
+      } catch (err) {
+        attempts.tried('Testcontainers PostgreSQL', reason(err));
+      }
+    } else {
+      attempts.tried('Testcontainers', docker.why);
+    }
+    return undefined;
+  };
+  if (options.containersFirst) {
+    const server = await fromContainer();
+    if (server) return server;
+  }
+
   if (await portAnswers(LOCAL_HOST, LOCAL_PORT)) {
     if (await usable(LOCAL_ADMIN_URL, LOCAL_ADMIN_URL))
       return { adminUrl: LOCAL_ADMIN_URL, source: 'local', stop: noop };
@@ -174,30 +201,16 @@ export async function locatePostgres(): Promise<PostgresServer> {
     }
   }
 
-  const docker = await dockerEngine();
-  if (docker.ok) {
-    try {
-      const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-      const container = await new PostgreSqlContainer('postgres:16.4').start();
-      return {
-        adminUrl: container.getConnectionUri(),
-        source: 'testcontainers',
-        stop: async () => {
-          await container.stop();
-        },
-      };
-    } catch (err) {
-      attempts.tried('Testcontainers PostgreSQL', reason(err));
-    }
-  } else {
-    attempts.tried('Testcontainers', docker.why);
+  if (!options.containersFirst) {
+    const server = await fromContainer();
+    if (server) return server;
   }
   return attempts.fail();
 }
 
 /** Locates a server with {@link locatePostgres} and creates this run's own database on it. */
 export async function providePostgres(runId: string): Promise<ProvidedPostgres> {
-  const server = await locatePostgres();
+  const server = await locatePostgres({ containersFirst: true });
   try {
     return await createRunDatabase(server.adminUrl, runId, server.source, server.stop);
   } catch (err) {

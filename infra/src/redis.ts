@@ -109,10 +109,11 @@ export interface RedisServer {
 
 /**
  * Finds a Redis server, in this order: `REDIS_URL`; a server answering on 127.0.0.1:6379; Debian's redis-server
- * started (and installed) here; Testcontainers when a Docker engine answers.
+ * started (and installed) here; Testcontainers when a container runtime answers. With `containersFirst` (the
+ * tests, as DESIGN.md §5 says), Testcontainers comes right after `REDIS_URL`.
  * Throws a {@link ServiceUnavailableError} naming every attempt when none works.
  */
-export async function locateRedis(): Promise<RedisServer> {
+export async function locateRedis(options: { containersFirst?: boolean } = {}): Promise<RedisServer> {
   const attempts = new Attempts('Redis');
   const noop = async () => {};
   const usable = async (url: string, what: string): Promise<boolean> => {
@@ -132,6 +133,32 @@ export async function locateRedis(): Promise<RedisServer> {
   }
   attempts.tried('REDIS_URL', 'unset');
 
+  const fromContainer = async (): Promise<RedisServer | undefined> => {
+    const docker = await dockerEngine();
+    if (docker.ok) {
+      try {
+        const { RedisContainer } = await import('@testcontainers/redis');
+        const container = await new RedisContainer('redis:7.4.2').start();
+        return {
+          url: container.getConnectionUrl(),
+          source: 'testcontainers',
+          stop: async () => {
+            await container.stop();
+          },
+        };
+      } catch (err) {
+        attempts.tried('Testcontainers Redis', reason(err));
+      }
+    } else {
+      attempts.tried('Testcontainers', docker.why);
+    }
+    return undefined;
+  };
+  if (options.containersFirst) {
+    const server = await fromContainer();
+    if (server) return server;
+  }
+
   if (await portAnswers('127.0.0.1', 6379)) {
     if (await usable(LOCAL_URL, LOCAL_URL)) return { url: LOCAL_URL, source: 'local', stop: noop };
   } else {
@@ -144,29 +171,15 @@ export async function locateRedis(): Promise<RedisServer> {
     }
   }
 
-  const docker = await dockerEngine();
-  if (docker.ok) {
-    try {
-      const { RedisContainer } = await import('@testcontainers/redis');
-      const container = await new RedisContainer('redis:7.4.2').start();
-      return {
-        url: container.getConnectionUrl(),
-        source: 'testcontainers',
-        stop: async () => {
-          await container.stop();
-        },
-      };
-    } catch (err) {
-      attempts.tried('Testcontainers Redis', reason(err));
-    }
-  } else {
-    attempts.tried('Testcontainers', docker.why);
+  if (!options.containersFirst) {
+    const server = await fromContainer();
+    if (server) return server;
   }
   return attempts.fail();
 }
 
 /** Locates a server with {@link locateRedis} and gives this run its own key prefix on it. */
 export async function provideRedis(runId: string): Promise<ProvidedRedis> {
-  const server = await locateRedis();
+  const server = await locateRedis({ containersFirst: true });
   return await use(server.url, runId, server.source, server.stop);
 }

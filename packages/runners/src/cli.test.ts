@@ -12,6 +12,13 @@ describe('tm CLI', () => {
     ]);
   });
 
+  it('prints its version with --version', async () => {
+    const { runTm } = await import('./intake/testing/run-tm.js');
+    const result = await runTm(['--version']);
+    expect(result.code).to.equal(0);
+    expect(result.stdout.trim()).to.match(/^\d+\.\d+\.\d+/);
+  });
+
   it('is named tm and describes the pipeline', () => {
     const program = buildProgram();
     expect(program.name()).to.equal('tm');

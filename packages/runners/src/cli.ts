@@ -2,11 +2,21 @@
 /**
  * The `tm` command: one entry for every runner and tool (`pnpm tm --help` from the repository root).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '@tm/contracts';
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
 import { exitTwoOnUsageError } from './usage-errors.js';
+
+/** The runners package's version (its package.json, one folder up from src/ and dist/). */
+export function runnersVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
+}
 
 /** Builds the `tm` program with every command of commands/. */
 export function buildProgram(): Command {
@@ -14,6 +24,7 @@ export function buildProgram(): Command {
   const program = exitTwoOnUsageError(
     new Command('tm')
       .description('Telemarketing pipeline: CSV folders to operator call results, over Kafka or in memory.')
+      .version(runnersVersion(), '-V, --version', 'print the version of tm')
       .showHelpAfterError(),
   );
   registerCommands(program);
