@@ -75,7 +75,8 @@ const cache = new Map<string, ContractSerdes>();
  * (and reports itself unready until then), so its output serdes are ready too. Work that encodes outside a stage
  * awaits `ready()` itself first. The schemas directory is read once per process.
  *
- * @param logger Where waits for the registry are logged (default: a `schema-registry` runner logger).
+ * @param logger Where waits for the registry are logged (default: a `schema-registry` runner logger); the set is
+ *   cached per registry and topics, so the first call's logger is the one kept.
  */
 export function contractSerdes(config?: SerdeConfig, logger?: Logger): ContractSerdes {
   const url = config ? schemaRegistryUrlOf(config) : undefined;
