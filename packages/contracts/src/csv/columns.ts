@@ -17,10 +17,18 @@ export interface CsvColumn {
    * reasons never quote it.
    */
   readonly personal: boolean;
+  /**
+   * Most characters a value may have. Appendix A gives no lengths; these bound each text column well above any
+   * real value (the ARM's DTOs cap names at 32 and application numbers at 32), so a runaway cell of hundreds of
+   * kilobytes fails format control instead of a Kafka send (issue 15, defect 2).
+   */
+  readonly maxLength: number;
 }
 
-const table: ReadonlyArray<readonly [number: string, name: string, required: boolean, personal: boolean]> = [
-  ['1.1', 'applicationNumber', true, false],
+const table: ReadonlyArray<
+  readonly [number: string, name: string, required: boolean, personal: boolean, maxLength?: number]
+> = [
+  ['1.1', 'applicationNumber', true, false, 32],
   ['1.2', 'createdDate', true, false],
   ['1.3', 'createdTime', true, false],
   ['1.4', 'changedDate', true, false],
@@ -32,30 +40,31 @@ const table: ReadonlyArray<readonly [number: string, name: string, required: boo
   ['1.10', 'scoringResult', false, false],
   ['2.1', 'clientType', true, false],
   ['2.2', 'phone', true, true],
-  ['2.3', 'faceId', false, true],
+  ['2.3', 'faceId', false, true, 128],
   ['2.4', 'citizenship', false, false],
-  ['2.5', 'passportSeries', false, true],
-  ['2.6', 'passportNumber', false, true],
-  ['2.7', 'lastName', false, true],
-  ['2.8', 'firstName', false, true],
-  ['2.9', 'middleName', false, true],
+  ['2.5', 'passportSeries', false, true, 16],
+  ['2.6', 'passportNumber', false, true, 32],
+  ['2.7', 'lastName', false, true, 100],
+  ['2.8', 'firstName', false, true, 100],
+  ['2.9', 'middleName', false, true, 100],
   ['2.10', 'birthDate', false, true],
   ['2.11', 'gender', false, false],
-  ['3.1', 'os', false, false],
-  ['3.2', 'appVersion', false, false],
-  ['3.3', 'deviceId', false, true],
-  ['4.1', 'requestedAmount', false, false],
-  ['4.2', 'approvedAmount', false, false],
-  ['4.3', 'productType', false, false],
-  ['4.4', 'term', false, false],
+  ['3.1', 'os', false, false, 64],
+  ['3.2', 'appVersion', false, false, 64],
+  ['3.3', 'deviceId', false, true, 128],
+  ['4.1', 'requestedAmount', false, false, 16],
+  ['4.2', 'approvedAmount', false, false, 16],
+  ['4.3', 'productType', false, false, 64],
+  ['4.4', 'term', false, false, 10],
   ['4.5', 'termUnit', false, false],
-  ['4.6', 'grace', false, false],
+  ['4.6', 'grace', false, false, 10],
   ['4.7', 'graceUnit', false, false],
 ];
 
 /** The 31 positional columns of thesis Appendix A, in file order (DESIGN.md §4). */
-export const CSV_COLUMNS: readonly CsvColumn[] = table.map(([number, name, required, personal], index) =>
-  Object.freeze({ index, number, name, required, personal }),
+export const CSV_COLUMNS: readonly CsvColumn[] = table.map(
+  ([number, name, required, personal, maxLength], index) =>
+    Object.freeze({ index, number, name, required, personal, maxLength: maxLength ?? 32 }),
 );
 
 /** How many columns Appendix A defines: a row of a file without extra columns has exactly this many. */

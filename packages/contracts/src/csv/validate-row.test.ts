@@ -142,6 +142,17 @@ describe('validateRow (CSV contract, thesis Appendix A)', () => {
     ]);
   });
 
+  it('refuses a cell longer than its column allows, naming the length, never the value (issue 15, defect 2)', () => {
+    const huge = 'Ж'.repeat(300_000);
+    expect(check({ '2.7': huge, '3.1': 'A'.repeat(65), '1.1': '1'.repeat(33) })).to.deep.equal([
+      '7:1.1: applicationNumber must be at most 32 characters, has 33',
+      '7:2.7: lastName must be at most 100 characters, has 300000',
+      '7:3.1: os must be at most 64 characters, has 65',
+    ]);
+    expect(check({ '2.7': 'Ж'.repeat(100), '3.1': 'A'.repeat(64) })).to.deep.equal([]);
+    expect(CSV_COLUMNS.every((c) => c.maxLength > 0 && c.maxLength <= 128)).to.equal(true);
+  });
+
   describe('dates and times', () => {
     it('refuses dates that are not on the calendar: 31.02, 29.02 of a non-leap year, 00 and 13', () => {
       for (const bad of [

@@ -91,10 +91,16 @@ class RowCheck {
     return undefined;
   }
 
-  /** The cell, or null when absent; undefined (and an error) when absent and required. */
+  /**
+   * The cell, or null when absent; undefined (and an error) when absent and required, or longer than the column's
+   * `maxLength`.
+   */
   text(i: number, required: boolean): string | null | undefined {
     const v = this.cell(i);
-    if (v !== '') return v;
+    if (v !== '') {
+      const max = (CSV_COLUMNS[i] as { maxLength: number }).maxLength;
+      return v.length <= max ? v : this.fail(i, `must be at most ${max} characters, has ${v.length}`);
+    }
     return required ? this.fail(i, 'is required') : null;
   }
 
@@ -156,7 +162,8 @@ function isCountryCode(v: string): boolean {
  * 00:00:00–23:59:59, Moscow time (UTC+3), converted to UTC epoch milliseconds; 1.7 and 1.8 both or neither;
  * enums exact (1.9 also takes the thesis's `recieved`); 1.10 only with 1.6 = scored; 2.2 eleven digits starting
  * with 7; 2.4 three capital letters; 2.10 a calendar date not after the Moscow date of `receivedAt` (days since
- * epoch); 4.1/4.2 non-negative integers up to 2^53−1, 4.4/4.6 up to 2^31−1; 4.3 any name. Cells are trimmed;
+ * epoch); 4.1/4.2 non-negative integers up to 2^53−1, 4.4/4.6 up to 2^31−1; 4.3 any name; no cell longer than its
+ * column's `maxLength` (names 100, ids and versions 64–128, the rest 32 or less). Cells are trimmed;
  * an empty cell is absent (null). A row whose width differs from the layout's gets one row-level error.
  *
  * Error reasons quote the offending value only for columns that are not personal data (see `CsvColumn.personal`).

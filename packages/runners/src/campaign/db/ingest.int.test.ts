@@ -158,6 +158,50 @@ describe('ingestCandidates (PostgreSQL)', () => {
     expect(await outbox(db())).to.have.length(2);
   });
 
+  /** A candidate whose application last changed `minutes` after the fixture's time. */
+  const changedLater = (c: ReturnType<typeof candidate>, minutes: number) => ({
+    ...c,
+    application: { ...c.application, changedAt: c.application.changedAt + minutes * 60_000 },
+  });
+
+  it('keeps the open task when an older candidate of the client arrives after it (issue 15, defect 7)', async () => {
+    // The analyser decided the client's newer application first: it arrives first.
+    await ingestCandidates(db(), [changedLater(candidate('102', '79001110001'), 30)], at(9));
+    const [claimed] = await claimDueTasks(db(), { now: at(9, 5), limit: 10, campaigns: rules() });
+    const late = await ingestCandidates(db(), [changedLater(candidate('101', '79001110001'), 10)], at(10));
+    expect(late).to.deep.include({ created: 0, canceled: 0, deleteDialTasks: 0, outdated: 1 });
+    expect((await tasks(db())).map((t) => [t.candidateId, t.state])).to.deep.equal([
+      ['102:1', 'IN_PROGRESS'],
+      ['101:1', 'CANCELED'],
+    ]);
+    expect(await outbox(db())).to.deep.equal([`ADD:${claimed!.dialTask.taskId}:1 pending`]);
+    // Its redelivery is recognised; a newer one still replaces the open task.
+    expect(
+      (await ingestCandidates(db(), [changedLater(candidate('101', '79001110001'), 10)], at(11))).redelivered,
+    ).to.deep.equal(['101:1']);
+    const newer = await ingestCandidates(db(), [changedLater(candidate('103', '79001110001'), 40)], at(12));
+    expect(newer).to.deep.include({ created: 1, canceled: 1, deleteDialTasks: 1, outdated: 0 });
+    expect(await findInvariantViolations(db())).to.deep.equal([]);
+  });
+
+  it('keeps the newest of several candidates of one client in a batch, whatever their order', async () => {
+    const result = await ingestCandidates(
+      db(),
+      [
+        changedLater(candidate('1', '79001110001'), 5),
+        changedLater(candidate('2', '79001110001'), 20),
+        changedLater(candidate('3', '79001110001'), 10),
+      ],
+      at(9),
+    );
+    expect(result).to.deep.include({ created: 1, supersededInBatch: 2, outdated: 0 });
+    expect((await tasks(db())).map((t) => [t.candidateId, t.state])).to.deep.equal([
+      ['1:1', 'CANCELED'],
+      ['2:1', 'NEW'],
+      ['3:1', 'CANCELED'],
+    ]);
+  });
+
   it('keeps the last of several candidates of one client in a batch; earlier ones are stored CANCELED', async () => {
     const result = await ingestCandidates(
       db(),

@@ -141,6 +141,7 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
   const onIngested = (result: IngestResult) => {
     metrics.candidates.inc({ outcome: 'created' }, result.created);
     metrics.candidates.inc({ outcome: 'superseded' }, result.supersededInBatch);
+    metrics.candidates.inc({ outcome: 'outdated' }, result.outdated);
     metrics.candidates.inc({ outcome: 'redelivered' }, result.redelivered.length);
     metrics.candidates.inc({ outcome: 'unknown_campaign' }, result.unknownCampaign.length);
     metrics.tasksCanceled.inc(result.canceled);

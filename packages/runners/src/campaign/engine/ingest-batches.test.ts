@@ -23,6 +23,7 @@ const stored = (candidates: readonly Candidate[], unknownCampaign: string[] = []
   unknownCampaign,
   canceled: 0,
   deleteDialTasks: 0,
+  outdated: 0,
 });
 
 const retriable = () =>
