@@ -3,7 +3,7 @@
  */
 export class ServiceUnavailableError extends Error {
   constructor(
-    readonly service: 'Kafka' | 'PostgreSQL' | 'Redis' | 'Chromium',
+    readonly service: 'Kafka' | 'PostgreSQL' | 'Redis' | 'Chromium' | 'Schema Registry',
     readonly attempts: readonly string[],
   ) {
     super(

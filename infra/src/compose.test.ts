@@ -75,14 +75,23 @@ describe('docker-compose.yml', () => {
     expect(String(service('kafka').environment?.KAFKA_ADVERTISED_LISTENERS)).to.contain(`${host}:${port}`);
   });
 
-  it('points the Schema Registry at a listener Kafka advertises, and publishes it where the config expects', () => {
+  it('points the Schema Registry at a listener Kafka advertises, and publishes its listener', () => {
     const bootstrap = String(
       service('schema-registry').environment?.SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS,
     );
     const advertised = String(service('kafka').environment?.KAFKA_ADVERTISED_LISTENERS).split(',');
     expect(advertised.map((l) => l.split('://')[1])).to.include(bootstrap.split('://')[1]);
-    const url = new URL(defaultOf(pipeline.infra['schema-registry']?.url));
-    expect(publishes('schema-registry', url.port)).to.equal(true);
+    const listener = new URL(String(service('schema-registry').environment?.SCHEMA_REGISTRY_LISTENERS));
+    expect(publishes('schema-registry', listener.port)).to.equal(true);
+  });
+
+  it('gives every runner the Schema Registry, which the config takes only from SCHEMA_REGISTRY_URL (ADR 0122)', () => {
+    expect(pipeline.infra['schema-registry']?.url).to.equal(`\${SCHEMA_REGISTRY_URL:}`);
+    const listener = new URL(String(service('schema-registry').environment?.SCHEMA_REGISTRY_LISTENERS));
+    for (const runner of RUNNERS.filter((r) => r !== 'simulators')) {
+      const url = new URL(String(service(runner).environment?.SCHEMA_REGISTRY_URL));
+      expect([url.hostname, url.port], runner).to.deep.equal(['schema-registry', listener.port]);
+    }
   });
 
   it('creates the PostgreSQL user, password and database the config connects with', () => {

@@ -26,6 +26,16 @@ export { locatePostgres, type PostgresServer, type ProvidedPostgres, providePost
 export { type RestartableServer, startPrivatePostgres, startPrivateRedis } from './private-servers.js';
 export { locateRedis, type ProvidedRedis, provideRedis, type RedisServer } from './redis.js';
 export { newRunId } from './run-id.js';
+export {
+  ApicurioRegistry,
+  type ApicurioRegistryOptions,
+  ensureApicurioDistribution,
+  findApicurioJava,
+  pinnedApicurioVersion,
+  provideSchemaRegistry,
+  releaseSchemaRegistry,
+  schemaRegistryOrSkip,
+} from './schema-registry.js';
 export { type ProvidedServices, provideServices } from './services.js';
 export { type TestServices, testServices, uniqueName } from './test-env.js';
 export { ensureWebBuild } from './web-build.js';

@@ -7,6 +7,7 @@ import type { Context } from 'mocha';
 import { processAlive } from './kafka-broker.js';
 import { infraLog } from './log.js';
 import { newRunId } from './run-id.js';
+import { releaseSchemaRegistry } from './schema-registry.js';
 import { asTestServices, exportToEnv, type ProvidedServices, provideServices } from './services.js';
 
 let provided: ProvidedServices | undefined;
@@ -34,6 +35,7 @@ export async function mochaGlobalSetup(): Promise<void> {
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
+  await releaseSchemaRegistry(); // only when a test asked for one
   if (!provided) return;
   const keepLogs = failures > 0;
   if (keepLogs && provided.kafka.logTail) {

@@ -44,3 +44,38 @@ export class StageFailedError extends Error {
     this.name = 'StageFailedError';
   }
 }
+
+/**
+ * A Schema Registry request that did not get the answer it asked for. `retriable` says whether a later try may
+ * succeed: the registry could not be reached or did not answer in time, or answered 408, 429 or 5xx. Anything else
+ * is the registry's word (`status` and Confluent's `errorCode`, e.g. 404 with 40403 for an unknown schema id,
+ * 409 for an incompatible schema, 422 for an invalid one).
+ */
+export class SchemaRegistryError extends Error {
+  readonly retriable: boolean;
+  /** The HTTP status of the registry's answer; undefined when there was none. */
+  readonly status: number | undefined;
+  /** Confluent's `error_code` from the answer's body, when it had one. */
+  readonly errorCode: number | undefined;
+
+  constructor(
+    /** `METHOD path` of the request, without the registry's address or credentials. */
+    readonly request: string,
+    message: string,
+    details: { status?: number; errorCode?: number; retriable: boolean; cause?: unknown },
+  ) {
+    super(
+      `schema registry ${request}: ${message}`,
+      details.cause === undefined ? {} : { cause: details.cause },
+    );
+    this.name = 'SchemaRegistryError';
+    this.status = details.status;
+    this.errorCode = details.errorCode;
+    this.retriable = details.retriable;
+  }
+
+  /** The registry's own "no schema with this id" (404, error code 40403), as opposed to a 404 from a wrong URL. */
+  get schemaNotFound(): boolean {
+    return this.status === 404 && this.errorCode === 40403;
+  }
+}

@@ -7,7 +7,13 @@
  * partitions), dead-letters records that cannot be decoded or keep failing, and shuts down gracefully.
  * @packageDocumentation
  */
-export { attemptsOf, DecodeError, RetriesExhaustedError, StageFailedError } from './errors.js';
+export {
+  attemptsOf,
+  DecodeError,
+  RetriesExhaustedError,
+  SchemaRegistryError,
+  StageFailedError,
+} from './errors.js';
 export { defaultLogger, type Logger } from './log.js';
 export { type BufferRecordsOptions, bufferRecords } from './operators/buffer-records.js';
 export { type ConcurrentMapByKeyOptions, concurrentMapByKey } from './operators/concurrent-map-by-key.js';
@@ -30,9 +36,15 @@ export {
   type RawRecord,
   type RecordOrigin,
 } from './record.js';
-export { type ConfluentAvroOptions, confluentAvroSerde } from './serdes/avro-confluent.js';
+export { type ConfluentAvroOptions, confluentAvroSerde, REGISTRY_RETRY } from './serdes/avro-confluent.js';
+export { type AvroSerde, avroFramingOf, framedAvroEncoder } from './serdes/avro-framing.js';
 export { AvroSchemaStore, canonicalForm, fingerprintBytes } from './serdes/avro-schema-store.js';
-export { avroSingleObjectSerde, SINGLE_OBJECT_MARKER } from './serdes/avro-single-object.js';
+export { type AvroSerdeOptions, avroSerde } from './serdes/avro-serde.js';
+export {
+  avroSingleObjectSerde,
+  SINGLE_OBJECT_MARKER,
+  singleObjectHeader,
+} from './serdes/avro-single-object.js';
 export { crc64Avro } from './serdes/crc64-avro.js';
 export {
   HISTORY_FOLDER,
@@ -48,6 +60,8 @@ export {
   historyFileOf,
   type SchemaEvolutionProblem,
 } from './serdes/schema-evolution.js';
+export { SchemaRegistryClient, type SchemaRegistryClientOptions } from './serdes/schema-registry-client.js';
+export { namedTypeDefinitions, selfContainedSchema } from './serdes/self-contained-schema.js';
 export { bufferSerde, jsonSerde, type Serde, stringSerde } from './serdes/serde.js';
 export { DeadLetterHeaders, deadLetterRecord, defaultDeadLetterTopic } from './stage/dead-letter.js';
 export { StageMetrics } from './stage/metrics.js';

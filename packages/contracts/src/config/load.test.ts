@@ -95,6 +95,15 @@ describe('pipeline config', () => {
     expect(fromEnv.databaseUrl).to.equal('postgres://db/x');
     expect(fromEnv.redisUrl).to.equal('redis://r:1');
     expect(fromEnv.schemaRegistryUrl).to.equal('http://sr:8081');
+    // The default config names the registry only through SCHEMA_REGISTRY_URL: unset or empty, there is none.
+    const defaults = join(repo, 'config', 'pipeline.yaml');
+    expect(loadPipelineConfig(defaults, {}).infra.schemaRegistryUrl).to.equal(undefined);
+    expect(loadPipelineConfig(defaults, { SCHEMA_REGISTRY_URL: '' }).infra.schemaRegistryUrl).to.equal(
+      undefined,
+    );
+    expect(
+      loadPipelineConfig(defaults, { SCHEMA_REGISTRY_URL: 'http://sr:8081' }).infra.schemaRegistryUrl,
+    ).to.equal('http://sr:8081');
     // A part the config gives is kept, and still validated.
     const withoutInfra = minimal('').slice(0, minimal('').indexOf('infra:'));
     expect(problems(`${withoutInfra}infra: { kafka: { session-timeout-ms: 5 } }\n`)).to.deep.equal([

@@ -1,6 +1,7 @@
 import type avro from 'avsc';
 import { crc64Avro } from './crc64-avro.js';
 import { readSchemaDirectory, readSchemaHistory } from './schema-directory.js';
+import { namedTypeDefinitions, selfContainedSchema } from './self-contained-schema.js';
 
 /** The Parsing Canonical Form of an avsc type, as the Avro specification defines it. */
 export function canonicalForm(type: avro.Type): string {
@@ -22,6 +23,7 @@ export function fingerprintBytes(type: avro.Type): Buffer {
 export class AvroSchemaStore {
   readonly #byName = new Map<string, avro.Type>();
   readonly #byFingerprint = new Map<string, avro.Type>();
+  readonly #definitions = new Map<string, string>();
 
   /**
    * Loads a schemas directory: the `.avsc` files outside `history/` are the current versions (they may refer to
@@ -30,16 +32,35 @@ export class AvroSchemaStore {
    */
   static fromDirectory(dir: string): AvroSchemaStore {
     const store = new AvroSchemaStore();
-    for (const file of readSchemaDirectory(dir)) store.addCurrent(file.type);
+    const current = readSchemaDirectory(dir);
+    const definitions = namedTypeDefinitions(current.map((f) => f.json));
+    for (const file of current) {
+      store.addCurrent(file.type, JSON.stringify(selfContainedSchema(file.json, definitions)));
+    }
     for (const file of readSchemaHistory(dir)) store.addVersion(file.type);
     return store;
   }
 
-  /** Registers a type as the current version of its name (and as a known writer version). */
-  addCurrent(type: avro.Type): void {
+  /**
+   * Registers a type as the current version of its name (and as a known writer version).
+   *
+   * @param definition The schema's text as written, self-contained (what {@link definition} returns); by default
+   *   avsc's export of the type, which keeps defaults but drops docs and logical types.
+   */
+  addCurrent(type: avro.Type, definition?: string): void {
     if (!type.name) throw new Error('only named types (records, enums, fixed) can be stored');
     this.#byName.set(type.name, type);
+    this.#definitions.set(type.name, definition ?? JSON.stringify(type.schema({ exportAttrs: true })));
     this.addVersion(type);
+  }
+
+  /**
+   * The current version of a named schema as JSON text to register with a Schema Registry: as its file has it
+   * (docs, defaults, logical types), with the named types of other files it uses put in, so it stands alone.
+   */
+  definition(name: string): string {
+    this.current(name); // throws naming the known ones
+    return this.#definitions.get(name) as string;
   }
 
   /** Registers a type as a version records may have been written with. */

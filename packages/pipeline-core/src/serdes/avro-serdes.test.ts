@@ -1,34 +1,9 @@
 import avro from 'avsc';
 import { expect } from 'chai';
-import { startSchemaRegistryDouble } from '../testing/schema-registry-double.js';
-import { confluentAvroSerde } from './avro-confluent.js';
 import { AvroSchemaStore, canonicalForm } from './avro-schema-store.js';
 import { avroSingleObjectSerde } from './avro-single-object.js';
 import { crc64Avro, toSignedLong } from './crc64-avro.js';
-
-const v1 = avro.Type.forSchema({
-  type: 'record',
-  name: 'Order',
-  namespace: 'shop',
-  doc: 'an order',
-  fields: [
-    { name: 'id', type: 'string' },
-    { name: 'amount', type: 'long' },
-    { name: 'placedAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
-  ],
-});
-const v2 = avro.Type.forSchema({
-  type: 'record',
-  name: 'Order',
-  namespace: 'shop',
-  fields: [
-    { name: 'id', type: 'string' },
-    { name: 'amount', type: 'long' },
-    { name: 'placedAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
-    { name: 'channel', type: 'string', default: 'web', doc: 'added in v2' },
-  ],
-});
-const order = { id: 'o-1', amount: 25000, placedAt: 1_700_000_000_000 };
+import { order, v1, v2 } from './order-schemas.test-support.js';
 
 const fp = (schema: avro.Schema) =>
   toSignedLong(crc64Avro(Buffer.from(canonicalForm(avro.Type.forSchema(schema)))));
@@ -94,52 +69,6 @@ describe('Avro serdes', () => {
       const serde = avroSingleObjectSerde<typeof order>(store, 'shop.Order');
       const big = { ...order, id: 'x'.repeat(200_000) };
       expect((serde.decode(serde.encode(big)) as typeof order).id).to.have.length(200_000);
-    });
-  });
-
-  describe('Confluent wire format (against a Schema Registry test double)', () => {
-    it('registers the writer schema, writes magic byte + schema id, and round-trips', async () => {
-      const registry = await startSchemaRegistryDouble();
-      try {
-        const serde = confluentAvroSerde<typeof order>({
-          registry: registry.url,
-          subject: 'orders-value',
-          schema: v1,
-        });
-        await serde.ready?.();
-        const bytes = serde.encode(order);
-        expect(bytes[0]).to.equal(0);
-        expect(bytes.readInt32BE(1)).to.equal(1);
-        expect({ ...((await serde.decode(bytes)) as object) }).to.deep.equal(order);
-        expect(registry.requests).to.include('POST /subjects/orders-value/versions');
-      } finally {
-        await registry.close();
-      }
-    });
-
-    it('resolves a record written with an older registered schema to the newer reader', async () => {
-      const registry = await startSchemaRegistryDouble();
-      try {
-        const writer = confluentAvroSerde<typeof order>({
-          registry: registry.url,
-          subject: 'orders-value',
-          schema: v1,
-        });
-        await writer.ready?.();
-        const written = writer.encode(order);
-        const reader = confluentAvroSerde<typeof order & { channel: string }>({
-          registry: registry.url,
-          subject: 'orders-value',
-          schema: v2,
-        });
-        await reader.ready?.();
-        expect(reader.encode({ ...order, channel: 'app' }).readInt32BE(1)).to.equal(2);
-        const read = await reader.decode(written);
-        expect({ ...(read as object) }).to.deep.equal({ ...order, channel: 'web' });
-        expect(registry.requests).to.include('GET /schemas/ids/1');
-      } finally {
-        await registry.close();
-      }
     });
   });
 });

@@ -1,12 +1,17 @@
 import type avro from 'avsc';
+import { type AvroSerde, framedAvroEncoder } from './avro-framing.js';
 import type { AvroSchemaStore } from './avro-schema-store.js';
 import { fingerprintBytes } from './avro-schema-store.js';
 import { describeDecodeFailure, describeResolutionFailure } from './schema-evolution.js';
-import type { Serde } from './serde.js';
 
 /** Marker bytes of Avro single-object encoding (version 1). */
 export const SINGLE_OBJECT_MARKER = Buffer.from([0xc3, 0x01]);
 const HEADER_LENGTH = 10;
+
+/** The single-object header of records written with `type`: the marker and its fingerprint. */
+export function singleObjectHeader(type: avro.Type): Buffer {
+  return Buffer.concat([SINGLE_OBJECT_MARKER, fingerprintBytes(type)]);
+}
 
 /**
  * Avro single-object encoding: 0xC3 0x01, the writer schema's CRC-64-AVRO fingerprint (8 bytes, little-endian),
@@ -14,12 +19,13 @@ const HEADER_LENGTH = 10;
  * (the schemas/ directory), and a record written with another known version is resolved to `readerSchema`.
  * Encoding is synchronous and allocates one buffer per record.
  */
-export function avroSingleObjectSerde<T>(store: AvroSchemaStore, readerSchema: string | avro.Type): Serde<T> {
+export function avroSingleObjectSerde<T>(
+  store: AvroSchemaStore,
+  readerSchema: string | avro.Type,
+): AvroSerde<T> {
   const reader = typeof readerSchema === 'string' ? store.current(readerSchema) : readerSchema;
-  const header = Buffer.concat([SINGLE_OBJECT_MARKER, fingerprintBytes(reader)]);
+  const header = singleObjectHeader(reader);
   const resolvers = new Map<string, { writer: avro.Type; resolver: avro.Resolver }>();
-  let scratch = Buffer.allocUnsafe(64 * 1024);
-  header.copy(scratch, 0);
 
   const resolverFor = (fingerprint: string): { writer: avro.Type; resolver: avro.Resolver } => {
     let known = resolvers.get(fingerprint);
@@ -41,16 +47,9 @@ export function avroSingleObjectSerde<T>(store: AvroSchemaStore, readerSchema: s
   };
 
   return {
-    encode(value: T): Buffer {
-      let end = reader.encode(value, scratch, HEADER_LENGTH);
-      if (end < 0) {
-        // Too small: avsc returns minus the bytes missing. Grow once and encode again.
-        scratch = Buffer.allocUnsafe(Math.max(scratch.length * 2, scratch.length - end));
-        header.copy(scratch, 0);
-        end = reader.encode(value, scratch, HEADER_LENGTH);
-      }
-      return Buffer.from(scratch.subarray(0, end));
-    },
+    schema: reader,
+    header: () => Buffer.from(header),
+    encode: framedAvroEncoder<T>(reader, header),
     decode(bytes: Buffer): T {
       if (bytes.length < HEADER_LENGTH || bytes[0] !== 0xc3 || bytes[1] !== 0x01) {
         throw new Error('not Avro single-object encoding (no 0xC3 0x01 marker)');

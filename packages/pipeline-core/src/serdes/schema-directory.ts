@@ -9,6 +9,8 @@ export interface SchemaFile {
   /** The schema's full name, e.g. `tm.Application`. */
   name: string;
   type: avro.Type;
+  /** The file's JSON as written (docs, defaults and logical types included). */
+  json: avro.Schema;
 }
 
 /** The folder of a schemas directory that holds earlier versions ({@link readSchemaHistory}), not current ones. */
@@ -51,7 +53,12 @@ export function readSchemaDirectory(dir: string): SchemaFile[] {
       try {
         const type = avro.Type.forSchema(item.json, { registry: scratch });
         Object.assign(registry, scratch);
-        parsed.push({ file: relative(dir, item.path), name: type.name ?? relative(dir, item.path), type });
+        parsed.push({
+          file: relative(dir, item.path),
+          name: type.name ?? relative(dir, item.path),
+          type,
+          json: item.json,
+        });
         pending.splice(i, 1);
       } catch (err) {
         failures.push(`${relative(dir, item.path)}: ${(err as Error).message}`);
@@ -75,8 +82,9 @@ export function readSchemaHistory(dir: string): SchemaFile[] {
   if (!existsSync(history)) return [];
   return avscFiles(history).map((path) => {
     try {
-      const type = avro.Type.forSchema(readJson(path), { registry: {} });
-      return { file: relative(dir, path), name: type.name ?? relative(dir, path), type };
+      const json = readJson(path);
+      const type = avro.Type.forSchema(json, { registry: {} });
+      return { file: relative(dir, path), name: type.name ?? relative(dir, path), type, json };
     } catch (err) {
       throw new Error(`${relative(dir, path)}: not a self-contained Avro schema: ${(err as Error).message}`);
     }

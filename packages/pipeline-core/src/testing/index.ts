@@ -4,7 +4,7 @@
  * for reading topics and waiting on commits.
  * @packageDocumentation
  */
-export { startSchemaRegistryDouble } from './schema-registry-double.js';
+export { type SchemaRegistryDouble, startSchemaRegistryDouble } from './schema-registry-double.js';
 export { StageTestDriver } from './stage-test-driver.js';
 export { outcomeOf, type TestOutcome, testRecord } from './test-record.js';
 export { testScheduler } from './test-scheduler.js';

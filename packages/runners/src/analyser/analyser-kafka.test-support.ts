@@ -12,12 +12,12 @@ import {
   validateRow,
 } from '@tm/contracts';
 import { testServices, uniqueName } from '@tm/infra';
-import { kafkaTransport, type RawRecord, StageMetrics } from '@tm/pipeline-core';
+import { kafkaTransport, type RawRecord, type Serde, StageMetrics } from '@tm/pipeline-core';
 import { committedTotal, eventually, readTopic } from '@tm/pipeline-core/testing';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { generateCsvRows } from '../intake/generator/index.js';
-import { contractSerdes } from '../runtime/serdes.js';
+import { type ContractSerdes, contractSerdes } from '../runtime/serdes.js';
 import { ensurePipelineTopics } from '../runtime/topics.js';
 import type { BlacklistEntry } from '../simulators/blacklist-file.js';
 import { type RunningSimulators, startSimulators } from '../simulators/start-simulators.js';
@@ -66,7 +66,8 @@ export function blacklistOf(apps: readonly Application[]): BlacklistEntry[] {
 /** One run: the config (fresh topic and group names), the simulators, the applications and what must come out. */
 export class KafkaAnalyserRun {
   readonly metrics = new StageMetrics();
-  readonly serdes = contractSerdes();
+  /** The run's serdes: Confluent framing when the run has a Schema Registry, single-object otherwise. */
+  readonly serdes: ContractSerdes;
   readonly expected: Map<string, ExpectedDecision>;
   readonly asks: ExpectedAsks[];
   analyser: AnalyserStage | undefined;
@@ -79,6 +80,7 @@ export class KafkaAnalyserRun {
     readonly group: string,
     rules: SimulatorRules,
   ) {
+    this.serdes = contractSerdes(config);
     this.expected = new Map();
     this.asks = [];
     for (const app of apps) {
@@ -88,10 +90,15 @@ export class KafkaAnalyserRun {
     }
   }
 
-  /** Starts the simulators and creates fresh topics for `apps` under config/pipeline.yaml's campaigns. */
+  /**
+   * Starts the simulators and creates fresh topics for `apps` under config/pipeline.yaml's campaigns.
+   *
+   * @param options.schemaRegistryUrl A Schema Registry for the run (`infra.schema-registry.url`); none by default.
+   */
   static async prepare(
     apps: readonly Application[],
     retry: PipelineConfig['eventsAnalyser']['retry'],
+    options: { schemaRegistryUrl?: string } = {},
   ): Promise<KafkaAnalyserRun> {
     const blacklist = blacklistOf(apps);
     const simulators = SimulatorsSchema.parse({
@@ -128,6 +135,7 @@ export class KafkaAnalyserRun {
         ...base.infra,
         transport: 'kafka',
         kafka: { ...base.infra.kafka, brokers: testServices().kafkaBrokers },
+        schemaRegistryUrl: options.schemaRegistryUrl,
       },
     };
     const transport = kafkaTransport({ brokers: config.infra.kafka.brokers, clientId: 'analyser-int' });
@@ -141,8 +149,16 @@ export class KafkaAnalyserRun {
     return new KafkaAnalyserRun(config, transport, sims, apps, uniqueName('analyser'), rules);
   }
 
-  /** Publishes the applications `from`..`to` (all by default), keyed by application number (as intake does). */
-  async publish(from = 0, to = this.apps.length): Promise<void> {
+  /**
+   * Publishes the applications `from`..`to` (all by default), keyed by application number (as intake does), encoded
+   * with `serde` (default: the run's).
+   */
+  async publish(
+    from = 0,
+    to = this.apps.length,
+    serde: Serde<Application> = this.serdes.application,
+  ): Promise<void> {
+    await serde.ready?.();
     const producer = this.transport.createProducer();
     await producer.connect();
     for (let i = from; i < to; i += 1000) {
@@ -150,7 +166,7 @@ export class KafkaAnalyserRun {
         this.apps.slice(i, Math.min(i + 1000, to)).map((app) => ({
           topic: this.config.topics.incomingEvents,
           key: app.applicationNumber,
-          value: this.serdes.application.encode(app),
+          value: serde.encode(app),
         })),
       );
     }

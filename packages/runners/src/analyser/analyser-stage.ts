@@ -112,7 +112,8 @@ export function createAnalyserStage(options: AnalyserStageOptions): AnalyserStag
   const breakers = watchBreakers(services, log);
   const failures = evaluationFailureCounter(metrics.registry);
   const policy = rideOutRetryPolicy(analyser.retry, options.random);
-  const serdes = contractSerdes();
+  // The input serde's ready() (awaited by the stage before it consumes) registers the output schemas too.
+  const serdes = contractSerdes(config, log);
   const sinks: DecisionSinks = {
     candidates: { topic: config.topics.candidates, serde: serdes.candidate },
     rejections: { topic: config.topics.rejections, serde: serdes.rejection },

@@ -124,7 +124,7 @@ export function createArm(options: ArmOptions): Arm {
   const logger = rootLogger.child({ component: 'arm' });
   const stageMetrics = options.metrics ?? new StageMetrics();
   const metrics = new ArmMetrics(stageMetrics.registry);
-  const serdes = contractSerdes();
+  const serdes = contractSerdes(config);
   const state = new ArmState(store);
   const publisher = new ArmPublisher(
     transport.createProducer({ clientId: `${settings.consumerGroup}.publisher` }),
@@ -238,6 +238,8 @@ export function createArm(options: ArmOptions): Arm {
         topics.callbackRequests,
       ]);
       await transport.ensureTopics(pipelineTopics(config).filter((t) => own.has(t.topic)));
+      // With a Schema Registry, the schemas the publisher writes are registered before its first send (ADR 0122).
+      await serdes.operatorSession.ready?.();
       app = await buildArmApi(
         {
           db,

@@ -1,7 +1,8 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CsvReadError } from '@tm/contracts';
+import { type Application, CsvReadError } from '@tm/contracts';
 import { expect } from 'chai';
+import { contractSerdes } from '../runtime/serdes.js';
 import { type CheckedBatch, type CheckSummary, checkFile, unpack } from './format-pass.js';
 import { type IntakeFolders, intakeFolders, writeCsv } from './testing/intake-fixtures.js';
 
@@ -49,6 +50,25 @@ describe('format pass (checkFile)', function () {
     expect(here.records).to.have.length(3000);
     expect(here.summary).to.include({ rows: 3000, errors: 0, lastLine: 3000 });
     expect(here.summary.sha256).to.match(/^[0-9a-f]{64}$/);
+  });
+
+  it('encodes behind the header it is given (a registered Confluent id), in both threads', async () => {
+    const good = join(folders.base, 'good.csv');
+    await writeCsv(good, { rows: 500, seed: 52 });
+    const confluent = Buffer.from([0, 0, 0, 0, 7]);
+    const type = contractSerdes().application.schema;
+    for (const inWorker of [false, true]) {
+      const batches = checkFile(good, { ...options(inWorker), avroHeader: confluent });
+      let rows = 0;
+      for (let next = await batches.next(); !next.done; next = await batches.next()) {
+        for (const [, key, value] of unpack(next.value.records)) {
+          expect(value.subarray(0, 5), `row ${rows} in a worker: ${inWorker}`).to.deep.equal(confluent);
+          expect((type.fromBuffer(value.subarray(5)) as Application).applicationNumber).to.equal(key);
+          rows += 1;
+        }
+      }
+      expect(rows).to.equal(500);
+    }
   });
 
   it('stops encoding at the first bad row but reports every error, in both threads', async () => {

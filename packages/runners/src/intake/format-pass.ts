@@ -4,7 +4,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type CsvDialect, CsvReadError, formatCsvError, readCsvBatches } from '@tm/contracts';
+import {
+  type Application,
+  type CsvDialect,
+  CsvReadError,
+  formatCsvError,
+  readCsvBatches,
+} from '@tm/contracts';
+import { framedAvroEncoder } from '@tm/pipeline-core';
 import { contractSerdes } from '../runtime/index.js';
 
 /** The good rows of a batch, Avro-encoded, packed so that a worker can hand them over without copying. */
@@ -52,6 +59,11 @@ export interface CheckOptions {
   readonly clock?: () => number;
   /** Check in a worker thread, so that encoding and publishing run on two cores (ADR 0068). Default false. */
   readonly inWorker?: boolean;
+  /**
+   * The framing header good rows are encoded behind (`AvroSerde.header()` of the application serde): it crosses
+   * into a worker thread where the serde cannot. Default: single-object encoding.
+   */
+  readonly avroHeader?: Uint8Array;
 }
 
 /** Batches a worker may post before the reader has taken them: bounds the memory between the two threads. */
@@ -81,6 +93,9 @@ export async function* checkHere(
   options: Omit<CheckOptions, 'inWorker'>,
 ): AsyncGenerator<CheckedBatch, CheckSummary> {
   const serde = contractSerdes().application;
+  const encode = options.avroHeader
+    ? framedAvroEncoder<Application>(serde.schema, options.avroHeader)
+    : serde.encode;
   const hash = createHash('sha256');
   let bytes = 0;
   async function* read(): AsyncGenerator<Buffer> {
@@ -115,7 +130,7 @@ export async function* checkHere(
         if (errors > 0) continue;
         lines.push(row.line);
         keys.push(row.application.applicationNumber);
-        values.push(serde.encode(row.application));
+        values.push(encode(row.application));
         continue;
       }
       errors += row.errors.length;
@@ -177,10 +192,15 @@ async function* checkInWorker(
   path: string,
   options: Omit<CheckOptions, 'inWorker'>,
 ): AsyncGenerator<CheckedBatch, CheckSummary> {
-  const { dataStream, sourceFile, dialect } = options;
+  const { dataStream, sourceFile, dialect, avroHeader } = options;
   const input: WorkerInput = {
     path,
-    options: { dataStream, sourceFile, ...(dialect ? { dialect } : {}) },
+    options: {
+      dataStream,
+      sourceFile,
+      ...(dialect ? { dialect } : {}),
+      ...(avroHeader ? { avroHeader } : {}),
+    },
     credits: WORKER_CREDITS,
   };
   const worker = startWorker(input);

@@ -30,6 +30,11 @@ export interface StreamContext {
   readonly logger: Logger;
   /** Clock for `receivedAt` (default `Date.now`); a file read with a clock is checked in this thread. */
   readonly clock?: () => number;
+  /**
+   * The framing header rows are encoded behind: the application serde's, once ready (Confluent's with the
+   * registered schema id when there is a registry). Default: single-object encoding.
+   */
+  readonly avroHeader?: Uint8Array;
 }
 
 /**
@@ -140,6 +145,7 @@ function checkOptions(file: IncomingFile, ctx: StreamContext) {
     sourceFile: file.name,
     inWorker: file.size >= WORKER_MIN_BYTES,
     ...(ctx.clock ? { clock: ctx.clock } : {}),
+    ...(ctx.avroHeader ? { avroHeader: ctx.avroHeader } : {}),
   };
 }
 

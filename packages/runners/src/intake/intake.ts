@@ -240,7 +240,7 @@ class IntakeRunner implements Intake {
       await ensureIntakeTopics(transport, config);
       const workers = [...this.#workers.values()];
       await Promise.all(workers.map((w) => w.producer.connect()));
-      await contractSerdes().application.ready?.();
+      await contractSerdes(config, this.#log).application.ready?.(); // registered before the first row is encoded
       this.#ledger = await FileLedger.load(transport, config.events.ledgerTopic, workers, {
         groupPrefix: `${config.infra.kafka.clientId}-intake-ledger`,
       });
@@ -355,6 +355,7 @@ class IntakeRunner implements Intake {
       singleTransactionMaxBytes: config.events.singleTransactionMaxBytes,
       rowsPerTransaction: config.events.rowsPerTransaction,
       logger: this.#log,
+      avroHeader: contractSerdes(config).application.header(),
       ...(this.#o.clock ? { clock: this.#o.clock } : {}),
     };
   }

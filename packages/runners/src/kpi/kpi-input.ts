@@ -9,7 +9,7 @@ import type {
   Rejection,
 } from '@tm/contracts';
 import { type Committable, DecodeError, type Serde } from '@tm/pipeline-core';
-import { mergeMap, type OperatorFunction, of } from 'rxjs';
+import { catchError, concatMap, EMPTY, from, type OperatorFunction, of } from 'rxjs';
 import { contractSerdes } from '../runtime/serdes.js';
 import type { KpiFacts } from './kpi-facts.js';
 import type { KpiFact } from './kpi-keys.js';
@@ -24,16 +24,20 @@ export type KpiInput =
   | { kind: 'result'; value: CommunicationResult }
   | { kind: 'session'; value: OperatorSession };
 
-type Decoder = (bytes: Buffer) => KpiInput;
+type Decoder = (bytes: Buffer) => KpiInput | Promise<KpiInput>;
 
 /** The topics the KPI stage reads, each with how to decode its records. */
 export function kpiDecoders(config: PipelineConfig): Map<string, Decoder> {
-  const s = contractSerdes();
+  const s = contractSerdes(config);
   const { topics } = config;
   const as =
     <K extends KpiInput['kind']>(kind: K, serde: Serde<Extract<KpiInput, { kind: K }>['value']>): Decoder =>
-    (bytes) =>
-      ({ kind, value: serde.decode(bytes) }) as KpiInput;
+    (bytes) => {
+      const value = serde.decode(bytes);
+      return value instanceof Promise
+        ? value.then((v) => ({ kind, value: v }) as KpiInput)
+        : ({ kind, value } as KpiInput);
+    };
   const decoders = new Map<string, Decoder>();
   for (const stream of config.events.dataStreams)
     decoders.set(stream.topic, as('application', s.application));
@@ -47,21 +51,26 @@ export function kpiDecoders(config: PipelineConfig): Map<string, Decoder> {
 }
 
 /**
- * Decodes each record by its topic; a record that cannot be decoded goes to the dead-letter topic (as a stage's own
- * decoding does) and no further.
+ * Decodes each record by its topic, in order (a decode that waits for the Schema Registry holds the records behind
+ * it); a record that cannot be decoded goes to the dead-letter topic (as a stage's own decoding does) and no further.
  */
 export function decodeByTopic(
   decoders: ReadonlyMap<string, Decoder>,
 ): OperatorFunction<Committable<Buffer>, Committable<KpiInput>> {
-  return mergeMap((record) => {
+  return concatMap((record) => {
     const { topic, partition, offset } = record.origin;
+    const refuse = (err: unknown) => {
+      record.deadLetter(new DecodeError(topic, partition, offset, err), 1);
+      return EMPTY;
+    };
     try {
       const decode = decoders.get(topic);
       if (!decode) throw new Error(`no decoder for topic ${topic}`);
-      return of(record.withValue(decode(record.value)));
+      const input = decode(record.value);
+      if (!(input instanceof Promise)) return of(record.withValue(input));
+      return from(input.then((value) => record.withValue(value))).pipe(catchError(refuse));
     } catch (err) {
-      record.deadLetter(new DecodeError(topic, partition, offset, err), 1);
-      return [];
+      return refuse(err);
     }
   });
 }

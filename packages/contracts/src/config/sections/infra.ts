@@ -61,7 +61,13 @@ export const InfraSchema = z
         'session-timeout-ms': z.number().int().min(1000).default(30_000),
       })
       .strict(),
-    'schema-registry': z.object({ url: z.url().optional() }).strict().prefault({}),
+    'schema-registry': z
+      .object({
+        /** Empty (`${SCHEMA_REGISTRY_URL:}` with the variable unset) means no registry: single-object encoding. */
+        url: z.union([z.literal('').transform(() => undefined), z.url()]).optional(),
+      })
+      .strict()
+      .prefault({}),
     database: z.object({ url: z.string().min(1) }).strict(),
     redis: z.object({ url: z.string().min(1) }).strict(),
   })

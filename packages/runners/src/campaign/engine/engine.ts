@@ -105,7 +105,7 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
   const log = logger.child({ component: 'campaign-engine' });
   const stageMetrics = options.metrics ?? new StageMetrics();
   const metrics = new CampaignEngineMetrics(stageMetrics.registry);
-  const serdes = contractSerdes();
+  const serdes = contractSerdes(config, log);
   const group = settings.consumerGroup;
   const mode: OutboxPublisherMode =
     options.publisher ?? (poolMaxOf(db) === 1 ? 'single-process' : 'advisory-lock');
@@ -239,6 +239,7 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
       await upsertCampaigns(db, campaigns);
       await transport.ensureTopics(pipelineTopics(config).filter((t) => engineTopics.has(t.topic)));
       await producer.connect();
+      await serdes.dialTask.ready?.(); // the dispatcher encodes dial tasks; waits while the registry is down
       if (options.schedules ?? true) {
         schedules = [
           every(
