@@ -308,4 +308,76 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
       'the list emptied',
     );
   });
+
+  it('drafts the previous client’s card when the next call comes; with the page closed, the server drafts', async () => {
+    const operatorId = await h().addOperator('anna', 'secret-1');
+    const first = await h().task(PHONE);
+    const second = await h().task('79005550011', '55001101');
+    let page = await open();
+    await logIn(page, 'anna', 'secret-1');
+    expectNoFullPhone(
+      await page.evaluate(() => JSON.stringify(sessionStorage)),
+      'the page’s session storage',
+    );
+
+    const at = h().now;
+    await h().publishCallEvents(
+      call('CALL_STARTED', first, 'call-a', operatorId, at - 40 * SECOND),
+      call('CALL_ENDED', first, 'call-a', operatorId, at - 10 * SECOND),
+    );
+    const form = page.getByRole('form', { name: 'Результат разговора' });
+    await page.getByRole('timer').waitFor({ timeout: 15_000 });
+    await form.getByLabel('Комментарий').fill('Клиент перезвонит сам');
+
+    // the dialer connects the next client before the operator saved: the page drafts the previous card
+    await h().publishCallEvents(call('CALL_STARTED', second, 'call-b', operatorId, at));
+    await expectText(
+      page.getByRole('alert'),
+      (t) => t.startsWith('Результат разговора по предыдущему клиенту не был сохранен'),
+      'fig. 52 for the previous client',
+    );
+    await expectText(
+      page.locator('.facts'),
+      (t) => t.includes('+7 (***) ***-00-11'),
+      'the next client’s card',
+    );
+    expect(await page.getByText('Идет разговор').isVisible()).to.equal(true);
+    const a = await communicationOf('call-a');
+    await eventually(() => h().results().length === 1, 'the previous client’s DRAFT');
+    expect(h().results()[0]).to.include({
+      communicationId: a,
+      state: 'DRAFT',
+      comment: 'Клиент перезвонит сам',
+    });
+    await session?.shot('09-next-client');
+
+    // the page is closed during the next call: the server's sweep saves its DRAFT when the 60 s run out
+    await session?.close();
+    session = undefined;
+    h().now = at + 5 * SECOND;
+    await h().publishCallEvents(call('CALL_ENDED', second, 'call-b', operatorId, h().now));
+    const b = await communicationOf('call-b');
+    await eventually(async () => {
+      const { rows } = await h().db.raw<{ rows: unknown[] }>(
+        'SELECT 1 FROM TM$RESULT_WINDOWS WHERE COMMUNICATION_ID = ?',
+        [b],
+      );
+      return rows.length === 1;
+    }, 'the window of the next call');
+    h().now = at + 64 * SECOND;
+    expect(await h().arm.sweepNow()).to.deep.equal([]);
+    h().now = at + 65 * SECOND;
+    expect((await h().arm.sweepNow()).map((w) => w.communicationId)).to.deep.equal([b]);
+    await eventually(() => h().results().length === 2, 'the server’s DRAFT');
+    expect(h().results()[1]).to.include({ communicationId: b, state: 'DRAFT', result: null, comment: null });
+
+    // the operator comes back: both cards wait in the rework list
+    page = await open();
+    await logIn(page, 'anna', 'secret-1');
+    const rows = page.getByRole('table', { name: 'Карточки на доработку' }).getByRole('row');
+    await eventually(async () => (await rows.count()) === 3, 'a header and two cards');
+    expect(await rows.nth(1).textContent()).to.contain('55001101'); // the latest call first
+    expect(await rows.nth(2).textContent()).to.contain(APPLICATION);
+    await session?.shot('10-rework-list');
+  });
 });
