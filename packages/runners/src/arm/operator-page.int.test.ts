@@ -51,6 +51,9 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
     return page;
   }
 
+  /** A screenshot of the open page, as test-artifacts/operator/<name>.png. */
+  const shot = (name: string) => session?.shot(name);
+
   afterEach(async () => {
     await session?.close();
     session = undefined;
@@ -128,7 +131,7 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
     const taskId = await h().task(PHONE);
     const page = await open();
     expect(await page.getByRole('heading', { name: 'ТЕЛЕМАРКЕТИНГ' }).isVisible()).to.equal(true);
-    await session?.shot('01-login');
+    await shot('01-login');
 
     await page.getByLabel('Логин').fill('anna');
     await page.getByLabel('Пароль').fill('wrong');
@@ -141,7 +144,7 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
       (t) => t.includes('Все результаты разговоров сохранены'),
       'the empty rework list (fig. 47)',
     );
-    await session?.shot('02-main-empty');
+    await shot('02-main-empty');
     await eventually(
       () =>
         h()
@@ -167,7 +170,7 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
       'Причина: Неудобно говорить; Результат: Перезвонить позже',
     );
     expectNoFullPhone(await page.content(), 'the card');
-    await session?.shot('03-card-in-call');
+    await shot('03-card-in-call');
 
     // the call ends: the countdown of the result form (fig. 50) runs
     h().now = at + 30 * SECOND;
@@ -180,14 +183,14 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
       .getByLabel('Результат', { exact: true })
       .selectOption({ label: 'Все понятно, заполнит позже' });
     await form.getByLabel('Комментарий').fill('Заполнит анкету вечером');
-    await session?.shot('04-result-form');
+    await shot('04-result-form');
     await form.getByRole('button', { name: 'СОХРАНИТЬ' }).click();
     await expectText(
       page.getByRole('status'),
       (t) => t.startsWith('Результат разговора сохранен'),
       'fig. 51',
     );
-    await session?.shot('05-saved');
+    await shot('05-saved');
 
     const communicationId = await communicationOf('call-1');
     await eventually(() => h().results().length === 1, 'the result on tm-communication-results');
@@ -214,7 +217,7 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
       'BREAK published',
     );
     await eventually(async () => (await onBreak.getAttribute('aria-pressed')) === 'true', 'Перерыв pressed');
-    await session?.shot('08-break');
+    await shot('08-break');
     await page.getByRole('button', { name: 'Выйти' }).click();
     await page.getByRole('button', { name: 'Войти' }).waitFor();
     await eventually(
@@ -280,7 +283,7 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
       /10\.01\.2024 12:59.*23456701.*Заявка.*Доведи до займа.*\+7 \(\*\*\*\) \*\*\*-45-67.*Не сохранен/,
     );
     expectNoFullPhone(await page.content(), 'the rework list');
-    await session?.shot('06-not-saved-rework-list');
+    await shot('06-not-saved-rework-list');
 
     // click-to-call instead of the number
     await row.getByRole('button', { name: 'Позвонить' }).click();
@@ -296,7 +299,8 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
     expect(await form2.getByLabel('Причина').inputValue()).to.equal('NO_DOCUMENT');
     expect(await form2.getByLabel('Комментарий').inputValue()).to.equal('Не успел выбрать результат');
     await form2.getByLabel('Результат', { exact: true }).selectOption({ label: 'Перезвонить позже' });
-    await session?.shot('07-rework-card');
+    expectNoFullPhone(await page.content(), 'the rework card');
+    await shot('07-rework-card');
     await form2.getByRole('button', { name: 'СОХРАНИТЬ' }).click();
     await expectText(page.getByRole('status'), (t) => t.startsWith('Результат разговора сохранен'), 'saved');
     await eventually(() => h().results().length === 2, 'the reworked result');
@@ -315,10 +319,9 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
     const second = await h().task('79005550011', '55001101');
     let page = await open();
     await logIn(page, 'anna', 'secret-1');
-    expectNoFullPhone(
-      await page.evaluate(() => JSON.stringify(sessionStorage)),
-      'the page’s session storage',
-    );
+    const storage = String(await page.evaluate('JSON.stringify(sessionStorage)'));
+    expect(storage).to.contain('tm.operator.session'); // the session is kept there, and nothing of a client
+    expectNoFullPhone(storage, 'the page’s session storage');
 
     const at = h().now;
     await h().publishCallEvents(
@@ -349,7 +352,7 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
       state: 'DRAFT',
       comment: 'Клиент перезвонит сам',
     });
-    await session?.shot('09-next-client');
+    await shot('09-next-client');
 
     // the page is closed during the next call: the server's sweep saves its DRAFT when the 60 s run out
     await session?.close();
@@ -378,6 +381,6 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
     await eventually(async () => (await rows.count()) === 3, 'a header and two cards');
     expect(await rows.nth(1).textContent()).to.contain('55001101'); // the latest call first
     expect(await rows.nth(2).textContent()).to.contain(APPLICATION);
-    await session?.shot('10-rework-list');
+    await shot('10-rework-list');
   });
 });
