@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { aptInstall } from './apt.js';
 import { Attempts } from './attempts.js';
 import { run } from './exec.js';
@@ -125,4 +125,24 @@ export async function openBrowserSession(
     await browser.close();
     throw err;
   }
+}
+
+/**
+ * Polls a locator's text until `check` accepts it, and resolves with that text (Playwright's web-first assertions,
+ * without @playwright/test). Fails after `timeoutMs` with what the page showed last.
+ */
+export async function expectText(
+  locator: Locator,
+  check: (text: string) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = ((await locator.textContent({ timeout: 1_000 }).catch(() => '')) ?? '').trim();
+    if (check(text)) return text;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}; the page shows "${text}"`);
 }

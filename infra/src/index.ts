@@ -7,6 +7,7 @@ export {
   artifactDir,
   type BrowserSession,
   CHROMIUM_FLAGS,
+  expectText,
   launchBrowser,
   openBrowserSession,
   provideChromium,

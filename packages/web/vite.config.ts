@@ -16,10 +16,17 @@ export default defineConfig({
     outDir: resolve(import.meta.dirname, 'dist'),
     emptyOutDir: true,
     target: 'es2022',
+    // Browsers of es2022 know <link rel="modulepreload">; no polyfill chunk.
+    modulePreload: { polyfill: false },
     rollupOptions: {
+      output: {
+        // What the pages share (Preact, src/shared) in one chunk named for what it is.
+        manualChunks: (id) =>
+          id.includes('/node_modules/preact/') || id.includes('/src/shared/') ? 'shared' : undefined,
+      },
       input: {
         dashboard: resolve(root, 'dashboard/index.html'),
-        // operator: resolve(root, 'operator/index.html'), — the operator page (issue 14, ARM), when it lands
+        operator: resolve(root, 'operator/index.html'),
       },
     },
   },

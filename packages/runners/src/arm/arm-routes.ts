@@ -4,10 +4,11 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { ApiServer } from '../http/api-server.js';
 import type { ArmState } from './arm-state.js';
-import { latestOpenCommunication, reworkList } from './card/communication-rows.js';
+import { latestOpenCommunication } from './card/communication-rows.js';
 import { cardOfRow, loadCard, type PreparedCard } from './card/load-card.js';
 import type { CardPresenter } from './card/present.js';
 import type { ActionOutcome, OperatorActions } from './operator-actions.js';
+import { reworkListOf } from './rework-list.js';
 import {
   CallClientRequestDto,
   CallClientResponseDto,
@@ -63,6 +64,8 @@ export interface ArmRouteDeps {
   pollIntervalMs: number;
   historyLimit: number;
   reworkListLimit: number;
+  /** The ARM's clock, epoch ms: what a card's `resultDueInMs` is counted from. */
+  now: () => number;
 }
 
 declare module 'fastify' {
@@ -143,7 +146,12 @@ export function armRoutes(app: ApiServer, deps: ArmRouteDeps): void {
   };
   const cardAnswer = (prepared: PreparedCard) => ({
     status: 'OK',
-    data: { clientCard: prepared.card, resultDueAt: prepared.resultDueAt },
+    data: {
+      clientCard: prepared.card,
+      resultDueAt: prepared.resultDueAt,
+      resultDueInMs:
+        prepared.resultDueAt === null ? null : Math.max(0, Date.parse(prepared.resultDueAt) - deps.now()),
+    },
   });
 
   app.post(
@@ -182,7 +190,7 @@ export function armRoutes(app: ApiServer, deps: ArmRouteDeps): void {
     }),
     async (request) => {
       const operatorId = operatorOf(request);
-      const rows = await reworkList(db, operatorId, deps.reworkListLimit);
+      const rows = await reworkListOf(db, state, operatorId, deps.reworkListLimit);
       await state.acknowledge(operatorId, 'COMMUNICATIONS_CHANGED');
       return { status: 'OK', data: { communications: rows.map((r) => presenter.listItem(r)) } };
     },

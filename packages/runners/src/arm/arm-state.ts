@@ -18,6 +18,8 @@ const SEEN = 'sessions:seen';
  * - `changes:<operator>`: the set of pending change types; a change stays until the call that shows it acknowledges
  *   it (getClientCard for card changes, listCommunications for the list), so a lost poll answer loses nothing;
  * - `card:<operator>`: the current card, prepared when the call started (12 h TTL);
+ * - `saves:<operator>`: saves published and not yet seen stored by the engine (`DRAFT:<id>`, `FIXED:<id>`), which
+ *   the rework list takes into account until it sees them in the database;
  * - `session:<operator>` and the sorted set `sessions:seen` (operator → last request, ms): which sessions are open
  *   and since when each operator has been silent.
  */
@@ -52,6 +54,32 @@ export class ArmState {
     await this.store.del(`card:${operatorId}`);
   }
 
+  /**
+   * Records a save the ARM published that the engine may not have stored yet, so the rework list shows what the
+   * operator just did (a DRAFT in, a FIXED out) before the database does (ADR 0116).
+   */
+  savePending(operatorId: number, communicationId: number, state: 'DRAFT' | 'FIXED'): Promise<void> {
+    return this.store.sadd(`saves:${operatorId}`, `${state}:${communicationId}`);
+  }
+
+  /** The operator's saves not yet seen stored: communication ids saved as DRAFT and as FIXED. */
+  async pendingSaves(operatorId: number): Promise<{ drafts: number[]; fixed: number[] }> {
+    const drafts: number[] = [];
+    const fixed: number[] = [];
+    for (const member of await this.store.smembers(`saves:${operatorId}`)) {
+      const [state, id] = member.split(':');
+      (state === 'FIXED' ? fixed : drafts).push(Number(id));
+    }
+    return { drafts, fixed };
+  }
+
+  /** Forgets pending saves the database now shows. */
+  async settleSaves(operatorId: number, saves: readonly { state: 'DRAFT' | 'FIXED'; id: number }[]) {
+    if (saves.length > 0) {
+      await this.store.srem(`saves:${operatorId}`, ...saves.map((s) => `${s.state}:${s.id}`));
+    }
+  }
+
   async session(operatorId: number): Promise<SessionRecord | undefined> {
     const text = await this.store.get(`session:${operatorId}`);
     return text ? (JSON.parse(text) as SessionRecord) : undefined;
@@ -83,6 +111,11 @@ export class ArmState {
 
   /** Forgets everything of a closed session: its record, card and pending changes. */
   async forget(operatorId: number): Promise<void> {
-    await this.store.del(`session:${operatorId}`, `card:${operatorId}`, `changes:${operatorId}`);
+    await this.store.del(
+      `session:${operatorId}`,
+      `card:${operatorId}`,
+      `changes:${operatorId}`,
+      `saves:${operatorId}`,
+    );
   }
 }

@@ -223,6 +223,7 @@ describe('ARM endpoints on PostgreSQL and Redis', function () {
       }, 'the result window open on the card');
       const card = (await h().get('/api/arm/v1/getClientCard', token)).json() as Body;
       expect(card.data?.resultDueAt).to.equal(new Date(at + 90 * SECOND).toISOString());
+      expect(card.data?.resultDueInMs).to.equal(90 * SECOND); // by the ARM's clock, for the page's countdown
 
       h().now = at + 89 * SECOND;
       expect(await h().arm.sweepNow()).to.deep.equal([]);
@@ -398,5 +399,59 @@ describe('ARM endpoints on PostgreSQL and Redis', function () {
       await eventually(() => h().sessions().length === 2, 'OPEN, CLOSE');
       expect(h().sessions()[1]).to.include({ operatorId, action: 'CLOSE', reason: 'TOKEN_EXPIRED' });
     });
+  });
+});
+
+describe('ARM rework list while the engine has not stored a save yet (ADR 0116)', function () {
+  this.timeout(60_000);
+  const h = useArmHarness({ engine: false });
+
+  it('shows a DRAFT as soon as it is published and hides a FIXED one as soon as it is saved', async () => {
+    const operatorId = await h().addOperator('anna', 'secret-1');
+    const token = await h().login('anna', 'secret-1');
+    const taskId = await h().task(PHONE);
+    await h().publishCallEvents(call('CALL_STARTED', taskId, 'call-anna-1', operatorId, h().now));
+    await eventually(
+      async () => (await h().get('/api/arm/v1/getClientCard', token)).statusCode === 200,
+      'the card',
+    );
+    const card = (await h().get('/api/arm/v1/getClientCard', token)).json() as Body;
+    const communicationId = card.data?.clientCard?.currentCommunication.id as number;
+    const ids = async () => {
+      const body = (await h().get('/api/arm/v1/listCommunications', token)).json() as Body;
+      return ((body.data?.communications ?? []) as { id: number }[]).map((c) => c.id);
+    };
+    expect(await ids()).to.deep.equal([]);
+
+    const draft = await h().post(
+      '/api/arm/v1/saveCommunicationDraft',
+      { communicationId, communicationResult: { comment: 'позже' } },
+      token,
+    );
+    expect(draft.statusCode).to.equal(200);
+    // no engine runs: the database still says NEW, yet the list the page reloads holds the draft
+    const { rows } = await h().db.raw<{ rows: { state: string }[] }>(
+      'SELECT STATE FROM TM$COMMUNICATIONS WHERE ID = ?',
+      [communicationId],
+    );
+    expect(rows[0]?.state).to.equal('NEW');
+    const changes = ((await h().get('/api/arm/v1/hasChanges', token)).json() as Body).data?.changes;
+    expect(changes).to.deep.equal(['COMMUNICATIONS_CHANGED']);
+    expect(await ids()).to.deep.equal([communicationId]);
+
+    const fixed = await h().post(
+      '/api/arm/v1/saveCommunicationResult',
+      { communicationId, communicationResult: { result: 'AGREED' } },
+      token,
+    );
+    expect(fixed.statusCode).to.equal(200);
+    expect(await ids()).to.deep.equal([]);
+
+    // once the database shows the save (as the engine would store it), the pending entries are forgotten
+    await h().db.raw(`UPDATE TM$COMMUNICATIONS SET STATE = 'FIXED' WHERE ID = ?`, [communicationId]);
+    expect(await ids()).to.deep.equal([]);
+    // (seen through a DRAFT row the list would hide while it still remembered the FIXED save)
+    await h().db.raw(`UPDATE TM$COMMUNICATIONS SET STATE = 'DRAFT' WHERE ID = ?`, [communicationId]);
+    expect(await ids()).to.deep.equal([communicationId]);
   });
 });

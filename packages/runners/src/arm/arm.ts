@@ -1,5 +1,3 @@
-import { resolve } from 'node:path';
-import fastifyStatic from '@fastify/static';
 import type { CallEvent, PipelineConfig } from '@tm/contracts';
 import {
   concurrentMapByKey,
@@ -30,6 +28,7 @@ import { ArmState } from './arm-state.js';
 import { CallEventHandler } from './call-event-handler.js';
 import { CardPresenter } from './card/present.js';
 import { OperatorActions } from './operator-actions.js';
+import { type PageSource, pageSourceOf, servePage } from './operator-page.js';
 import { draftOverdueWindows, type OverdueWindow } from './result-windows-db.js';
 import { rideOutRetry } from './ride-out.js';
 import { ARM_SCHEMAS } from './schemas.js';
@@ -81,10 +80,13 @@ export interface Arm {
   stop(): Promise<void>;
 }
 
-/** The ARM API as a Fastify instance over `deps` (also what `tm openapi` prints). */
+/**
+ * The ARM API as a Fastify instance over `deps` (also what `tm openapi` prints), with `page` served at `/` beside
+ * it when given (the operator page, ADR 0117).
+ */
 export async function buildArmApi(
   deps: ArmRouteDeps,
-  options: { bodyLimit: number; staticRoot?: string | undefined },
+  options: { bodyLimit: number; page?: PageSource },
 ): Promise<ApiServer> {
   const app = await createApiServer({
     title: 'tm-arm',
@@ -99,9 +101,7 @@ export async function buildArmApi(
     bearer: true,
   });
   armRoutes(app, deps);
-  if (options.staticRoot) {
-    await app.register(fastifyStatic, { root: resolve(options.staticRoot), prefix: '/', wildcard: true });
-  }
+  if (options.page) await servePage(app, options.page);
   return app;
 }
 
@@ -203,6 +203,7 @@ export function createArm(options: ArmOptions): Arm {
         'no result in time; DRAFT saved',
       );
       await state.dropCard(w.operatorId, w.communicationId);
+      await state.savePending(w.operatorId, w.communicationId, 'DRAFT');
       await state.addChange(w.operatorId, 'COMMUNICATIONS_CHANGED');
     }
     return drafted;
@@ -252,8 +253,9 @@ export function createArm(options: ArmOptions): Arm {
           pollIntervalMs: settings.pollIntervalMs,
           historyLimit: settings.historyLimit,
           reworkListLimit: settings.reworkListLimit,
+          now: () => clock().getTime(),
         },
-        { bodyLimit: settings.bodyLimitBytes, staticRoot: settings.staticRoot },
+        { bodyLimit: settings.bodyLimitBytes, page: pageSourceOf(settings.staticRoot) },
       );
       server = httpRunnable(
         'arm.http',

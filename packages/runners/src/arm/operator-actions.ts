@@ -76,7 +76,7 @@ export class OperatorActions {
       savedAt: this.deps.clock().getTime(),
     });
     this.deps.metrics.saves.inc({ state, by: 'operator' });
-    await this.#afterSave(operatorId, row.id);
+    await this.#afterSave(operatorId, row.id, state);
     return { status: 'OK' };
   }
 
@@ -105,14 +105,16 @@ export class OperatorActions {
   }
 
   /**
-   * After a save is on the topic: the window closes (so the server saves no DRAFT over it) and the card is no
-   * longer current. A failure here is logged, not returned: the save itself is published, and the server's sweep
-   * leaves a communication the engine stored as DRAFT or FIXED alone (ADR 0095).
+   * After a save is on the topic: the window closes (so the server saves no DRAFT over it), the card is no
+   * longer current, and the rework list shows the save before the engine stores it (ADR 0116). A failure here is
+   * logged, not returned: the save itself is published, and the server's sweep leaves a communication the engine
+   * stored as DRAFT or FIXED alone (ADR 0095).
    */
-  async #afterSave(operatorId: number, communicationId: number): Promise<void> {
+  async #afterSave(operatorId: number, communicationId: number, saved: 'DRAFT' | 'FIXED'): Promise<void> {
     try {
       await closeResultWindow(this.deps.db, communicationId);
       await this.deps.state.dropCard(operatorId, communicationId);
+      await this.deps.state.savePending(operatorId, communicationId, saved);
       await this.deps.state.addChange(operatorId, 'COMMUNICATIONS_CHANGED');
     } catch (error) {
       this.deps.logger.warn(

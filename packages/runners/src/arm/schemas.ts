@@ -86,6 +86,14 @@ export const CommunicationDto = Type.Object(
     callPhone: Type.Ref(Phone),
     result: Type.Optional(Type.Ref(CommunicationResult)),
     operator: Type.Ref(Operator),
+    doId: Type.Optional(
+      Type.String({ maxLength: 32, description: 'ours: the application number (fig. 49’s history “Номер”)' }),
+    ),
+    type: Type.Optional(
+      Type.Union([Type.Literal('APPLICATION'), Type.Literal('LOAN')], {
+        description: 'ours: the history’s “Тип” (Заявка/Займ)',
+      }),
+    ),
     state: Type.Optional(
       Type.Union([Type.Literal('NEW'), Type.Literal('DRAFT'), Type.Literal('FIXED')], {
         description: 'ours: the communication’s state',
@@ -179,6 +187,13 @@ export const ClientCardResponseDto = Type.Object(
       Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
         description:
           'ours: when the 60-second window to save the result ends (ISO 8601); null while the call goes on or once saved',
+      }),
+    ),
+    resultDueInMs: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+        description:
+          'ours: milliseconds left of that window when this answer was made, by the ARM’s clock (null as resultDueAt); ' +
+          'the page counts down from it, so the operator’s clock need not agree with the server’s (ADR 0116)',
       }),
     ),
   },
@@ -366,3 +381,23 @@ export const ARM_SCHEMAS: readonly TSchema[] = [
   CallClientResponseDto,
   DictionariesResponseDto,
 ];
+
+/*
+ * The DTOs as TypeScript types: what the handlers get, and what the operator page imports (type-only, so nothing of
+ * this module reaches the browser bundle; ADR 0115).
+ */
+export type StatusResponse = Static<typeof StatusResponseDto>;
+export type LoginRequest = Static<typeof LoginRequestDto>;
+export type LoginResponse = Static<typeof LoginResponseDto>;
+export type HasChangesResponse = Static<typeof HasChangesResponseDto>;
+export type Changes = Static<typeof ChangesDto>;
+export type CommunicationListResponse = Static<typeof CommunicationListResponseDto>;
+export type CommunicationListItem = Static<typeof CommunicationListItemDto>;
+export type GetClientCardResponse = Static<typeof GetClientCardResponseDto>;
+export type ClientCardResponse = Static<typeof ClientCardResponseDto>;
+export type Communication = Static<typeof CommunicationDto>;
+export type Product = Static<typeof ProductDto>;
+export type Dictionary = Static<typeof DictionaryItem>;
+export type SetStatusRequest = Static<typeof SetStatusRequestDto>;
+export type CallClientResponse = Static<typeof CallClientResponseDto>;
+export type DictionariesResponse = Static<typeof DictionariesResponseDto>;

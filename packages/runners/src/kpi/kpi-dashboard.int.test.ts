@@ -5,35 +5,24 @@
  */
 
 import type { PipelineConfig } from '@tm/contracts';
-import { type BrowserSession, ensureWebBuild, openBrowserSession, testServices, uniqueName } from '@tm/infra';
+import {
+  type BrowserSession,
+  ensureWebBuild,
+  expectText,
+  openBrowserSession,
+  testServices,
+  uniqueName,
+} from '@tm/infra';
 import { kafkaTransport, type Transport } from '@tm/pipeline-core';
 import { produce } from '@tm/pipeline-core/testing';
 import { expect } from 'chai';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import type { Locator } from 'playwright-core';
 import { engineConfig } from '../campaign/engine/test-support.js';
 import { buildKpiHttp } from './kpi-http.js';
 import { kpiEvents, kpiRecords, phoneOf, workingDay } from './kpi-sample-events.js';
 import { createKpiService, type KpiService } from './kpi-service.js';
 import { kpiOverrides } from './kpi-test-config.test-support.js';
-
-/** Polls a locator's text until it satisfies `check` (Playwright's web-first assertions, without @playwright/test). */
-async function expectText(
-  locator: Locator,
-  check: (text: string) => boolean,
-  what: string,
-  timeoutMs = 15_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = ((await locator.textContent({ timeout: 1_000 }).catch(() => '')) ?? '').trim();
-    if (check(text)) return text;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}; the page shows "${text}"`);
-}
 
 /** The number a tile shows ("1 234" → 1234). */
 const tileNumber = (text: string) => Number(text.replace(/\s/g, ''));

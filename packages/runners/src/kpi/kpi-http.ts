@@ -1,19 +1,12 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { builtWebDist } from '../http/web-dist.js';
 import type { KpiService } from './kpi-service.js';
 import { gaugesDto, type KpiFilter, type KpiTotals, WINDOW_SIZES, type WindowSize } from './kpi-view.js';
 
-/** The built front-ends of @tm/web (`pnpm build`), or undefined when they were not built. */
+/** The built front-ends of @tm/web with the dashboard (`pnpm build`), or undefined when they were not built. */
 export function webDistDir(): string | undefined {
-  try {
-    const dir = join(dirname(createRequire(import.meta.url).resolve('@tm/web/package.json')), 'dist');
-    return existsSync(join(dir, 'dashboard', 'index.html')) ? dir : undefined;
-  } catch {
-    return undefined;
-  }
+  return builtWebDist('dashboard');
 }
 
 const totalsSchema = {

@@ -63,8 +63,8 @@ export const ArmSchema = z
     /** Largest request body accepted (413 above it). */
     'body-limit-bytes': z.number().int().min(1024).default(16_384),
     /**
-     * A directory of static files (the operator's web page) served at `/`; empty: none. Relative to the working
-     * directory of the process.
+     * What the ARM serves at `/`: empty (the default) is the operator page built by `pnpm build` (packages/web);
+     * a directory (relative to the working directory of the process) serves its files instead (ADR 0117).
      */
     'static-root': z.string().default(''),
     /** How long a card event may wait for Redis or the database before it is dead-lettered (ride-out). */

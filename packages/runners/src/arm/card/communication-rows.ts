@@ -113,13 +113,22 @@ export function clientHistory(
   );
 }
 
-/** The operator's rework list (thesis fig. 47): their DRAFT communications, the latest call first. */
-export function reworkList(db: Knex, operatorId: number, limit: number): Promise<CommunicationRow[]> {
+/**
+ * The operator's rework list (thesis fig. 47): their DRAFT communications, and those of `draftsInFlight` still NEW
+ * (a DRAFT published the engine has not stored yet), the latest call first.
+ */
+export function reworkList(
+  db: Knex,
+  operatorId: number,
+  limit: number,
+  draftsInFlight: readonly number[] = [],
+): Promise<CommunicationRow[]> {
   return withDbContext('reworkList', { operatorId }, () =>
     select(
       db,
-      `WHERE c.OPERATOR_ID = ? AND c.STATE = 'DRAFT' ORDER BY c.ENDED_AT DESC NULLS LAST, c.ID DESC LIMIT ?`,
-      [operatorId, limit],
+      `WHERE c.OPERATOR_ID = ? AND (c.STATE = 'DRAFT' OR (c.STATE = 'NEW' AND c.ID = ANY(?::bigint[])))
+       ORDER BY c.ENDED_AT DESC NULLS LAST, c.ID DESC LIMIT ?`,
+      [operatorId, [...draftsInFlight], limit],
     ),
   );
 }

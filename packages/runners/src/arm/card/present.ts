@@ -36,6 +36,12 @@ function defined<T extends Record<string, unknown>>(
   };
 }
 
+/** The application a communication was about: its number and whether it became a loan (Тип: Заявка/Займ). */
+function applicationOf(row: CommunicationRow): { doId: string; type: 'APPLICATION' | 'LOAN' } {
+  const app = row.clientInfo.application;
+  return { doId: cut(app.applicationNumber, 32), type: app.loanStatus ? 'LOAN' : 'APPLICATION' };
+}
+
 /** A communication as the rework list (Appendix Е) shows it. */
 export type ListItem = {
   time: string;
@@ -83,6 +89,7 @@ export class CardPresenter {
     return {
       time: moscowDateTime(row.startedAt ?? row.writtenAt),
       id: row.id,
+      ...applicationOf(row),
       campaign: this.campaign(row),
       callPhone: this.phone(row.phone),
       result: defined({ reason: r.reason, result: r.result, comment: r.comment }),
@@ -92,13 +99,11 @@ export class CardPresenter {
   }
 
   listItem(row: CommunicationRow): ListItem {
-    const app = row.clientInfo.application;
     const r = row.resultDetails;
     return {
       time: moscowDateTime(row.startedAt ?? row.writtenAt),
       id: row.id,
-      doId: cut(app.applicationNumber, 32),
-      type: app.loanStatus ? 'LOAN' : 'APPLICATION',
+      ...applicationOf(row),
       campaign: this.campaign(row),
       callPhone: this.phone(row.phone),
       result: defined({ REASON: r.reason, RESULT: r.result, COMMENT: r.comment }),
