@@ -1,4 +1,4 @@
-import { reason } from './attempts.js';
+import { type Attempts, reason } from './attempts.js';
 
 let probe: Promise<{ ok: true } | { ok: false; why: string }> | undefined;
 
@@ -20,4 +20,26 @@ export function dockerEngine(): Promise<{ ok: true } | { ok: false; why: string 
     }
   })();
   return probe;
+}
+
+/**
+ * Starts a service in a container when a container runtime answers: `start`'s result, or undefined with the reason
+ * recorded in `attempts` (no runtime, or the container failed to start).
+ */
+export async function fromTestcontainer<T>(
+  service: string,
+  attempts: Attempts,
+  start: () => Promise<T>,
+): Promise<T | undefined> {
+  const docker = await dockerEngine();
+  if (!docker.ok) {
+    attempts.tried('Testcontainers', docker.why);
+    return undefined;
+  }
+  try {
+    return await start();
+  } catch (err) {
+    attempts.tried(`Testcontainers ${service}`, reason(err));
+    return undefined;
+  }
 }

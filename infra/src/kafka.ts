@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Attempts, reason } from './attempts.js';
-import { dockerEngine } from './docker.js';
+import { fromTestcontainer } from './docker.js';
 import { onPath } from './exec.js';
 import { JvmKafkaBroker, javaExecutable, type KafkaBrokerInfo, processAlive } from './kafka-broker.js';
 import { infraLog } from './log.js';
@@ -116,26 +116,19 @@ export async function provideKafka(): Promise<ProvidedKafka> {
     attempts.tried('broker from pnpm infra:up', 'none running');
   }
 
-  const docker = await dockerEngine();
-  if (docker.ok) {
-    try {
-      const { KafkaContainer } = await import('@testcontainers/kafka');
-      const container = await new KafkaContainer('confluentinc/cp-kafka:7.9.0').withKraft().start();
-      const brokers = [`${container.getHost()}:${container.getMappedPort(9093)}`];
-      return {
-        brokers,
-        version: 'Confluent Platform 7.9.0 (Apache Kafka 3.9)',
-        source: 'testcontainers',
-        stop: async () => {
-          await container.stop();
-        },
-      };
-    } catch (err) {
-      attempts.tried('Testcontainers Kafka', reason(err));
-    }
-  } else {
-    attempts.tried('Testcontainers', docker.why);
-  }
+  const container = await fromTestcontainer('Kafka', attempts, async (): Promise<ProvidedKafka> => {
+    const { KafkaContainer } = await import('@testcontainers/kafka');
+    const started = await new KafkaContainer('confluentinc/cp-kafka:7.9.0').withKraft().start();
+    return {
+      brokers: [`${started.getHost()}:${started.getMappedPort(9093)}`],
+      version: 'Confluent Platform 7.9.0 (Apache Kafka 3.9)',
+      source: 'testcontainers',
+      stop: async () => {
+        await started.stop();
+      },
+    };
+  });
+  if (container) return container;
 
   const java = javaExecutable();
   if (!(await onPath(java)) && !existsSync(java)) {

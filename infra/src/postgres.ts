@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import pg from 'pg';
 import { aptInstall } from './apt.js';
 import { Attempts, reason, ServiceUnavailableError } from './attempts.js';
-import { dockerEngine } from './docker.js';
+import { fromTestcontainer } from './docker.js';
 import { onPath, run, tail } from './exec.js';
 import { infraLog } from './log.js';
 import { portAnswers, waitFor } from './net.js';
@@ -160,27 +160,18 @@ export async function locatePostgres(options: { containersFirst?: boolean } = {}
   }
   attempts.tried('DATABASE_URL', 'unset');
 
-  const fromContainer = async (): Promise<PostgresServer | undefined> => {
-    const docker = await dockerEngine();
-    if (docker.ok) {
-      try {
-        const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-        const container = await new PostgreSqlContainer('postgres:16.4').start();
-        return {
-          adminUrl: container.getConnectionUri(),
-          source: 'testcontainers',
-          stop: async () => {
-            await container.stop();
-          },
-        };
-      } catch (err) {
-        attempts.tried('Testcontainers PostgreSQL', reason(err));
-      }
-    } else {
-      attempts.tried('Testcontainers', docker.why);
-    }
-    return undefined;
-  };
+  const fromContainer = () =>
+    fromTestcontainer('PostgreSQL', attempts, async (): Promise<PostgresServer> => {
+      const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+      const container = await new PostgreSqlContainer('postgres:16.4').start();
+      return {
+        adminUrl: container.getConnectionUri(),
+        source: 'testcontainers',
+        stop: async () => {
+          await container.stop();
+        },
+      };
+    });
   if (options.containersFirst) {
     const server = await fromContainer();
     if (server) return server;

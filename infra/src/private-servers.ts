@@ -101,17 +101,7 @@ export async function startPrivatePostgres(): Promise<RestartableServer> {
     if (child?.pid) await stopProcess(child.pid, 0, child);
     await waitFor(async () => !(await portAnswers('127.0.0.1', port)), 10_000);
   };
-  await launch();
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    port,
-    kill,
-    resume: launch,
-    stop: async () => {
-      await kill();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return restartable(`postgres://postgres@127.0.0.1:${port}/postgres`, port, dir, launch, kill);
 }
 
 /** A Redis server of a test's own on a free port (no persistence, as the machine's: a restart empties it). */
@@ -132,9 +122,20 @@ export async function startPrivateRedis(): Promise<RestartableServer> {
   const kill = async () => {
     if (child?.pid) await stopProcess(child.pid, 0, child);
   };
+  return restartable(`redis://127.0.0.1:${port}`, port, dir, launch, kill);
+}
+
+/** Launches a server and wraps it as a {@link RestartableServer} whose `stop` also removes its directory. */
+async function restartable(
+  url: string,
+  port: number,
+  dir: string,
+  launch: () => Promise<void>,
+  kill: () => Promise<void>,
+): Promise<RestartableServer> {
   await launch();
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url,
     port,
     kill,
     resume: launch,

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
 import { aptInstall } from './apt.js';
 import { Attempts, reason } from './attempts.js';
-import { dockerEngine } from './docker.js';
+import { fromTestcontainer } from './docker.js';
 import { onPath, run, tail } from './exec.js';
 import { infraLog } from './log.js';
 import { portAnswers, waitFor } from './net.js';
@@ -133,27 +133,18 @@ export async function locateRedis(options: { containersFirst?: boolean } = {}): 
   }
   attempts.tried('REDIS_URL', 'unset');
 
-  const fromContainer = async (): Promise<RedisServer | undefined> => {
-    const docker = await dockerEngine();
-    if (docker.ok) {
-      try {
-        const { RedisContainer } = await import('@testcontainers/redis');
-        const container = await new RedisContainer('redis:7.4.2').start();
-        return {
-          url: container.getConnectionUrl(),
-          source: 'testcontainers',
-          stop: async () => {
-            await container.stop();
-          },
-        };
-      } catch (err) {
-        attempts.tried('Testcontainers Redis', reason(err));
-      }
-    } else {
-      attempts.tried('Testcontainers', docker.why);
-    }
-    return undefined;
-  };
+  const fromContainer = () =>
+    fromTestcontainer('Redis', attempts, async (): Promise<RedisServer> => {
+      const { RedisContainer } = await import('@testcontainers/redis');
+      const container = await new RedisContainer('redis:7.4.2').start();
+      return {
+        url: container.getConnectionUrl(),
+        source: 'testcontainers',
+        stop: async () => {
+          await container.stop();
+        },
+      };
+    });
   if (options.containersFirst) {
     const server = await fromContainer();
     if (server) return server;
