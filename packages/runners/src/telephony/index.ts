@@ -1,0 +1,12 @@
+export {
+  type DeleteTaskResult,
+  type OperatorCredentials,
+  type OperatorSession,
+  type OperatorStatus,
+  type PolledEvents,
+  type Telephony,
+  type TelephonyCallEvent,
+  TelephonyError,
+  type TelephonyErrorKind,
+  type TelephonyTask,
+} from './telephony.js';
