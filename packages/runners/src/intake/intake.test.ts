@@ -313,6 +313,64 @@ describe('intake on the memory transport', () => {
     expect(await readTopic(transport, TOPIC, 6, { settleMs: 50 })).to.have.length(6);
   });
 
+  it('waits at start while its topics cannot be made ready, unready meanwhile (defect 9)', async () => {
+    let refusals = 2;
+    const inner = transport;
+    transport = {
+      ...inner,
+      ensureTopics: async (topics) => {
+        if (refusals-- > 0) throw new Error('This server does not host this topic-partition');
+        await inner.ensureTopics(topics);
+      },
+    };
+    const i = make();
+    const started = i.start();
+    await eventually(() => refusals < 2, 'a first refused attempt');
+    expect(i.health()).to.include({ state: 'starting', ready: false, live: true });
+    await started;
+    expect(i.health()).to.include({ state: 'running', ready: true });
+  });
+
+  it("reports itself unready while a stream's imports fail, ready again once one succeeds (defect 8)", async () => {
+    const ml = folders.mobileLoans;
+    let failing = false;
+    const inner = transport;
+    transport = {
+      ...inner,
+      createProducer: (options) => {
+        const producer = inner.createProducer(options);
+        return {
+          ...producer,
+          connect: () => producer.connect(),
+          disconnect: () => producer.disconnect(),
+          send: (records) => producer.send(records),
+          transaction: async () => {
+            if (failing) throw new Error('Connection error: connect ECONNREFUSED');
+            return producer.transaction();
+          },
+        };
+      },
+    };
+    const i = make({ stableAfterMs: 50, pollIntervalMs: 20 });
+    await i.start();
+    expect(i.health().ready).to.equal(true);
+    failing = true;
+    await writeCsv(join(ml, 'unready.csv'), { rows: 3, seed: 31 });
+    await eventually(
+      async () =>
+        (await metrics.registry.metrics()).includes('intake_import_failures_total{stream="MOBILE_LOANS"} 1'),
+      'a failed import',
+    );
+    expect(i.health()).to.include({ state: 'running', live: true, ready: false });
+    failing = false;
+    await eventually(
+      async () => (await namesIn(join(ml, 'success'))).includes('unready.csv'),
+      'unready.csv imported on a later attempt',
+      8000,
+    );
+    expect(i.health().ready).to.equal(true);
+  });
+
   it('fails for good when a newer instance with the same transactional ids fenced it', async () => {
     const older = make();
     await older.importPending();
