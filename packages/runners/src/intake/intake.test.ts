@@ -110,6 +110,22 @@ describe('intake on the memory transport', () => {
     expect(text).to.include('intake_file_age_seconds_count{stream="POS_REJECT"} 2');
   });
 
+  it('refuses a file with a field of hundreds of kilobytes: error/ with a line naming it, nothing sent (defect 2)', async () => {
+    const ml = folders.mobileLoans;
+    await writeCsv(join(ml, 'huge.csv'), { rows: 5, seed: 9 });
+    const lines = (await readFile(join(ml, 'huge.csv'), 'utf8')).split('\n');
+    const cells = (lines[3] as string).split(';');
+    cells[cells.length - 1] = 'x'.repeat(300_000);
+    lines[3] = cells.join(';');
+    await writeFile(join(ml, 'huge.csv'), lines.join('\n'));
+    const [outcome] = await make().importPending();
+    expect(outcome).to.include({ file: 'huge.csv', outcome: 'rejected', published: 0 });
+    expect(await namesIn(join(ml, 'error'))).to.deep.equal(['huge.csv', 'huge.csv.errors.txt']);
+    const report = await readFile(join(ml, 'error', 'huge.csv.errors.txt'), 'utf8');
+    expect(report).to.match(/^4:.*must be at most \d+ characters/m);
+    expect(report).to.not.include('xxxxxxxxxx');
+  });
+
   it('never overwrites: a later file of the same name gets NAME.N.EXT in success/ and in error/', async () => {
     const ml = folders.mobileLoans;
     const i = make();
