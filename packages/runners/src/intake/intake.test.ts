@@ -248,6 +248,7 @@ describe('intake on the memory transport', () => {
       producer,
       ledger: new FileLedger(LEDGER),
       singleTransactionMaxBytes: config.events.singleTransactionMaxBytes,
+      transactionTimeoutMs: config.events.transactionTimeoutMs,
       rowsPerTransaction: 1000,
       logger,
     };
@@ -263,6 +264,41 @@ describe('intake on the memory transport', () => {
     const records = decode(await readTopic(transport, TOPIC, 6000, { settleMs: 200 }));
     expect(records).to.have.length(6000);
     expect(new Set(records.map((r) => r.key)).size).to.equal(6000);
+    await producer.disconnect();
+  });
+
+  it('does a file in chunks when one transaction would outlast half the transaction timeout (defect 3)', async () => {
+    const ml = folders.mobileLoans;
+    const path = join(ml, 'slow.csv');
+    await writeCsv(path, { rows: 6000, seed: 45 });
+    const config = intakeConfig(folders, { topic: TOPIC, ledgerTopic: LEDGER, transport: 'memory' });
+    await transport.ensureTopics([
+      { topic: TOPIC, partitions: 3 },
+      { topic: LEDGER, partitions: 1 },
+    ]);
+    const producer = transport.createProducer({ transactionalId: 'slow-test' });
+    await producer.connect();
+    // Each look at the clock is a minute later: the one-transaction pass passes half of a 10-minute timeout at once.
+    let now = Date.UTC(2026, 0, 1);
+    const ctx: StreamContext = {
+      stream: config.events.dataStreams[0] as StreamContext['stream'],
+      successDir: join(ml, 'success'),
+      errorDir: join(ml, 'error'),
+      producer,
+      ledger: new FileLedger(LEDGER),
+      singleTransactionMaxBytes: config.events.singleTransactionMaxBytes,
+      transactionTimeoutMs: 600_000,
+      rowsPerTransaction: 1000,
+      logger,
+      clock: () => (now += 60_000),
+    };
+    const file = await incomingFile(path);
+    if (!file) throw new Error('no file');
+    const outcome = await importFile(file, ctx);
+    expect(outcome).to.include({ outcome: 'accepted', mode: 'chunked', published: 6000 });
+    const records = decode(await readTopic(transport, TOPIC, 6000, { settleMs: 200 }));
+    expect(new Set(records.map((r) => r.key)).size).to.equal(6000);
+    expect(records).to.have.length(6000);
     await producer.disconnect();
   });
 

@@ -368,6 +368,7 @@ class IntakeRunner implements Intake {
       producer: worker.producer,
       ledger: this.#ledger as FileLedger,
       singleTransactionMaxBytes: config.events.singleTransactionMaxBytes,
+      transactionTimeoutMs: config.events.transactionTimeoutMs,
       rowsPerTransaction: config.events.rowsPerTransaction,
       logger: this.#log,
       avroHeader: contractSerdes(config).application.header(),
