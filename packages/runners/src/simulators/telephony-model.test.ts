@@ -24,7 +24,10 @@ function settings(overrides: Partial<TelephonyModelSettings> = {}): TelephonyMod
       'session-idle-ms': 30_000,
     },
   });
-  return { ...telephonyModelSettings('seed-1', config.telephony, { apiKey: KEY, operatorSecret: SECRET }), ...overrides };
+  return {
+    ...telephonyModelSettings('seed-1', config.telephony, { apiKey: KEY, operatorSecret: SECRET }),
+    ...overrides,
+  };
 }
 
 /** A model on a clock the test moves. */
@@ -217,7 +220,7 @@ describe('telephony model', () => {
     it('rests wrap-up-seconds after a call before taking the next', () => {
       const t = modelAt(0, { wrapUpSeconds: 5 });
       const token = t.ready(7);
-      references(false, 2).forEach((r) => t.add(r));
+      for (const r of references(false, 2)) t.add(r);
       t.tick(10_000);
       const { events } = t.model.events(token, 7, null, 10);
       expect(events[2]?.at).to.equal((events[1]?.at ?? 0) + 500 + 100);
@@ -275,7 +278,10 @@ describe('telephony model', () => {
       t.tick(50);
       t.model.setStatus(token, 7, 'BREAK');
       t.tick(10_000);
-      expect(kinds(t.model.events(token, 7, null, 10).events)).to.deep.equal([`STARTED:${one}`, `ENDED:${one}`]);
+      expect(kinds(t.model.events(token, 7, null, 10).events)).to.deep.equal([
+        `STARTED:${one}`,
+        `ENDED:${one}`,
+      ]);
       expect(t.model.stats()).to.include({ queued: 1 });
       t.model.setStatus(token, 7, 'READY');
       t.tick(100);
@@ -305,7 +311,9 @@ describe('telephony model', () => {
       expect(Math.max(...talk)).to.be.at.most(900);
       const other = simulatedCallFor({ ...s, seed: 'another' }, 'ADD:1:1');
       const differs = Array.from({ length: 50 }, (_, i) => `ADD:${i}:1`).some(
-        (r) => JSON.stringify(simulatedCallFor({ ...s, seed: 'another' }, r)) !== JSON.stringify(simulatedCallFor(s, r)),
+        (r) =>
+          JSON.stringify(simulatedCallFor({ ...s, seed: 'another' }, r)) !==
+          JSON.stringify(simulatedCallFor(s, r)),
       );
       expect(other).to.have.property('outcome');
       expect(differs).to.equal(true);
@@ -354,7 +362,7 @@ describe('telephony model', () => {
     function withCalls(calls: number) {
       const t = modelAt();
       const token = t.ready(7);
-      references(false, calls).forEach((r) => t.add(r));
+      for (const r of references(false, calls)) t.add(r);
       t.tick(calls * 2100);
       return { ...t, token };
     }
@@ -398,7 +406,7 @@ describe('telephony model', () => {
       const t = modelAt(1_000_000, { eventsKeptPerOperator: 4 });
       const token = t.ready(7);
       const first = t.model.events(token, 7, null, 1).cursor;
-      references(false, 5).forEach((r) => t.add(r));
+      for (const r of references(false, 5)) t.add(r);
       t.tick(5 * 2100);
       const { events, cursor } = t.model.events(token, 7, first, 100);
       expect(events.length).to.be.within(2, 4);
@@ -437,7 +445,11 @@ describe('telephony model', () => {
       const t = modelAt();
       const ids = [t.add('ADD:1:1'), t.add('ADD:2:1'), t.add('ADD:1:1')];
       expect(new Set(ids).size).to.equal(3);
-      expect(refusal(() => t.model.addTask('wrong', { reference: 'ADD:3:1', taskId: 3, attempt: 1, phone: '79130000003' })).status).to.equal(401);
+      expect(
+        refusal(() =>
+          t.model.addTask('wrong', { reference: 'ADD:3:1', taskId: 3, attempt: 1, phone: '79130000003' }),
+        ).status,
+      ).to.equal(401);
       const stats = t.model.stats();
       expect(stats).to.deep.include({
         addTasks: 3,

@@ -220,7 +220,11 @@ export function simulatedCallFor(
   const total = OUTCOMES.reduce((sum, o) => sum + outcomes[o], 0);
   const u = seededUnit(seed, 'telephony-outcome', reference) * total;
   let cumulative = 0;
-  const outcome = OUTCOMES.find((o) => u < (cumulative += outcomes[o])) ?? 'ANSWERED';
+  const outcome =
+    OUTCOMES.find((o) => {
+      cumulative += outcomes[o];
+      return u < cumulative;
+    }) ?? 'ANSWERED';
   if (outcome !== 'ANSWERED') return { outcome, talkSeconds: 0 };
   const u1 = Math.max(seededUnit(seed, 'telephony-talk', reference, 1), 2 ** -32);
   const u2 = seededUnit(seed, 'telephony-talk', reference, 2);
