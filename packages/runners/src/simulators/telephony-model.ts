@@ -204,8 +204,8 @@ const OUTCOMES: readonly CallOutcome[] = ['ANSWERED', 'NO_ANSWER', 'BUSY', 'FAIL
 const DEFAULT_EVENTS_KEPT = 10_000;
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
-/** Constant-time comparison of two secrets of any length. */
-const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
+/** Constant-time comparison of a secret of any length with the digest of the expected one. */
+const matches = (given: string, expected: Buffer) => timingSafeEqual(digest(given), expected);
 
 /**
  * How a call for `reference` goes, fixed by the seed: the outcome from the weights, u = seededUnit(seed,
@@ -243,6 +243,8 @@ export function simulatedCallFor(
 export class TelephonyModel {
   readonly #settings: TelephonyModelSettings;
   readonly #now: () => number;
+  readonly #apiKeyDigest: Buffer;
+  readonly #operatorSecretDigest: Buffer;
   /** Prefix of ids and cursors, new for each model, so ids and cursors of an earlier run are never mistaken for this one's. */
   readonly #instance: string;
   readonly #operators = new Map<number, Operator>();
@@ -265,6 +267,8 @@ export class TelephonyModel {
   constructor(settings: TelephonyModelSettings, now: () => number = Date.now) {
     this.#settings = settings;
     this.#now = now;
+    this.#apiKeyDigest = digest(settings.apiKey);
+    this.#operatorSecretDigest = digest(settings.operatorSecret);
     this.#instance = `${now().toString(36)}${randomBytes(2).toString('hex')}`;
   }
 
@@ -277,7 +281,7 @@ export class TelephonyModel {
   ): { token: string; expiresAt: number; expiresInMs: number } {
     const now = this.#advance();
     this.#checkAccount(apiKey);
-    if (login.length === 0 || !sameSecret(secret, this.#settings.operatorSecret))
+    if (login.length === 0 || !matches(secret, this.#operatorSecretDigest))
       throw new TelephonyRefusal(401, 'UNAUTHORIZED', 'invalid operator credentials');
     const operator = this.#operator(operatorId);
     if (!this.#isOpen(operator, now)) {
@@ -392,7 +396,7 @@ export class TelephonyModel {
   }
 
   #checkAccount(apiKey: string): void {
-    if (!sameSecret(apiKey, this.#settings.apiKey))
+    if (!matches(apiKey, this.#apiKeyDigest))
       throw new TelephonyRefusal(401, 'UNAUTHORIZED', 'invalid API key');
   }
 
