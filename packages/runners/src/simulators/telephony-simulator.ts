@@ -9,13 +9,13 @@ import {
   TelephonyRefusal,
 } from './telephony-model.js';
 
-/** The simulator's HTTP API (ADR 0081), as the HTTP adapter calls it. */
+/** The routes of the simulator's HTTP API (ADR 0081). */
 export const TELEPHONY_API = {
   token: '/v1/auth/token',
   tasks: '/v1/tasks',
-  task: (externalId: string) => `/v1/tasks/${encodeURIComponent(externalId)}`,
-  status: (operatorId: number) => `/v1/operators/${operatorId}/status`,
-  events: (operatorId: number) => `/v1/operators/${operatorId}/events`,
+  task: '/v1/tasks/:externalId',
+  status: '/v1/operators/:operatorId/status',
+  events: '/v1/operators/:operatorId/events',
   /** Admin (no faults, no key): the model's counters. */
   stats: '/__sim/telephony/stats',
 } as const;
@@ -174,7 +174,7 @@ export function createTelephonySimulator(model: TelephonyModel, faults: FaultCon
   );
 
   app.put<{ Params: OperatorParams; Body: { status: 'READY' | 'BREAK' } }>(
-    '/v1/operators/:operatorId/status',
+    TELEPHONY_API.status,
     { schema: statusSchema },
     async (request, reply) => {
       model.setStatus(bearer(request), Number(request.params.operatorId), request.body.status);
@@ -197,7 +197,7 @@ export function createTelephonySimulator(model: TelephonyModel, faults: FaultCon
   });
 
   app.delete<{ Params: { externalId: string } }>(
-    '/v1/tasks/:externalId',
+    TELEPHONY_API.task,
     { schema: deleteSchema },
     async (request, reply) => {
       const result = model.deleteTask(apiKey(request), request.params.externalId);
@@ -209,7 +209,7 @@ export function createTelephonySimulator(model: TelephonyModel, faults: FaultCon
   );
 
   app.get<{ Params: OperatorParams; Querystring: { after?: string; limit?: string } }>(
-    '/v1/operators/:operatorId/events',
+    TELEPHONY_API.events,
     { schema: eventsSchema },
     async (request) => {
       const limit = Math.min(MAX_EVENTS_PAGE, Number(request.query.limit ?? DEFAULT_EVENTS_PAGE));
