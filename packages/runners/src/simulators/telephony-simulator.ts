@@ -18,6 +18,8 @@ export const TELEPHONY_API = {
   events: '/v1/operators/:operatorId/events',
   /** Admin (no faults, no key): the model's counters. */
   stats: '/__sim/telephony/stats',
+  /** Admin: `{count}`, lose the next tasks added. */
+  loseNext: '/__sim/telephony/lose-next',
 } as const;
 
 /** Most events one poll answers, and the default. */
@@ -134,7 +136,8 @@ function eventBody(event: SimulatedCallEvent): Record<string, unknown> {
  * - `DELETE /v1/tasks/{id}` → 204 (deleted), 409 `ALREADY_CALLED`, 404 `NOT_FOUND`
  * - `GET /v1/operators/{id}/events?after=&limit=` → `{events: [{call_id, task_id, type, occurred_at,
  *   duration_seconds?, outcome?}], cursor}`
- * - `GET /__sim/telephony/stats` → the model's counters (no key, no faults)
+ * - `GET /__sim/telephony/stats` → the model's counters; `POST /__sim/telephony/lose-next {count}` loses the
+ *   next tasks added (admin: no key, no faults)
  *
  * Refusals answer `{error, message}`: 401 for a bad key, credentials or an expired token or closed session, 403
  * for another operator's token, 400 for a malformed request.
@@ -224,5 +227,22 @@ export function createTelephonySimulator(model: TelephonyModel, faults: FaultCon
   );
 
   app.get(TELEPHONY_API.stats, async () => model.stats());
+  app.post<{ Body: { count: number } }>(
+    TELEPHONY_API.loseNext,
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['count'],
+          properties: { count: { type: 'integer', minimum: 0 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => {
+      model.loseNextTasks(request.body.count);
+      return { loseNext: request.body.count };
+    },
+  );
   return app;
 }
