@@ -8,6 +8,7 @@ import kafkajs, {
   type Transaction,
 } from 'kafkajs';
 import type { Headers, OutboundRecord, RawRecord } from '../../record.js';
+import { requestChunks } from '../request-chunks.js';
 
 // kafkajs is CommonJS and builds part of its exports with a spread, which Node's ESM loader cannot see as named
 // exports (KafkaJSProtocolError among them); take them from the default export.
@@ -130,7 +131,8 @@ class KafkaConsumer implements TransportConsumer {
     });
     consumer.on(consumer.events.CRASH, (event) => {
       // kafkajs restarts the consumer itself after retriable crashes (a rejoin follows, with a new assignment).
-      if (!event.payload.restart) handlers.onCrash(event.payload.error);
+      if (event.payload.restart) handlers.onRetry?.(event.payload.error);
+      else handlers.onCrash(event.payload.error);
     });
     await consumer.connect();
     await consumer.subscribe({
@@ -260,8 +262,9 @@ class KafkaProducer implements TransportProducer {
   }
 
   async send(records: readonly OutboundRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.#producer.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
+    for (const chunk of requestChunks(records)) {
+      await this.#producer.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 });
+    }
   }
 
   async transaction(): Promise<TransportTransaction> {
@@ -277,7 +280,9 @@ class KafkaProducer implements TransportProducer {
     };
     return {
       send: async (records) => {
-        if (records.length > 0) await txn.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
+        for (const chunk of requestChunks(records)) {
+          await txn.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 });
+        }
       },
       sendOffsets: async (groupId, offsets) => {
         if (offsets.length === 0) return;
@@ -319,7 +324,14 @@ export function kafkaTransport(options: KafkaTransportOptions): Transport & { ka
       const a = await connectedAdmin();
       const existing = new Set(await a.listTopics());
       const missing = topics.filter((t) => !existing.has(t.topic));
-      if (missing.length === 0) return;
+      // Topics another runner created a moment ago may have no leader yet (issue 15, defect 9): wait for them too.
+      if (missing.length === 0) {
+        await waitForTopics(
+          a,
+          topics.map((t) => t.topic),
+        );
+        return;
+      }
       try {
         await a.createTopics({
           waitForLeaders: true,
