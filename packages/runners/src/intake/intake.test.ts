@@ -110,6 +110,22 @@ describe('intake on the memory transport', () => {
     expect(text).to.include('intake_file_age_seconds_count{stream="POS_REJECT"} 2');
   });
 
+  it('refuses a file with a field of hundreds of kilobytes: error/ with a line naming it, nothing sent (defect 2)', async () => {
+    const ml = folders.mobileLoans;
+    await writeCsv(join(ml, 'huge.csv'), { rows: 5, seed: 9 });
+    const lines = (await readFile(join(ml, 'huge.csv'), 'utf8')).split('\n');
+    const cells = (lines[3] as string).split(';');
+    cells[cells.length - 1] = 'x'.repeat(300_000);
+    lines[3] = cells.join(';');
+    await writeFile(join(ml, 'huge.csv'), lines.join('\n'));
+    const [outcome] = await make().importPending();
+    expect(outcome).to.include({ file: 'huge.csv', outcome: 'rejected', published: 0 });
+    expect(await namesIn(join(ml, 'error'))).to.deep.equal(['huge.csv', 'huge.csv.errors.txt']);
+    const report = await readFile(join(ml, 'error', 'huge.csv.errors.txt'), 'utf8');
+    expect(report).to.match(/^4:.*must be at most \d+ characters/m);
+    expect(report).to.not.include('xxxxxxxxxx');
+  });
+
   it('never overwrites: a later file of the same name gets NAME.N.EXT in success/ and in error/', async () => {
     const ml = folders.mobileLoans;
     const i = make();
@@ -311,6 +327,64 @@ describe('intake on the memory transport', () => {
     const [outcome] = await i.importPending();
     expect(outcome).to.include({ file: 'retry.csv', outcome: 'accepted', published: 6 });
     expect(await readTopic(transport, TOPIC, 6, { settleMs: 50 })).to.have.length(6);
+  });
+
+  it('waits at start while its topics cannot be made ready, unready meanwhile (defect 9)', async () => {
+    let refusals = 2;
+    const inner = transport;
+    transport = {
+      ...inner,
+      ensureTopics: async (topics) => {
+        if (refusals-- > 0) throw new Error('This server does not host this topic-partition');
+        await inner.ensureTopics(topics);
+      },
+    };
+    const i = make();
+    const started = i.start();
+    await eventually(() => refusals < 2, 'a first refused attempt');
+    expect(i.health()).to.include({ state: 'starting', ready: false, live: true });
+    await started;
+    expect(i.health()).to.include({ state: 'running', ready: true });
+  });
+
+  it("reports itself unready while a stream's imports fail, ready again once one succeeds (defect 8)", async () => {
+    const ml = folders.mobileLoans;
+    let failing = false;
+    const inner = transport;
+    transport = {
+      ...inner,
+      createProducer: (options) => {
+        const producer = inner.createProducer(options);
+        return {
+          ...producer,
+          connect: () => producer.connect(),
+          disconnect: () => producer.disconnect(),
+          send: (records) => producer.send(records),
+          transaction: async () => {
+            if (failing) throw new Error('Connection error: connect ECONNREFUSED');
+            return producer.transaction();
+          },
+        };
+      },
+    };
+    const i = make({ stableAfterMs: 50, pollIntervalMs: 20 });
+    await i.start();
+    expect(i.health().ready).to.equal(true);
+    failing = true;
+    await writeCsv(join(ml, 'unready.csv'), { rows: 3, seed: 31 });
+    await eventually(
+      async () =>
+        (await metrics.registry.metrics()).includes('intake_import_failures_total{stream="MOBILE_LOANS"} 1'),
+      'a failed import',
+    );
+    expect(i.health()).to.include({ state: 'running', live: true, ready: false });
+    failing = false;
+    await eventually(
+      async () => (await namesIn(join(ml, 'success'))).includes('unready.csv'),
+      'unready.csv imported on a later attempt',
+      8000,
+    );
+    expect(i.health().ready).to.equal(true);
   });
 
   it('fails for good when a newer instance with the same transactional ids fenced it', async () => {
