@@ -7,7 +7,14 @@ import { eventually } from '@tm/pipeline-core/testing';
 import { parseDocument } from 'yaml';
 
 /** The runners of the data path, each a `tm run <stage>` process of its own. */
-export type PipelineProcessName = 'simulators' | 'intake' | 'analyser' | 'campaign' | 'security' | 'arm';
+export type PipelineProcessName =
+  | 'simulators'
+  | 'intake'
+  | 'analyser'
+  | 'campaign'
+  | 'security'
+  | 'arm'
+  | 'kpi';
 
 export interface PipelineProcessesOptions {
   /** Holds the config file, the CSV stream folders and the processes' logs. */
@@ -84,6 +91,8 @@ export async function writePipelineConfig(
   doc.setIn(['arm', 'port'], armPort);
   doc.setIn(['arm', 'security-url'], `http://127.0.0.1:${securityPort}`);
   doc.setIn(['arm', 'consumer-group'], `tm-arm-${s}`);
+  doc.setIn(['kpi', 'application-id'], `tm-kpi-${s}`);
+  doc.setIn(['kpi', 'http', 'port'], await freePort());
   const prefix = options.redisKeyPrefix ?? `tm:${s}:`;
   doc.setIn(['security', 'redis-key-prefix'], `${prefix}security:`);
   doc.setIn(['arm', 'redis-key-prefix'], `${prefix}arm:`);
@@ -215,10 +224,38 @@ export class PipelineProcesses {
     }
   }
 
+  /** Kills a process with SIGKILL (a crash: no graceful stop) and waits until it is gone. */
+  async kill(name: PipelineProcessName): Promise<void> {
+    const running = this.#running.get(name);
+    if (!running) return;
+    running.child.kill('SIGKILL');
+    await running.exited;
+    this.#running.delete(name);
+  }
+
+  /** Whether a running process's /readyz answers 200 now. */
+  async ready(name: PipelineProcessName): Promise<boolean> {
+    const url = this.isRunning(name) ? this.opsUrl(name) : undefined;
+    if (!url) return false;
+    try {
+      return (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) })).status === 200;
+    } catch {
+      return false;
+    }
+  }
+
   /** SIGTERM to every process (runners first, simulators last); resolves with each exit code. */
   async stop(): Promise<Record<string, number | null>> {
     const codes: Record<string, number | null> = {};
-    const order: PipelineProcessName[] = ['arm', 'security', 'intake', 'analyser', 'campaign', 'simulators'];
+    const order: PipelineProcessName[] = [
+      'arm',
+      'security',
+      'kpi',
+      'intake',
+      'analyser',
+      'campaign',
+      'simulators',
+    ];
     for (const name of order) {
       const running = this.#running.get(name);
       if (!running) continue;
