@@ -100,7 +100,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const start = (name: ChaosRunner | 'simulators') => p.start(name, { env });
     await start('simulators');
     await start('campaign'); // migrates the database before the others use it
-    for (const name of CHAOS_RUNNERS) if (name !== 'campaign') await start(name);
+    await Promise.all(CHAOS_RUNNERS.filter((name) => name !== 'campaign').map(start));
     log(`chaos: ${CHAOS_RUNNERS.length} runners ready after ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
     const faults: FaultRecord[] = [];
@@ -110,7 +110,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       seed: options.seed,
       rowsPerFile: options.rowsPerFile ?? 200,
       intervalMs: options.fileIntervalMs ?? 2_000,
-      invalidRate: 0.01,
+      badFileEvery: 10,
       currentFault: () =>
         current && (current.endedAt === undefined || Date.now() - current.endedAt < AFTERMATH_MS)
           ? current.kind

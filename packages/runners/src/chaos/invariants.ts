@@ -20,6 +20,7 @@ export interface Violation {
 export interface LoadFile {
   readonly name: string;
   readonly stream: string;
+  /** The rows intake must publish: all of a good file's, none of a file with a broken row (it goes to error/ whole). */
   readonly validApplicationNumbers: readonly string[];
   /** True once intake moved it out of the stream folder (to success/ or error/). */
   readonly settled: boolean;

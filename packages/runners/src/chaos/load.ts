@@ -1,6 +1,6 @@
 import { createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { applicationNumberFor, breakageOf, writeGeneratedCsv } from '../intake/generator/generate-csv.js';
+import { applicationNumberFor, writeGeneratedCsv } from '../intake/generator/generate-csv.js';
 import type { FaultKind } from './faults.js';
 import type { LoadFile } from './invariants.js';
 
@@ -10,8 +10,11 @@ export interface LoadOptions {
   readonly seed: number;
   readonly rowsPerFile: number;
   readonly intervalMs: number;
-  /** Share of broken rows in each file (they go to the error report, not to the topic). */
-  readonly invalidRate: number;
+  /**
+   * Every this many files, one has a few broken rows: intake moves such a file to error/ with its report and
+   * publishes none of its rows (0: never).
+   */
+  readonly badFileEvery: number;
   /** The fault in progress (or just over) when a file is dropped: the file's violations count on it. */
   readonly currentFault: () => FaultKind | undefined;
 }
@@ -67,7 +70,9 @@ export class LoadGenerator {
     // Distinct seeds give distinct application numbers (the seed's digits lead them).
     const seed = (this.options.seed % 100_000) * 10_000 + n + 1;
     const name = `chaos_${String(n + 1).padStart(5, '0')}.csv`;
-    const { rowsPerFile: rows, invalidRate } = this.options;
+    const { rowsPerFile: rows, badFileEvery } = this.options;
+    const bad = badFileEvery > 0 && (n + 1) % badFileEvery === 0;
+    const invalidRate = bad ? 0.02 : 0;
     const fault = this.options.currentFault();
     const tmp = join(folder, `${name}.part`);
     await writeGeneratedCsv({ rows, seed, invalidRate }, createWriteStream(tmp));
