@@ -77,10 +77,7 @@ export class LoadGenerator {
     const tmp = join(folder, `${name}.part`);
     await writeGeneratedCsv({ rows, seed, invalidRate }, createWriteStream(tmp));
     renameSync(tmp, join(folder, name));
-    const broken = Math.round(invalidRate * rows);
-    const valid: string[] = [];
-    for (let i = 0; i < rows; i++)
-      if (breakageOf(i, rows, broken) === null) valid.push(applicationNumberFor(seed, i));
+    const valid = bad ? [] : Array.from({ length: rows }, (_, i) => applicationNumberFor(seed, i));
     this.#files.push({ name, stream, folder, seed, validApplicationNumbers: valid, fault });
     for (const a of valid) this.#faultOf.set(a, fault);
   }
