@@ -70,10 +70,15 @@ export async function collectFacts(
           applicationNumber: c.application.applicationNumber,
           campaignId: String(c.campaignId),
           candidateId: c.candidateId,
+          at: `${r.topic}/${r.partition}@${r.offset}`,
         };
       }
       const rejection = await serdes.rejection.decode(r.value as Buffer);
-      return { applicationNumber: rejection.applicationNumber, campaignId: String(rejection.campaignId) };
+      return {
+        applicationNumber: rejection.applicationNumber,
+        campaignId: String(rejection.campaignId),
+        at: `${r.topic}/${r.partition}@${r.offset}`,
+      };
     }),
   );
 

@@ -31,6 +31,8 @@ export interface Decision {
   readonly campaignId: string;
   /** Set for a candidate (the engine's task key), absent for a rejection. */
   readonly candidateId?: string;
+  /** Where it was read (`topic/partition@offset`), to trace a duplicate. */
+  readonly at?: string;
 }
 
 export interface StoredTask {
@@ -111,10 +113,13 @@ export const oneDecision: Invariant = {
     const expected = [...new Set(facts.published)].flatMap((a) =>
       facts.campaigns.map((c): [string, string] => [`${a}:${c}`, a]),
     );
-    return exactlyOnce(
-      'one decision',
-      expected,
-      facts.decisions.map((d) => `${d.applicationNumber}:${d.campaignId}`),
+    const key = (d: Decision) => `${d.applicationNumber}:${d.campaignId}`;
+    const where = new Map<string, string[]>();
+    for (const d of facts.decisions) if (d.at) where.set(key(d), [...(where.get(key(d)) ?? []), d.at]);
+    return exactlyOnce('one decision', expected, facts.decisions.map(key)).map((v) =>
+      v.kind === 'duplicated' && where.has(v.key)
+        ? { ...v, key: `${v.key} (${where.get(v.key)?.join(', ')})` }
+        : v,
     );
   },
 };
