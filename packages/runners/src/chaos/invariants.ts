@@ -73,6 +73,13 @@ function countBy(keys: Iterable<string>): Map<string, number> {
   return counts;
 }
 
+/** The application of each candidate on the topic, by candidate id. */
+function applicationOfCandidate(facts: ChaosFacts): Map<string, string> {
+  const apps = new Map<string, string>();
+  for (const d of facts.decisions) if (d.candidateId) apps.set(d.candidateId, d.applicationNumber);
+  return apps;
+}
+
 /** Lost (0) and duplicated (more than 1) among the expected keys; extra keys (not expected) count as duplicated. */
 function exactlyOnce(
   invariant: string,
@@ -128,8 +135,7 @@ export const oneDecision: Invariant = {
 export const oneTask: Invariant = {
   name: 'one task per candidate',
   check: (facts) => {
-    const candidates = new Map<string, string>();
-    for (const d of facts.decisions) if (d.candidateId) candidates.set(d.candidateId, d.applicationNumber);
+    const candidates = applicationOfCandidate(facts);
     return exactlyOnce(
       'one task',
       candidates.entries(),
