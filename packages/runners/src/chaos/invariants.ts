@@ -151,9 +151,7 @@ export const oneTask: Invariant = {
 export const oneAdd: Invariant = {
   name: 'one ADD per dispatched task',
   check: (facts) => {
-    const appOfCandidate = new Map<string, string>();
-    for (const d of facts.decisions)
-      if (d.candidateId) appOfCandidate.set(d.candidateId, d.applicationNumber);
+    const appOfCandidate = applicationOfCandidate(facts);
     const taskApp = new Map(facts.tasks.map((t) => [t.taskId, appOfCandidate.get(t.candidateId)]));
     const unpublished = new Set(facts.outboxAdds.filter((o) => !o.published).map((o) => o.dialTaskId));
     const out = exactlyOnce(
@@ -180,9 +178,7 @@ export const oneAdd: Invariant = {
 export const noStuckTask: Invariant = {
   name: 'no task stuck past its timeouts',
   check: (facts) => {
-    const appOfCandidate = new Map<string, string>();
-    for (const d of facts.decisions)
-      if (d.candidateId) appOfCandidate.set(d.candidateId, d.applicationNumber);
+    const appOfCandidate = applicationOfCandidate(facts);
     return facts.tasks
       .filter((t) => t.state === 'NEW')
       .map((t) => ({
