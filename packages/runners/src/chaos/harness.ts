@@ -16,7 +16,7 @@ import {
   type PlannedFault,
   planFaults,
 } from './faults.js';
-import { CHAOS_INVARIANTS, checkInvariants, type Violation } from './invariants.js';
+import { CHAOS_INVARIANTS, checkInvariants, republishedAdds, type Violation } from './invariants.js';
 import { LoadGenerator } from './load.js';
 import { type FaultRecord, type ReportRow, reportRows } from './report.js';
 
@@ -46,6 +46,8 @@ export interface ChaosResult {
   readonly loadAverage: { start: number; end: number };
   readonly files: number;
   readonly rowsPublished: number;
+  /** ADDs sent again on the dial-tasks topic (at least once by design, ADR 0034; the dialer drops repeats). */
+  readonly republishedAdds: number;
   readonly workDir: string;
 }
 
@@ -206,6 +208,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       loadAverage: { start: loadStartAvg, end: loadEndAvg },
       files: facts.files.length,
       rowsPublished: facts.published.length,
+      republishedAdds: republishedAdds(facts),
       workDir,
     };
   } finally {

@@ -4,7 +4,10 @@ import { formatTable, passed } from './report.js';
 
 /** docs/RELIABILITY.md from a chaos run: the table, the command, the date and the machine load. */
 export function reliabilityMarkdown(
-  result: Pick<ChaosResult, 'rows' | 'violations' | 'elapsedMs' | 'loadAverage' | 'files' | 'rowsPublished'>,
+  result: Pick<
+    ChaosResult,
+    'rows' | 'violations' | 'elapsedMs' | 'loadAverage' | 'files' | 'rowsPublished' | 'republishedAdds'
+  >,
   run: { command: string; date: Date; cores: number; loadNow: readonly number[] },
 ): string {
   const verdict = passed(result.rows)
@@ -31,7 +34,9 @@ back) until every runner's \`/readyz\` answers 200 again; *runner exits* counts 
 - Date: ${run.date.toISOString()}
 - Machine: ${run.cores} cores; 1-minute load average ${result.loadAverage.start.toFixed(2)} when the load started,
   ${result.loadAverage.end.toFixed(2)} when it stopped (${run.loadNow.map((l) => l.toFixed(2)).join(' / ')} at the end)
-- Run: ${(result.elapsedMs / 60_000).toFixed(1)} min in all; ${result.files} files, ${result.rowsPublished} rows published
+- Run: ${(result.elapsedMs / 60_000).toFixed(1)} min in all; ${result.files} files, ${result.rowsPublished} rows published; ${result.republishedAdds}
+  ADD(s) published again on the dial-tasks topic (allowed: the outbox is at least once, ADR 0034, and the dialer
+  drops repeats)
 
 ${formatTable(result.rows)}
 

@@ -37,7 +37,7 @@ const result = await runChaos({
   keepWorkDir: values.keep,
   log: (line) => console.log(line),
 });
-console.log(`\n${formatTable(result.rows)}\n`);
+console.log(`\n${formatTable(result.rows)}\n\n${result.republishedAdds} ADD(s) published again (ADR 0034)`);
 for (const v of result.violations.slice(0, 20)) console.log(`  ${v.kind}: ${v.invariant}: ${v.key}`);
 const out = values.out ?? join(import.meta.dirname, '..', '..', '..', '..', 'docs', 'RELIABILITY.md');
 writeFileSync(
