@@ -37,7 +37,7 @@ import autocannon from 'autocannon';
 import { Client } from 'undici';
 import { benchKafka } from '../kafka.js';
 import { atMost, type BenchResult, reported } from '../results.js';
-import { buildRunners } from '../runner-image.js';
+import { buildRunners, runnerNodeArgs } from '../runner-image.js';
 import { sampleApplication } from './core.js';
 
 type Result = Omit<BenchResult, 'suite' | 'measuredAt'>;
@@ -184,8 +184,10 @@ export async function armSuite(): Promise<Result[]> {
   const db = connectCampaignDb(postgres.url, { poolMax: 4 });
   const transport = kafkaTransport({ brokers: kafka.brokers, clientId: 'bench-arm' });
   try {
-    await processes.start('security', { env });
-    await processes.start('arm', { env });
+    // With the image's Node flags (ADR 0066), or BENCH_NODE_ARGS (e.g. --cpu-prof).
+    const nodeArgs = runnerNodeArgs();
+    await processes.start('security', { env, nodeArgs });
+    await processes.start('arm', { env, nodeArgs });
     const armUrl = `http://127.0.0.1:${config.arm.port}`;
     const securityUrl = `http://127.0.0.1:${config.security.port}`;
     await upsertCampaigns(
