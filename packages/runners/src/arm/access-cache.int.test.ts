@@ -42,6 +42,17 @@ describe('the access cache (security service → Redis → ARM)', function () {
       expect(await status(h(), token)).to.deep.equal([200, 'OK']);
     });
 
+    it('hasChanges needs no database: answered with PostgreSQL unreachable for the ARM', async () => {
+      const { token } = await loggedIn(h());
+      await h().proxies?.database.down();
+      for (let i = 0; i < 3; i++) {
+        h().now += 1000;
+        expect(await status(h(), token)).to.deep.equal([200, 'OK']);
+      }
+      expect(await status(h(), token, 'listCommunications')).to.deep.equal([503, 'SERVICE_UNAVAILABLE']);
+      await h().proxies?.database.up();
+    });
+
     it('Redis down for the ARM: the check goes to the service over HTTP, and still refuses a bad token', async () => {
       const { token } = await loggedIn(h());
       await h().proxies?.redis.down();
