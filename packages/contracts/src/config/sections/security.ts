@@ -72,7 +72,7 @@ export const SecuritySchema = z
      * token can still be let in; never beyond the token's own expiry. 0 turns the access cache off. The entries
      * are signed with $TM_ACCESS_CACHE_KEY (ADR 0126); without it there is no cache either.
      */
-    'access-cache-ttl-ms': z.number().int().min(0).max(60_000).default(5000),
+    'access-cache-ttl-ms': z.number().int().min(0).max(60_000).default(10_000),
   })
   .strict()
   .transform((s) => ({
