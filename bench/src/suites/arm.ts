@@ -14,7 +14,8 @@
  *   holding the 99th percentile);
  * - `arm.login.p99`: logins through the ARM with the configured scrypt cost, against bare scrypt verifications.
  *
- * BENCH_ARM_SECONDS sets each polling run's length (default 20).
+ * BENCH_ARM_SECONDS sets each polling run's length (default 20); BENCH_ARM_ACCESS_CACHE=off runs the services
+ * without the access cache's key, for comparison.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -181,8 +182,11 @@ export async function armSuite(): Promise<Result[]> {
     redisKeyPrefix: redis.keyPrefix,
   });
   const processes = new PipelineProcesses(file, workDir, suffix, 'build');
-  // The access cache's key, shared by the two services as in production (ADR 0126).
-  const env = { REDIS_URL: redis.url, TM_ACCESS_CACHE_KEY: randomBytes(32).toString('hex') };
+  // The access cache's key, shared by the two services as in production (ADR 0126); BENCH_ARM_ACCESS_CACHE=off
+  // leaves it out, for the figures without the cache (every request checked over HTTP).
+  const cacheOn = process.env.BENCH_ARM_ACCESS_CACHE !== 'off';
+  const env: Record<string, string> = { REDIS_URL: redis.url };
+  if (cacheOn) env.TM_ACCESS_CACHE_KEY = randomBytes(32).toString('hex');
   const db = connectCampaignDb(postgres.url, { poolMax: 4 });
   const transport = kafkaTransport({ brokers: kafka.brokers, clientId: 'bench-arm' });
   const clients: Client[] = [];
@@ -350,7 +354,7 @@ export async function armSuite(): Promise<Result[]> {
       card = histogramPercentile(await (await fetch(metricsUrl)).text(), 'arm_card_ready_seconds', 99);
     }
 
-    const load = `${OPERATORS} operators polling once a second each at a random phase, each on a keep-alive connection of its own, as the operator page polls (the next poll a second after the answer), for ${SECONDS} s on loopback (from the bench process, undici; ADR 0127); tm run arm and tm run security from dist/ as processes of their own, the ARM checking tokens through the access cache (ADR 0125); Kafka ${kafka.version}, PostgreSQL and Redis local, all on the same cores; 1-min load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`;
+    const load = `${OPERATORS} operators polling once a second each at a random phase, each on a keep-alive connection of its own, as the operator page polls (the next poll a second after the answer), for ${SECONDS} s on loopback (from the bench process, undici; ADR 0127); tm run arm and tm run security from dist/ as processes of their own, ${cacheOn ? 'the ARM checking tokens through the access cache (ADR 0125)' : 'the access cache OFF (BENCH_ARM_ACCESS_CACHE=off): every token checked over HTTP'}; Kafka ${kafka.version}, PostgreSQL and Redis local, all on the same cores; 1-min load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`;
     return [
       atMost(
         'arm.has-changes.p99',
