@@ -11,7 +11,7 @@ const MIN_KEY_LENGTH = 32;
  * shorter than 32 characters (a guessable key would let whoever writes to Redis sign entries).
  */
 export function accessCacheKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Buffer | undefined {
-  const value = env[ACCESS_CACHE_KEY_ENV];
+  const value = env.TM_ACCESS_CACHE_KEY;
   if (value === undefined || value === '') return undefined;
   if (value.length < MIN_KEY_LENGTH) {
     throw new ConfigError(ACCESS_CACHE_KEY_ENV, [

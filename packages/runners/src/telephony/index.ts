@@ -1,3 +1,4 @@
+export { HttpTelephony, type HttpTelephonyOptions } from './http-telephony.js';
 export {
   type DeleteTaskResult,
   type OperatorCredentials,

@@ -12,6 +12,7 @@ import {
 import type { Knex } from 'knex';
 import { createLogger } from '../../runtime/logger.js';
 import { contractSerdes } from '../../runtime/serdes.js';
+import { stageSettingsOf } from '../../runtime/stage-settings.js';
 import { deadLetterTopicOf, pipelineTopics } from '../../runtime/topics.js';
 import { applyCallEvent, type CallEventOutcome } from '../db/call-events.js';
 import { campaignRowsOf, upsertCampaigns } from '../db/campaigns.js';
@@ -155,7 +156,7 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
     transport,
     logger,
     metrics: stageMetrics,
-    deadLetterTopic: deadLetterTopicOf(config),
+    ...stageSettingsOf(config),
   };
   const ingestStage = createStage<Candidate>({
     ...common,
