@@ -121,17 +121,23 @@ export function createSecurity(options: SecurityOptions): Security {
   const logger = (options.logger ?? createLogger('security')).child({ component: 'security' });
   const hasher = new PasswordHasher(settings.password);
   const accessCache = accessCacheOf(config, store, options.accessCacheKey);
+  let lastCacheWarningAt = 0;
   const service = createSecurityService({
     config: settings,
     db,
     store,
     hasher,
     ...(accessCache ? { accessCache } : {}),
-    onAccessCacheError: (operation, error) =>
+    onAccessCacheError: (operation, error) => {
+      // Every check fails so while Redis is down: one line every 10 s is enough to see it.
+      const now = Date.now();
+      if (now - lastCacheWarningAt < 10_000) return;
+      lastCacheWarningAt = now;
       logger.warn(
         { operation, error: String(error) },
         'access cache not updated; its TTL bounds what it keeps',
-      ),
+      );
+    },
     ...(options.clock ? { clock: options.clock } : {}),
   });
   logger.info(
