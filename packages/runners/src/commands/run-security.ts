@@ -6,6 +6,7 @@ import { RedisStore } from '../kv/redis-store.js';
 import { createLogger } from '../runtime/logger.js';
 import { prepareWithRetry } from '../runtime/prepare-with-retry.js';
 import { runRunner } from '../runtime/run-runner.js';
+import { accessCacheKeyFromEnv } from '../security/access-cache.js';
 import { createSecurity } from '../security/security.js';
 import { configOption, configPathOf, portOption } from './config-option.js';
 import { commandGroup } from './groups.js';
@@ -24,6 +25,7 @@ export interface RunSecurityOptions {
  */
 export async function runSecurity(options: RunSecurityOptions = {}): Promise<number> {
   const config = loadPipelineConfig(configPathOf(options));
+  const accessCacheKey = accessCacheKeyFromEnv();
   const logger = createLogger('security');
   const metrics = new StageMetrics();
   const db = connectCampaignDb(options.databaseUrl ?? config.infra.databaseUrl);
@@ -32,7 +34,13 @@ export async function runSecurity(options: RunSecurityOptions = {}): Promise<num
     keyPrefix: config.security.redisKeyPrefix,
     logger,
   });
-  const security = createSecurity({ config, db, store, logger });
+  const security = createSecurity({
+    config,
+    db,
+    store,
+    logger,
+    ...(accessCacheKey ? { accessCacheKey } : {}),
+  });
   const close = async () => {
     await store.close();
     await db.destroy();
