@@ -208,7 +208,7 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
     suffix: 'call-events',
     topic: topics.callEvents,
     serde: serdes.callEvent,
-    apply: (event) => applyCallEvent(db, event),
+    apply: (event) => applyCallEvent(db, event, { now: clock(), campaigns: settings.campaigns }),
     rejectionOf: (outcome, event) =>
       outcome.kind === 'unknown-task'
         ? new UnknownReferenceError('task', event.taskId, event.eventId)
