@@ -31,5 +31,5 @@ export {
   type ServicesConfig,
   ServicesSchema,
 } from './sections/services.js';
-export { type SimulatorsConfig, SimulatorsSchema } from './sections/simulators.js';
+export { type SimulatorsConfig, SimulatorsSchema, type TelephonySimulatorConfig } from './sections/simulators.js';
 export type { TopicsConfig } from './sections/topics.js';

@@ -15,7 +15,7 @@ export const DEMO_OVERRIDES = [
 export function demoConfig(dir: string, file = defaultConfigPath()): PipelineConfig {
   const config = loadPipelineConfig(file, { ...process.env, TM_CSV_DIR: dir });
   config.infra.transport = 'memory';
-  for (const service of ['blacklist', 'casper', 'abram'] as const) {
+  for (const service of ['blacklist', 'casper', 'abram', 'telephony'] as const) {
     config.simulators[service].port = 0;
     config.simulators[service].latency = { fixedMs: 1, jitterMs: 1 };
   }

@@ -77,6 +77,8 @@ export async function writePipelineConfig(
     doc.setIn(['simulators', service, 'latency'], { 'fixed-ms': latency.fixed, 'jitter-ms': latency.jitter });
     doc.setIn(['services', service, 'url'], `http://127.0.0.1:${port}`);
   }
+  // The telephony simulator on a free port too (its clients' URL is the dialer's to set).
+  doc.setIn(['simulators', 'telephony', 'port'], await freePort());
   const [securityPort, armPort] = [await freePort(), await freePort()];
   doc.setIn(['security', 'port'], securityPort);
   doc.setIn(['arm', 'port'], armPort);

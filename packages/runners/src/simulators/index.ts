@@ -12,6 +12,28 @@ export { seededId, seededUnit } from './seeded.js';
 export {
   type RunningSimulator,
   type RunningSimulators,
+  type RunningTelephonySimulator,
   type SimulatedService,
+  type StartSimulatorsOptions,
   startSimulators,
 } from './start-simulators.js';
+export {
+  DEMO_TELEPHONY_API_KEY,
+  DEMO_TELEPHONY_OPERATOR_SECRET,
+  type SimulatedCallEvent,
+  type SimulatedTaskInput,
+  simulatedCallFor,
+  TELEPHONY_API_KEY_ENV,
+  TELEPHONY_OPERATOR_SECRET_ENV,
+  TelephonyModel,
+  type TelephonyModelSettings,
+  TelephonyRefusal,
+  type TelephonyStats,
+  telephonySecretsFromEnv,
+} from './telephony-model.js';
+export {
+  createTelephonySimulator,
+  MAX_EVENTS_PAGE,
+  TELEPHONY_API,
+  telephonyModelSettings,
+} from './telephony-simulator.js';

@@ -10,3 +10,4 @@ export {
   type TelephonyErrorKind,
   type TelephonyTask,
 } from './telephony.js';
+export { HttpTelephony, type HttpTelephonyOptions } from './http-telephony.js';

@@ -1,0 +1,206 @@
+import { HttpStatusError } from '@tm/filters';
+import type { CallOutcome } from '@tm/contracts';
+import { Pool } from 'undici';
+import {
+  type DeleteTaskResult,
+  type OperatorCredentials,
+  type OperatorSession,
+  type OperatorStatus,
+  type PolledEvents,
+  type Telephony,
+  type TelephonyCallEvent,
+  TelephonyError,
+  type TelephonyTask,
+} from './telephony.js';
+
+/** How to reach the provider's HTTP API (the telephony simulator's, ADR 0081). */
+export interface HttpTelephonyOptions {
+  /** The provider's base URL; only its origin is used. */
+  readonly url: string;
+  /** The account's API key (from the environment, `TM_TELEPHONY_API_KEY`; never logged). */
+  readonly apiKey: string;
+  /** Each request's bound, connect to last byte; default 2000 ms. */
+  readonly timeoutMs?: number;
+  /** Most connections to the provider; default 16. */
+  readonly connections?: number;
+  /** Most events one poll asks for; default 500 (the provider answers at most 1000). */
+  readonly eventsPageSize?: number;
+  /** The clock a token's expiry is computed on; default Date.now. */
+  readonly now?: () => number;
+}
+
+interface Answer {
+  readonly status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: the provider's JSON, checked field by field where it is read.
+  readonly body: any;
+}
+
+const OUTCOMES: ReadonlySet<string> = new Set<CallOutcome>(['ANSWERED', 'NO_ANSWER', 'BUSY', 'FAILED']);
+
+/**
+ * The {@link Telephony} port over the provider's HTTP API (see telephony-simulator.ts for the routes): a pool of
+ * keep-alive connections (undici's `Pool`, ADR 0053), each request bounded by `timeoutMs`. Failures become
+ * {@link TelephonyError}s: no answer, a timeout, 5xx, 408 and 429 → UNAVAILABLE; 401 and 403 → AUTH; any other
+ * 4xx → REJECTED; a 2xx whose body is not what the API says → UNAVAILABLE (nothing usable was learnt). Messages
+ * carry the operation and the status, never a token, a key or a phone (runs of 6+ digits in a quoted body are
+ * masked).
+ */
+export class HttpTelephony implements Telephony {
+  readonly #pool: Pool;
+  readonly #apiKey: string;
+  readonly #timeoutMs: number;
+  readonly #pageSize: number;
+  readonly #now: () => number;
+
+  constructor(options: HttpTelephonyOptions) {
+    this.#pool = new Pool(new URL(options.url).origin, { connections: options.connections ?? 16 });
+    this.#apiKey = options.apiKey;
+    this.#timeoutMs = options.timeoutMs ?? 2000;
+    this.#pageSize = options.eventsPageSize ?? 500;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async authenticate(operatorId: number, credentials: OperatorCredentials): Promise<OperatorSession> {
+    const asked = this.#now();
+    const { body } = await this.#call('authenticate', 'POST', '/v1/auth/token', {
+      headers: { 'x-api-key': this.#apiKey },
+      body: { operator_id: operatorId, login: credentials.login, secret: credentials.secret },
+      ok: [200],
+    });
+    const token = body?.access_token;
+    const expiresIn = body?.expires_in;
+    if (typeof token !== 'string' || token.length === 0 || typeof expiresIn !== 'number')
+      throw unreadable('authenticate');
+    return { operatorId, token, expiresAt: asked + expiresIn * 1000 };
+  }
+
+  async setStatus(session: OperatorSession, status: OperatorStatus): Promise<void> {
+    await this.#call('setStatus', 'PUT', `/v1/operators/${session.operatorId}/status`, {
+      headers: { authorization: `Bearer ${session.token}` },
+      body: { status },
+      ok: [200, 204],
+    });
+  }
+
+  async addTask(task: TelephonyTask): Promise<{ readonly externalId: string }> {
+    const { body } = await this.#call('addTask', 'POST', '/v1/tasks', {
+      headers: { 'x-api-key': this.#apiKey },
+      body: {
+        reference: task.reference,
+        task_id: task.taskId,
+        attempt: task.attempt,
+        phone: task.phone,
+        ...(task.operatorId === undefined ? {} : { operator_id: task.operatorId }),
+      },
+      ok: [200, 201],
+    });
+    if (typeof body?.id !== 'string' || body.id.length === 0) throw unreadable('addTask');
+    return { externalId: body.id };
+  }
+
+  async deleteTask(externalId: string): Promise<DeleteTaskResult> {
+    const { status, body } = await this.#call(
+      'deleteTask',
+      'DELETE',
+      `/v1/tasks/${encodeURIComponent(externalId)}`,
+      { headers: { 'x-api-key': this.#apiKey }, ok: [200, 204, 404, 409] },
+    );
+    if (status === 200 || status === 204) return 'DELETED';
+    // A 404 or 409 is an answer only with the API's code; otherwise (a proxy's 404, say) it is a refusal.
+    if (status === 404 && body?.error === 'NOT_FOUND') return 'NOT_FOUND';
+    if (status === 409 && body?.error === 'ALREADY_CALLED') return 'ALREADY_CALLED';
+    throw new TelephonyError('REJECTED', `telephony deleteTask: HTTP ${status}`, status);
+  }
+
+  async pollEvents(session: OperatorSession, cursor: string | null): Promise<PolledEvents> {
+    const query = new URLSearchParams({ limit: String(this.#pageSize) });
+    if (cursor !== null) query.set('after', cursor);
+    const { body } = await this.#call(
+      'pollEvents',
+      'GET',
+      `/v1/operators/${session.operatorId}/events?${query}`,
+      { headers: { authorization: `Bearer ${session.token}` }, ok: [200] },
+    );
+    if (!Array.isArray(body?.events) || typeof body.cursor !== 'string') throw unreadable('pollEvents');
+    return { events: body.events.map((e: unknown) => callEventOf(e)), cursor: body.cursor };
+  }
+
+  /** Closes the connections once the calls in flight are answered. */
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+
+  async #call(
+    operation: string,
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    request: { headers: Record<string, string>; body?: unknown; ok: readonly number[] },
+  ): Promise<Answer> {
+    let status: number;
+    let text: string;
+    try {
+      const response = await this.#pool.request({
+        method,
+        path,
+        headers: {
+          accept: 'application/json',
+          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...request.headers,
+        },
+        body: request.body === undefined ? null : JSON.stringify(request.body),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+      status = response.statusCode;
+      text = await response.body.text();
+    } catch (error) {
+      const reason = error instanceof Error ? ((error as { code?: string }).code ?? error.name) : 'error';
+      throw new TelephonyError('UNAVAILABLE', `telephony ${operation}: no answer (${reason})`);
+    }
+    if (!request.ok.includes(status)) {
+      const detail = new HttpStatusError(status, text).message;
+      throw new TelephonyError(kindOf(status), `telephony ${operation}: ${detail}`, status);
+    }
+    if (text.length === 0) return { status, body: undefined };
+    try {
+      return { status, body: JSON.parse(text) };
+    } catch {
+      throw unreadable(operation);
+    }
+  }
+}
+
+/** The error kind of a refused request's status. */
+export function kindOf(status: number): TelephonyError['kind'] {
+  if (status === 401 || status === 403) return 'AUTH';
+  if (status >= 500 || status === 408 || status === 429) return 'UNAVAILABLE';
+  return 'REJECTED';
+}
+
+function unreadable(operation: string): TelephonyError {
+  return new TelephonyError('UNAVAILABLE', `telephony ${operation}: the answer is not what the API says`);
+}
+
+function callEventOf(raw: unknown): TelephonyCallEvent {
+  // biome-ignore lint/suspicious/noExplicitAny: checked field by field below.
+  const e = raw as any;
+  const at = typeof e?.occurred_at === 'string' ? Date.parse(e.occurred_at) : Number.NaN;
+  const kind = e?.type;
+  if (
+    typeof e?.call_id !== 'string' ||
+    typeof e.task_id !== 'string' ||
+    (kind !== 'STARTED' && kind !== 'ENDED') ||
+    Number.isNaN(at)
+  )
+    throw unreadable('pollEvents');
+  if (kind === 'STARTED') return { callId: e.call_id, externalTaskId: e.task_id, kind, at };
+  if (!Number.isInteger(e.duration_seconds) || e.duration_seconds < 0 || !OUTCOMES.has(e.outcome))
+    throw unreadable('pollEvents');
+  return {
+    callId: e.call_id,
+    externalTaskId: e.task_id,
+    kind,
+    at,
+    durationSeconds: e.duration_seconds,
+    outcome: e.outcome as CallOutcome,
+  };
+}
