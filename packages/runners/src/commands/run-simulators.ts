@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .command('simulators')
     .addOption(configOption())
     .description(
-      'Start the BlackList, Casper, Abram and telephony simulators (config section `simulators`; the telephony\'s ' +
+      "Start the BlackList, Casper, Abram and telephony simulators (config section `simulators`; the telephony's " +
         'account key and operator secret from $TM_TELEPHONY_API_KEY and $TM_TELEPHONY_OPERATOR_SECRET) until SIGINT ' +
         'or SIGTERM.',
     )

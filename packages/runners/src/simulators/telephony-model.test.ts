@@ -24,7 +24,10 @@ function settings(overrides: Partial<TelephonyModelSettings> = {}): TelephonyMod
       'session-idle-ms': 30_000,
     },
   });
-  return { ...telephonyModelSettings('seed-1', config.telephony, { apiKey: KEY, operatorSecret: SECRET }), ...overrides };
+  return {
+    ...telephonyModelSettings('seed-1', config.telephony, { apiKey: KEY, operatorSecret: SECRET }),
+    ...overrides,
+  };
 }
 
 /** A model on a clock the test moves. */
@@ -275,7 +278,10 @@ describe('telephony model', () => {
       t.tick(50);
       t.model.setStatus(token, 7, 'BREAK');
       t.tick(10_000);
-      expect(kinds(t.model.events(token, 7, null, 10).events)).to.deep.equal([`STARTED:${one}`, `ENDED:${one}`]);
+      expect(kinds(t.model.events(token, 7, null, 10).events)).to.deep.equal([
+        `STARTED:${one}`,
+        `ENDED:${one}`,
+      ]);
       expect(t.model.stats()).to.include({ queued: 1 });
       t.model.setStatus(token, 7, 'READY');
       t.tick(100);
@@ -305,7 +311,9 @@ describe('telephony model', () => {
       expect(Math.max(...talk)).to.be.at.most(900);
       const other = simulatedCallFor({ ...s, seed: 'another' }, 'ADD:1:1');
       const differs = Array.from({ length: 50 }, (_, i) => `ADD:${i}:1`).some(
-        (r) => JSON.stringify(simulatedCallFor({ ...s, seed: 'another' }, r)) !== JSON.stringify(simulatedCallFor(s, r)),
+        (r) =>
+          JSON.stringify(simulatedCallFor({ ...s, seed: 'another' }, r)) !==
+          JSON.stringify(simulatedCallFor(s, r)),
       );
       expect(other).to.have.property('outcome');
       expect(differs).to.equal(true);
@@ -437,7 +445,11 @@ describe('telephony model', () => {
       const t = modelAt();
       const ids = [t.add('ADD:1:1'), t.add('ADD:2:1'), t.add('ADD:1:1')];
       expect(new Set(ids).size).to.equal(3);
-      expect(refusal(() => t.model.addTask('wrong', { reference: 'ADD:3:1', taskId: 3, attempt: 1, phone: '79130000003' })).status).to.equal(401);
+      expect(
+        refusal(() =>
+          t.model.addTask('wrong', { reference: 'ADD:3:1', taskId: 3, attempt: 1, phone: '79130000003' }),
+        ).status,
+      ).to.equal(401);
       const stats = t.model.stats();
       expect(stats).to.deep.include({
         addTasks: 3,

@@ -157,7 +157,12 @@ export function createTelephonySimulator(model: TelephonyModel, faults: FaultCon
     { schema: tokenSchema },
     async (request) => {
       const { operator_id, login, secret } = request.body;
-      const { token, expiresAt, expiresInMs } = model.authenticate(apiKey(request), operator_id, login, secret);
+      const { token, expiresAt, expiresInMs } = model.authenticate(
+        apiKey(request),
+        operator_id,
+        login,
+        secret,
+      );
       return {
         access_token: token,
         token_type: 'Bearer',

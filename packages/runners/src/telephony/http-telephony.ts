@@ -1,5 +1,5 @@
-import { HttpStatusError } from '@tm/filters';
 import type { CallOutcome } from '@tm/contracts';
+import { HttpStatusError } from '@tm/filters';
 import { Pool } from 'undici';
 import {
   type DeleteTaskResult,

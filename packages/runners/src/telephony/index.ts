@@ -1,3 +1,4 @@
+export { HttpTelephony, type HttpTelephonyOptions } from './http-telephony.js';
 export {
   type DeleteTaskResult,
   type OperatorCredentials,
@@ -10,4 +11,3 @@ export {
   type TelephonyErrorKind,
   type TelephonyTask,
 } from './telephony.js';
-export { HttpTelephony, type HttpTelephonyOptions } from './http-telephony.js';
