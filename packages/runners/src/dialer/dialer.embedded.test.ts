@@ -75,7 +75,9 @@ describe('dialer, embedded (memory transport, PGlite, a fake telephony)', functi
     });
   };
   const callEvents = (): CallEvent[] =>
-    broker.records(config.topics.callEvents).map((r) => serdes.callEvent.decode(r.value as Buffer));
+    broker
+      .records(config.topics.callEvents)
+      .map((r) => serdes.callEvent.decode(r.value as Buffer) as CallEvent);
   const rowsNow = () => dialerRows(pg.knex);
   const rowOf = async (id: string) => (await rowsNow()).find((r) => r.dialTaskId === id);
   const stored = (n: number) => eventually(async () => (await rowsNow()).length === n, `${n} rows stored`);
