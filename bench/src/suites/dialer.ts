@@ -17,6 +17,7 @@ import { type CallEvent, loadPipelineConfig } from '@tm/contracts';
 import { newRunId, providePostgres } from '@tm/infra';
 import { kafkaTransport, StageMetrics } from '@tm/pipeline-core';
 import { produce } from '@tm/pipeline-core/testing';
+import type { Telephony } from '@tm/runners';
 import {
   connectCampaignDb,
   contractSerdes,
@@ -98,17 +99,29 @@ export async function dialerSuite(): Promise<Result[]> {
     };
   };
   const telephonies: HttpTelephony[] = [];
-  const newDialer = async () => {
-    const telephony = new HttpTelephony({
+  const newDialer = async (options: { stub?: boolean; group?: string } = {}) => {
+    const http = new HttpTelephony({
       url: telephonyUrl,
       apiKey: API_KEY,
       timeoutMs: config.dialer.telephonyTimeoutMs,
       connections: 64,
     });
-    telephonies.push(telephony);
+    telephonies.push(http);
+    // The peer: a telephony in this process that answers at once, to tell the dialer's own cost from the simulator's.
+    let next = 0;
+    const stub: Telephony = {
+      authenticate: async (operatorId) => ({ operatorId, token: 't', expiresAt: Date.now() + 3_600_000 }),
+      setStatus: async () => {},
+      addTask: async () => ({ externalId: `stub-${(next += 1)}` }),
+      deleteTask: async () => 'NOT_FOUND',
+      pollEvents: async () => ({ events: [], cursor: '0' }),
+    };
+    const telephony = options.stub ? stub : http;
     const metrics = new StageMetrics();
     const dialer = createDialer({
-      config,
+      config: options.group
+        ? { ...config, dialer: { ...config.dialer, consumerGroup: options.group } }
+        : config,
       transport,
       db,
       telephony,
@@ -158,17 +171,26 @@ export async function dialerSuite(): Promise<Result[]> {
         })),
       );
     }
+    const sentCount = async (target: number) => {
+      let first: { at: number; count: number } | undefined;
+      for (;;) {
+        const sent = (await metric('dialer_sends_total')).total;
+        if (!first && sent > 0) first = { at: performance.now(), count: sent };
+        if (sent >= target) break;
+        await sleep(5);
+      }
+      const { at, count } = first as { at: number; count: number };
+      return (target - count) / ((performance.now() - at) / 1000);
+    };
+    const peer = await newDialer({ stub: true, group: `${config.dialer.consumerGroup}-peer` });
+    const peerRate = await sentCount(TASKS);
+    await peer.stop();
+    dialers.splice(dialers.indexOf(peer), 1);
+    await db.raw('TRUNCATE TM$MIGHTYCALL_TASKS');
+    console.error(`bench: the dialer against an in-process telephony: ${Math.round(peerRate)} tasks/s`);
     let dialer = await newDialer();
     // Counted in this process (the dialer's own counter of answered addTasks); the simulator's count checks it after.
-    let first: { at: number; count: number } | undefined;
-    for (;;) {
-      const sent = (await metric('dialer_sends_total')).total;
-      if (!first && sent > 0) first = { at: performance.now(), count: sent };
-      if (sent >= TASKS) break;
-      await sleep(5);
-    }
-    const sendSeconds = (performance.now() - (first as { at: number }).at) / 1000;
-    const sendRate = (TASKS - (first as { count: number }).count) / sendSeconds;
+    const sendRate = await sentCount(TASKS);
     const afterSend = await stats();
     if (afterSend.addTasks !== TASKS)
       throw new Error(`bench: the telephony counted ${afterSend.addTasks} addTasks`);
@@ -251,7 +273,7 @@ export async function dialerSuite(): Promise<Result[]> {
         sendRate,
         'tasks/s',
         5000,
-        `${TASKS.toLocaleString('en-US')} ADD dial tasks on the topic, stored (batches of ${config.dialer.send.batchSize}) and sent by addTask (${config.dialer.send.concurrency} in flight), from the first addTask to the last as the simulator counts them; ${afterSend.duplicateReferences.length} sent twice; ${setup}`,
+        `${TASKS.toLocaleString('en-US')} ADD dial tasks on the topic, stored (batches of ${config.dialer.send.batchSize}) and sent by addTask (${config.dialer.send.concurrency} in flight), from the first answered addTask to the last (the simulator's count checked after); ${afterSend.duplicateReferences.length} sent twice; the same dialer against an in-process telephony that answers at once: ${Math.round(peerRate).toLocaleString('en-US')} tasks/s; ${setup}`,
       ),
       atMost(
         'dialer.poll-cpu',
