@@ -11,7 +11,7 @@
  * BENCH_DIALER_TASKS sets the backlog (default 30,000), BENCH_DIALER_SECONDS each measuring window (default 20).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CallEvent, loadPipelineConfig } from '@tm/contracts';
 import { newRunId, providePostgres } from '@tm/infra';
@@ -266,7 +266,7 @@ export async function dialerSuite(): Promise<Result[]> {
     console.error(
       `bench: CALL_STARTED latency p50/p99/max ${percentile(latencies, 50)}/${p99}/${Math.max(...latencies)} ms over ${latencies.length} calls`,
     );
-    const setup = `dialer in this process, telephony simulator over HTTP (keep-alive, 0-1 ms), ${config.topics.partitions} partitions, PostgreSQL ${postgres.serverVersion}, Kafka ${kafka.version}`;
+    const setup = `load average ${loadavg()[0]?.toFixed(1)} at the end (a shared machine); dialer in this process, telephony simulator over HTTP (keep-alive, 0-1 ms), ${config.topics.partitions} partitions, PostgreSQL ${postgres.serverVersion}, Kafka ${kafka.version}`;
     return [
       atLeast(
         'dialer.dial-tasks',
