@@ -33,6 +33,7 @@ async function startSimulatorProcess(): Promise<{ urls: Record<string, string>; 
       `  blacklist: { port: 0, latency: ${latency} }`,
       `  casper: { port: 0, latency: ${latency} }`,
       `  abram: { port: 0, latency: ${latency} }`,
+      '  telephony: { port: 0 }',
     ].join('\n'),
   );
   const child: ChildProcess = spawn(

@@ -60,10 +60,20 @@ describe('pipeline config', () => {
     });
     expect(config.simulators.blacklist.file).to.equal(join(repo, 'config', 'examples', 'blacklist.yaml'));
     expect(config.simulators.abram).to.deep.include({ port: 7103, mlFailRate: 0.05 });
+    expect(config.simulators.telephony).to.deep.include({
+      port: 7104,
+      tokenLifetimeMs: 86_400_000,
+      sessionIdleMs: 900_000,
+      timeScale: 60,
+      ringMs: 200,
+      outcomes: { ANSWERED: 0.6, NO_ANSWER: 0.25, BUSY: 0.1, FAILED: 0.05 },
+      talkSeconds: { median: 90, spread: 0.5, min: 5, max: 900 },
+    });
     // Without the sections (figure 25's file) every key has its default.
     const thesis = loadPipelineConfig(join(repo, 'config', 'examples', 'thesis-figures.yaml'), {});
     expect(thesis.services.abram.breaker).to.deep.equal({ consecutiveFailures: 10, halfOpenAfterMs: 5000 });
     expect(thesis.simulators.blacklist.file).to.equal(undefined);
+    expect(thesis.simulators.telephony).to.deep.include({ port: 7104, timeScale: 1, sessionIdleMs: 900_000 });
   });
 
   it('names the key path of a bad service or simulator setting', () => {
@@ -76,6 +86,17 @@ describe('pipeline config', () => {
     ).to.have.members([
       'services.abram.retry.max-retries: Too small: expected number to be >=0',
       'simulators.casper.error-rate: Too big: expected number to be <=1',
+    ]);
+    expect(
+      problems(
+        minimal(
+          'simulators: { telephony: { time-scale: 0, outcomes: { answered: 0, no-answer: 0, busy: 0, failed: 0 }, talk-seconds: { median: 1000 } } }',
+        ),
+      ),
+    ).to.have.members([
+      'simulators.telephony.time-scale: Too small: expected number to be >0',
+      'simulators.telephony.outcomes: give at least one positive weight',
+      'simulators.telephony.talk-seconds: min <= median <= max',
     ]);
   });
 

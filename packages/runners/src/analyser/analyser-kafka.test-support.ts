@@ -106,6 +106,7 @@ export class KafkaAnalyserRun {
       blacklist: { port: 0, latency: { 'fixed-ms': 1, 'jitter-ms': 2 } },
       casper: { port: 0, latency: { 'fixed-ms': 1, 'jitter-ms': 2 } },
       abram: { port: 0, latency: { 'fixed-ms': 1, 'jitter-ms': 2 } },
+      telephony: { port: 0 },
     });
     const sims = await startSimulators(simulators, { blacklist });
     const base = loadPipelineConfig(join(repoRoot, 'config', 'pipeline.yaml'), {});

@@ -2,7 +2,6 @@ import { type CampaignConfig, ServicesSchema, SimulatorsSchema } from '@tm/contr
 import {
   ApplicationEvaluationError,
   abramRequestOf,
-  applicationFixture,
   compileCampaigns,
   createFilterRegistry,
   createServiceClients,
@@ -11,6 +10,7 @@ import {
   ServiceRequestError,
   ServiceUnavailableError,
 } from '@tm/filters';
+import { applicationFixture } from '@tm/filters/testing';
 import { expect } from 'chai';
 import { type RunningSimulators, startSimulators } from './start-simulators.js';
 
@@ -28,6 +28,7 @@ describe('service clients against the simulators', () => {
         blacklist: { port: 0 },
         casper: { port: 0, 'unknown-client-rate': 0 },
         abram: { port: 0, 'ml-fail-rate': 0, 'ml-error-rate': 0, 'no-products-rate': 0 },
+        telephony: { port: 0 },
       }),
       { blacklist: [{ id: 'bl-1', phone: '79130000013', deviceId: 'dev-13', reason: 'fraud' }] },
     );
@@ -114,7 +115,12 @@ describe('service clients against the simulators', () => {
 
     it('counts a refused connection as an outage: retried, then a retriable ServiceUnavailableError', async () => {
       const closed = await startSimulators(
-        SimulatorsSchema.parse({ blacklist: { port: 0 }, casper: { port: 0 }, abram: { port: 0 } }),
+        SimulatorsSchema.parse({
+          blacklist: { port: 0 },
+          casper: { port: 0 },
+          abram: { port: 0 },
+          telephony: { port: 0 },
+        }),
       );
       const url = closed.urls.casper;
       await closed.close(); // nothing listens there any more
@@ -242,6 +248,7 @@ describe('service clients against the simulators', () => {
           blacklist: { port: 0 },
           casper: { port: 0 },
           abram: { port: 0, 'ml-error-rate': 1 },
+          telephony: { port: 0 },
         }),
       );
       try {

@@ -32,6 +32,7 @@ describe('simulators', () => {
       blacklist: { port: 0, file: join(repo, 'config', 'examples', 'blacklist.yaml') },
       casper: { port: 0, 'unknown-client-rate': 0.3 },
       abram: { port: 0, 'ml-fail-rate': 0.3, 'ml-error-rate': 0.1, 'no-products-rate': 0.2 },
+      telephony: { port: 0 },
     });
     sims = await startSimulators(config);
   });

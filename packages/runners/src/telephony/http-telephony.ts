@@ -153,7 +153,9 @@ export class HttpTelephony implements Telephony {
       status = response.statusCode;
       text = await response.body.text();
     } catch (error) {
-      const reason = error instanceof Error ? ((error as { code?: string }).code ?? error.name) : 'error';
+      // undici's errors carry a string code (ECONNREFUSED, UND_ERR_SOCKET); the timeout's DOMException a name.
+      const code = (error as { code?: unknown }).code;
+      const reason = typeof code === 'string' ? code : error instanceof Error ? error.name : 'error';
       throw new TelephonyError('UNAVAILABLE', `telephony ${operation}: no answer (${reason})`);
     }
     if (!request.ok.includes(status)) {
