@@ -25,7 +25,7 @@ import { seedOperators } from './dialer.test-support.js';
 const OPERATORS = 8;
 const WAVES = 3;
 const PER_WAVE = 50;
-const CALL_START_TIMEOUT_MS = 15_000;
+const CALL_START_TIMEOUT_MS = 30_000;
 
 /** Sets keys of a written config file. */
 function patchConfig(file: string, overrides: readonly [readonly string[], unknown][]): void {
@@ -138,6 +138,17 @@ describe('dialer: tm run simulators, campaign and dialer as processes on Kafka a
       )
     ).rows.reduce<Record<string, number>>((acc, r) => Object.assign(acc, { [r.task_state]: r.n }), {});
 
+  /** Calls whose CALL_ENDED is on the topic. */
+  const endedCalls = () => {
+    const serdes = contractSerdes(config);
+    const ids = new Set<string>();
+    for (const r of (collector as TopicCollector).records(config.topics.callEvents)) {
+      const e = serdes.callEvent.decode(r.value as Buffer) as CallEvent;
+      if (e.type === 'CALL_ENDED') ids.add(e.callId);
+    }
+    return ids.size;
+  };
+
   /** Waits until every task left IN_PROGRESS and the telephony is idle; then checks the loop's counts. */
   async function expectLoopClosed(): Promise<void> {
     const total = WAVES * PER_WAVE;
@@ -149,10 +160,11 @@ describe('dialer: tm run simulators, campaign and dialer as processes on Kafka a
           Object.values(states).reduce((a, b) => a + b, 0) === total &&
           !states.IN_PROGRESS &&
           s.queued === 0 &&
-          s.callsInProgress === 0
+          s.callsInProgress === 0 &&
+          endedCalls() === s.callsEnded
         );
       },
-      'every task out of IN_PROGRESS and the telephony idle',
+      'every task out of IN_PROGRESS, the telephony idle, every call ended on the topic',
       180_000,
     );
     const s = await stats();

@@ -19,7 +19,7 @@ import { activeOperators } from './active-operators-db.js';
 import { createDialer, type Dialer } from './dialer.js';
 import { dialerRecords, dialerRows, dialTask, seedOperators, seedTasks } from './dialer.test-support.js';
 import { FAKE_SECRET, FakeTelephony } from './fake-telephony.test-support.js';
-import { takePending } from './tasks-db.js';
+import { markSent, takePending } from './tasks-db.js';
 
 describe('dialer, embedded (memory transport, PGlite, a fake telephony)', function () {
   this.timeout(60_000);
@@ -367,7 +367,7 @@ describe('dialer, embedded (memory transport, PGlite, a fake telephony)', functi
       );
     });
 
-    it('a call of a task the dialer never stored is counted and not published', async () => {
+    it('a call of a task the dialer never stored waits for it, then is counted and not published', async () => {
       await open(11);
       const { externalId } = await telephony.addTask({
         reference: 'x',
@@ -377,8 +377,34 @@ describe('dialer, embedded (memory transport, PGlite, a fake telephony)', functi
       });
       telephony.startCall(externalId, 11);
       await dialer.pollNow();
+      expect((await activeOperators(pg.knex))[0]?.cursor, 'held: the cursor stays').to.equal(null);
+      offsetMs += 11_000; // past UNKNOWN_GRACE_MS
+      await dialer.pollNow();
       expect(callEvents()).to.have.length(0);
+      expect((await activeOperators(pg.knex))[0]?.cursor).to.equal('1');
       expect(await metrics.registry.getSingleMetricAsString('dialer_unknown_calls_total')).to.contain(' 1');
+    });
+
+    it('a call polled before its task id was stored is published once the id is there', async () => {
+      await open(11);
+      const add = dialTask('ADD', tasks[0] as number);
+      broker.append([records.dialTask(add)]);
+      await stored(1);
+      const taken = await takePending(pg.knex, clock(), 10); // the sender took it ...
+      const { externalId } = await telephony.addTask({
+        reference: add.dialTaskId,
+        taskId: add.taskId,
+        attempt: 1,
+        phone: add.phone,
+      });
+      telephony.startCall(externalId, 11); // ... the telephony called at once ...
+      await dialer.pollNow();
+      expect(callEvents(), 'not yet: the id is not stored').to.have.length(0);
+      await markSent(pg.knex, [{ id: (taken[0] as { id: number }).id, externalId }]); // ... and the id is stored now
+      await dialer.pollNow();
+      expect(callEvents().map((e) => [e.type, e.taskId, e.attempt])).to.deep.equal([
+        ['CALL_STARTED', add.taskId, 1],
+      ]);
     });
 
     it('polls many operators in one round with one send', async () => {

@@ -136,6 +136,7 @@ export function createDialer(options: DialerOptions): Dialer {
     metrics,
     logger,
     concurrency: settings.pollConcurrency,
+    now: () => clock().getTime(),
   });
   const probe = new DependencyProbe({ database: () => db.raw('SELECT 1') }, { logger });
   const loop = new RoundLoop(() => sender.round(), {

@@ -44,6 +44,8 @@ export interface ActiveOperator {
   /** The last login failure, and when the next login may be tried. */
   loginError: string | null;
   nextLoginAt: number;
+  /** Since when the operator's page holds a call of a telephony task not (yet) stored; see the poller. */
+  unknownSince?: number | undefined;
 }
 
 export interface OperatorSessionsOptions {

@@ -19,7 +19,11 @@ export interface PollerOptions {
   metrics: DialerMetrics;
   logger: Logger;
   concurrency: number;
+  now?: () => number;
 }
+
+/** How long a page with a call of an unknown telephony task waits for the sender to store that task's id. */
+export const UNKNOWN_GRACE_MS = 10_000;
 
 /** One operator's polled page. */
 interface Page {
@@ -88,18 +92,27 @@ export class Poller {
     const tasks = await sentTasksOf(this.o.db, externalIds);
     const events: CallEvent[] = [];
     const ended: string[] = [];
+    const taken: Page[] = [];
     let unknown = 0;
-    for (const { operator, page } of pages) {
+    const now = (this.o.now ?? Date.now)();
+    for (const p of pages) {
+      const { operator, page } = p;
+      const strangers = page.events.filter((e) => !tasks.has(e.externalTaskId));
+      // The telephony may report a call before the sender stored the task's telephony id: the page waits (its cursor
+      // too) and is polled again, for up to UNKNOWN_GRACE_MS; only then is the call taken for one never stored.
+      if (strangers.length > 0 && now - (operator.unknownSince ??= now) < UNKNOWN_GRACE_MS) continue;
+      operator.unknownSince = undefined;
+      taken.push(p);
+      for (const event of strangers) {
+        unknown += 1;
+        this.o.logger.warn(
+          { operatorId: operator.operatorId, callId: event.callId, externalTaskId: event.externalTaskId },
+          'call of a telephony task the dialer never stored; not published',
+        );
+      }
       for (const event of page.events) {
         const task = tasks.get(event.externalTaskId);
-        if (!task) {
-          unknown += 1;
-          this.o.logger.warn(
-            { operatorId: operator.operatorId, callId: event.callId, externalTaskId: event.externalTaskId },
-            'call of a telephony task the dialer never stored; not published',
-          );
-          continue;
-        }
+        if (!task) continue;
         events.push(callEventOf(event, operator.operatorId, task));
         if (event.kind === 'ENDED') ended.push(event.externalTaskId);
       }
@@ -110,7 +123,7 @@ export class Poller {
     this.#counts.published += events.length;
     this.#counts.unknown += unknown;
 
-    const moved = pages.filter((p) => p.page.cursor !== p.operator.cursor);
+    const moved = taken.filter((p) => p.page.cursor !== p.operator.cursor);
     await saveCursors(
       this.o.db,
       moved.map((p) => ({ operatorId: p.operator.operatorId, cursor: p.page.cursor })),
