@@ -5,6 +5,7 @@ import { connectCampaignDb } from '../campaign/db/connect.js';
 import { RedisStore } from '../kv/redis-store.js';
 import { createLogger } from '../runtime/logger.js';
 import { prepareAndRun } from '../runtime/run-runner.js';
+import { accessCacheKeyFromEnv } from '../security/access-cache.js';
 import { createSecurity } from '../security/security.js';
 import { configOption, configPathOf, portOption } from './config-option.js';
 import { commandGroup } from './groups.js';
@@ -23,6 +24,7 @@ export interface RunSecurityOptions {
  */
 export async function runSecurity(options: RunSecurityOptions = {}): Promise<number> {
   const config = loadPipelineConfig(configPathOf(options));
+  const accessCacheKey = accessCacheKeyFromEnv();
   const logger = createLogger('security');
   const metrics = new StageMetrics();
   const db = connectCampaignDb(options.databaseUrl ?? config.infra.databaseUrl);
@@ -31,7 +33,13 @@ export async function runSecurity(options: RunSecurityOptions = {}): Promise<num
     keyPrefix: config.security.redisKeyPrefix,
     logger,
   });
-  const security = createSecurity({ config, db, store, logger });
+  const security = createSecurity({
+    config,
+    db,
+    store,
+    logger,
+    ...(accessCacheKey ? { accessCacheKey } : {}),
+  });
   const close = async () => {
     await store.close();
     await db.destroy();

@@ -93,3 +93,34 @@ describe('campaign engine, embedded profile (memory transport, PGlite with one c
     expect(await findInvariantViolations(pg.knex)).to.deep.equal([]);
   });
 });
+
+describe('campaign engine start while the broker cannot make its topics ready', () => {
+  it('prepare fails, and a later prepare tries again instead of repeating the first failure (ADR 0134)', async function () {
+    this.timeout(60_000); // PGlite and the migrations
+    const pg = await startEmbeddedPostgres();
+    const config = engineConfig([[['infra', 'transport'], 'memory']]);
+    const inner = transportFor(config, { memoryBroker: new MemoryBroker() });
+    let refusals = 1;
+    const engine = createCampaignEngine({
+      config,
+      transport: {
+        ...inner,
+        ensureTopics: async (topics) => {
+          if (refusals-- > 0) throw new Error('This server does not host this topic-partition');
+          await inner.ensureTopics(topics);
+        },
+      },
+      db: pg.knex,
+      logger: pino({ level: 'silent' }),
+      schedules: false,
+    });
+    try {
+      const first = await engine.prepare().catch((e: unknown) => e);
+      expect(first).to.be.instanceOf(Error);
+      await engine.prepare();
+    } finally {
+      await engine.stop();
+      await pg.close();
+    }
+  });
+});

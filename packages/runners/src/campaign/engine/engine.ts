@@ -303,7 +303,10 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
         },
         'campaign engine prepared',
       );
-    })();
+    })().catch((err: unknown) => {
+      prepared = undefined; // a later call tries again (the database or the broker may be back)
+      throw err;
+    });
     return prepared;
   };
 
