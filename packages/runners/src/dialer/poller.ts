@@ -100,7 +100,10 @@ export class Poller {
       const strangers = page.events.filter((e) => !tasks.has(e.externalTaskId));
       // The telephony may report a call before the sender stored the task's telephony id: the page waits (its cursor
       // too) and is polled again, for up to UNKNOWN_GRACE_MS; only then is the call taken for one never stored.
-      if (strangers.length > 0 && now - (operator.unknownSince ??= now) < UNKNOWN_GRACE_MS) continue;
+      if (strangers.length > 0) {
+        operator.unknownSince ??= now;
+        if (now - operator.unknownSince < UNKNOWN_GRACE_MS) continue;
+      }
       operator.unknownSince = undefined;
       taken.push(p);
       for (const event of strangers) {
