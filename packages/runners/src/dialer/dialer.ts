@@ -17,7 +17,8 @@ import { DependencyProbe } from '../runtime/dependency-probe.js';
 import { createLogger } from '../runtime/logger.js';
 import { contractSerdes } from '../runtime/serdes.js';
 import { serviceRunnable } from '../runtime/service-runnable.js';
-import { deadLetterTopicOf, pipelineTopics } from '../runtime/topics.js';
+import { stageSettingsOf } from '../runtime/stage-settings.js';
+import { pipelineTopics } from '../runtime/topics.js';
 import type { Telephony } from '../telephony/telephony.js';
 import { CallEventPublisher } from './call-event-publisher.js';
 import { DialerMetrics } from './dialer-metrics.js';
@@ -158,7 +159,7 @@ export function createDialer(options: DialerOptions): Dialer {
     transport,
     logger: rootLogger,
     metrics: stageMetrics,
-    deadLetterTopic: deadLetterTopicOf(config),
+    ...stageSettingsOf(config),
   };
   const none: readonly OutboundRecord[] = [];
   const instructionStage = <T>(
