@@ -1,0 +1,128 @@
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleWhen,
+  type IDisposable,
+} from 'cockatiel';
+import type { BreakerState } from '@tm/filters';
+import {
+  type DeleteTaskResult,
+  type OperatorCredentials,
+  type OperatorSession,
+  type OperatorStatus,
+  type PolledEvents,
+  type Telephony,
+  TelephonyError,
+  type TelephonyTask,
+} from '../telephony/telephony.js';
+
+/** The breaker's and the timeout's settings (config `dialer.send` and `dialer.telephony-timeout-ms`). */
+export interface GuardSettings {
+  readonly timeoutMs: number;
+  readonly breakerFailures: number;
+  readonly breakerHalfOpenMs: number;
+}
+
+const STATES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
+/** True for a failure that says the telephony is down (counts towards the breaker; retry later). */
+export function isTelephonyDown(error: unknown): boolean {
+  return error instanceof TelephonyError && error.kind === 'UNAVAILABLE';
+}
+
+/**
+ * The Telephony port behind a timeout per call and one circuit breaker (cockatiel, as the analyser's service clients
+ * use): after `breakerFailures` calls in a row failed with UNAVAILABLE (no answer, 5xx, 429, a timeout) every call
+ * fails at once with UNAVAILABLE for `breakerHalfOpenMs`, then one call is let through. AUTH and REJECTED answers
+ * mean the telephony is up and do not count. It retries nothing itself: the sender keeps a failed instruction
+ * pending with its backoff (ADR 0084), the poller tries again on its next round.
+ */
+export class GuardedTelephony implements Telephony {
+  readonly #breaker;
+
+  constructor(
+    private readonly inner: Telephony,
+    private readonly settings: GuardSettings,
+  ) {
+    this.#breaker = circuitBreaker(handleWhen(isTelephonyDown), {
+      halfOpenAfter: settings.breakerHalfOpenMs,
+      breaker: new ConsecutiveBreaker(settings.breakerFailures),
+    });
+  }
+
+  /** The breaker's state now. */
+  breakerState(): BreakerState {
+    return STATES[this.#breaker.state];
+  }
+
+  onBreakerStateChange(listener: (state: BreakerState) => void): IDisposable {
+    return this.#breaker.onStateChange((state) => listener(STATES[state]));
+  }
+
+  async #call<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await this.#breaker.execute(() => this.#timed(operation, call));
+    } catch (error) {
+      if (error instanceof BrokenCircuitError)
+        throw new TelephonyError('UNAVAILABLE', `${operation}: circuit breaker is open`);
+      if (error instanceof TelephonyError) throw error;
+      throw new TelephonyError(
+        'UNAVAILABLE',
+        `${operation}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  async #timed<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        call(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new TelephonyError('UNAVAILABLE', `${operation}: no answer in ${this.settings.timeoutMs} ms`),
+              ),
+            this.settings.timeoutMs,
+          );
+        }),
+      ]);
+    } catch (error) {
+      if (error instanceof TelephonyError) throw error;
+      throw new TelephonyError(
+        'UNAVAILABLE',
+        `${operation}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  authenticate(operatorId: number, credentials: OperatorCredentials): Promise<OperatorSession> {
+    return this.#call('authenticate', () => this.inner.authenticate(operatorId, credentials));
+  }
+
+  setStatus(session: OperatorSession, status: OperatorStatus): Promise<void> {
+    return this.#call('setStatus', () => this.inner.setStatus(session, status));
+  }
+
+  addTask(task: TelephonyTask): Promise<{ readonly externalId: string }> {
+    return this.#call('addTask', () => this.inner.addTask(task));
+  }
+
+  deleteTask(externalId: string): Promise<DeleteTaskResult> {
+    return this.#call('deleteTask', () => this.inner.deleteTask(externalId));
+  }
+
+  pollEvents(session: OperatorSession, cursor: string | null): Promise<PolledEvents> {
+    return this.#call('pollEvents', () => this.inner.pollEvents(session, cursor));
+  }
+}
