@@ -30,10 +30,11 @@ export class DialerMetrics {
       metric(registry, name, () => new Counter<L>({ name, help, labelNames, registers }));
     const gauge = (name: string, help: string) =>
       metric(registry, name, () => new Gauge({ name, help, registers }));
-    this.instructions = counter('dialer_instructions_total', 'Dial tasks and click-to-calls read, by type and outcome.', [
-      'type',
-      'outcome',
-    ]);
+    this.instructions = counter(
+      'dialer_instructions_total',
+      'Dial tasks and click-to-calls read, by type and outcome.',
+      ['type', 'outcome'],
+    );
     this.sends = counter('dialer_sends_total', 'Instructions handled by the sender, by type and outcome.', [
       'type',
       'outcome',
@@ -60,6 +61,9 @@ export class DialerMetrics {
       'dialer_failing_logins',
       'Active operators whose telephony login failed and is being retried.',
     );
-    this.breakerOpen = gauge('dialer_telephony_breaker_open', '1 while the telephony circuit breaker is open.');
+    this.breakerOpen = gauge(
+      'dialer_telephony_breaker_open',
+      '1 while the telephony circuit breaker is open.',
+    );
   }
 }

@@ -23,10 +23,10 @@ import { CallEventPublisher } from './call-event-publisher.js';
 import { DialerMetrics } from './dialer-metrics.js';
 import { GuardedTelephony } from './guarded-telephony.js';
 import { type CredentialsOf, credentialsFrom, errorText, OperatorSessions } from './operator-sessions.js';
-import { type PollRound, Poller } from './poller.js';
+import { Poller, type PollRound } from './poller.js';
 import { recordInstructionsOf } from './record-instructions.js';
-import { SenderLoop } from './sender-loop.js';
 import { Sender } from './sender.js';
+import { SenderLoop } from './sender-loop.js';
 import { type Instruction, recoverInterrupted } from './tasks-db.js';
 
 /** Session events applied at once (one per operator at a time). */
@@ -119,7 +119,7 @@ export function createDialer(options: DialerOptions): Dialer {
     settings: settings.send,
     metrics,
     logger,
-    canSend: () => telephony.breakerState() !== 'open',
+    admits: () => telephony.admits(),
     rideOutMs: settings.rideOutMs,
     now: clock,
   });
@@ -144,9 +144,19 @@ export function createDialer(options: DialerOptions): Dialer {
     onError: (error) => logger.warn({ error: errorText(error) }, 'send round failed; the next one retries'),
   });
 
-  const common = { transport, logger: rootLogger, metrics: stageMetrics, deadLetterTopic: deadLetterTopicOf(config) };
+  const common = {
+    transport,
+    logger: rootLogger,
+    metrics: stageMetrics,
+    deadLetterTopic: deadLetterTopicOf(config),
+  };
   const none: readonly OutboundRecord[] = [];
-  const instructionStage = <T>(suffix: string, topic: string, serde: Serde<T>, instructionOf: (value: T) => Instruction) =>
+  const instructionStage = <T>(
+    suffix: string,
+    topic: string,
+    serde: Serde<T>,
+    instructionOf: (value: T) => Instruction,
+  ) =>
     createStage<T>({
       ...common,
       name: `${group}.${suffix}`,
@@ -161,7 +171,8 @@ export function createDialer(options: DialerOptions): Dialer {
             rideOutMs: settings.rideOutMs,
             onStored: (stored, duplicates) => {
               metrics.instructions.inc({ type: suffix, outcome: 'stored' }, stored);
-              if (duplicates > 0) metrics.instructions.inc({ type: suffix, outcome: 'duplicate' }, duplicates);
+              if (duplicates > 0)
+                metrics.instructions.inc({ type: suffix, outcome: 'duplicate' }, duplicates);
               if (stored > 0) loop.wake();
             },
           }),
@@ -199,7 +210,10 @@ export function createDialer(options: DialerOptions): Dialer {
             defer(async () => {
               const outcome = await sessions.apply(value);
               if (outcome === 'unknown-operator')
-                logger.warn({ operatorId: value.operatorId }, 'session of an operator TM$OPERATORS does not know; ignored');
+                logger.warn(
+                  { operatorId: value.operatorId },
+                  'session of an operator TM$OPERATORS does not know; ignored',
+                );
               else logger.info({ operatorId: value.operatorId, action: value.action }, 'operator session');
               return outcome;
             }).pipe(rideOutRetry(settings.rideOutMs)),
@@ -227,11 +241,24 @@ export function createDialer(options: DialerOptions): Dialer {
     ...health(),
   });
   const pollerRunnable = scheduled
-    ? periodicRunnable('dialer.poller', settings.pollIntervalMs, () => poller.round(), (error) =>
-        logger.warn({ error: errorText(error) }, 'poll round failed; its cursors are kept and the next round retries'),
+    ? periodicRunnable(
+        'dialer.poller',
+        settings.pollIntervalMs,
+        () => poller.round(),
+        (error) =>
+          logger.warn(
+            { error: errorText(error) },
+            'poll round failed; its cursors are kept and the next round retries',
+          ),
       )
     : serviceRunnable('dialer.poller', { start: async () => {}, stop: async () => {} });
-  const runnables: readonly Runnable[] = [dialTaskStage, callbackStage, sessionStage, senderRunnable, pollerRunnable];
+  const runnables: readonly Runnable[] = [
+    dialTaskStage,
+    callbackStage,
+    sessionStage,
+    senderRunnable,
+    pollerRunnable,
+  ];
 
   const own = [topics.dialTasks, topics.callbackRequests, topics.operatorSessions];
   const ownTopics = new Set([...own, ...own.map(deadLetterTopicOf(config)), topics.callEvents]);

@@ -1,3 +1,4 @@
+import type { BreakerState } from '@tm/filters';
 import {
   BrokenCircuitError,
   CircuitState,
@@ -6,7 +7,6 @@ import {
   handleWhen,
   type IDisposable,
 } from 'cockatiel';
-import type { BreakerState } from '@tm/filters';
 import {
   type DeleteTaskResult,
   type OperatorCredentials,
@@ -46,20 +46,39 @@ export function isTelephonyDown(error: unknown): boolean {
  */
 export class GuardedTelephony implements Telephony {
   readonly #breaker;
+  readonly #now: () => number;
+  #openedAt = 0;
 
   constructor(
     private readonly inner: Telephony,
     private readonly settings: GuardSettings,
+    now: () => number = Date.now,
   ) {
+    this.#now = now;
     this.#breaker = circuitBreaker(handleWhen(isTelephonyDown), {
       halfOpenAfter: settings.breakerHalfOpenMs,
       breaker: new ConsecutiveBreaker(settings.breakerFailures),
+    });
+    this.#breaker.onBreak(() => {
+      this.#openedAt = this.#now();
     });
   }
 
   /** The breaker's state now. */
   breakerState(): BreakerState {
     return STATES[this.#breaker.state];
+  }
+
+  /**
+   * Whether calls would go through now: `yes` (closed), `probe` (open for `breakerHalfOpenMs` already, or half-open:
+   * the next call is the one let through), `no` (open). The breaker itself turns half-open only when a call is
+   * tried, so a caller that waits for `yes` before calling would wait for ever.
+   */
+  admits(): 'yes' | 'probe' | 'no' {
+    const state = this.#breaker.state;
+    if (state === CircuitState.Closed) return 'yes';
+    if (state === CircuitState.HalfOpen) return 'probe';
+    return this.#now() - this.#openedAt >= this.settings.breakerHalfOpenMs ? 'probe' : 'no';
   }
 
   onBreakerStateChange(listener: (state: BreakerState) => void): IDisposable {

@@ -26,7 +26,10 @@ export type CredentialsOf = (operatorId: number) => Promise<OperatorCredentials>
  */
 export function credentialsFrom(db: Knex, operatorSecret: string): CredentialsOf {
   return async (operatorId) =>
-    (await storedCredentials(db, operatorId)) ?? { login: `tm-operator-${operatorId}`, secret: operatorSecret };
+    (await storedCredentials(db, operatorId)) ?? {
+      login: `tm-operator-${operatorId}`,
+      secret: operatorSecret,
+    };
 }
 
 /** One active operator in the cache. */
@@ -73,7 +76,8 @@ export class OperatorSessions {
   async load(): Promise<number> {
     const rows = await activeOperators(this.o.db);
     this.#cache.clear();
-    for (const row of rows) this.#cache.set(row.operatorId, this.#fresh(row.operatorId, row.status, row.cursor));
+    for (const row of rows)
+      this.#cache.set(row.operatorId, this.#fresh(row.operatorId, row.status, row.cursor));
     this.#gauge();
     return rows.length;
   }

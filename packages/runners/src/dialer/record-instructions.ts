@@ -27,7 +27,8 @@ export function recordInstructionsOf<T>(
   instructionOf: (value: T) => Instruction,
   options: RecordInstructionsOptions,
 ): OperatorFunction<Committable<T>, Emission> {
-  const store = (list: Instruction[]) => rideOut(() => recordInstructions(options.db, list), options.rideOutMs);
+  const store = (list: Instruction[]) =>
+    rideOut(() => recordInstructions(options.db, list), options.rideOutMs);
   return (records) =>
     records.pipe(
       bufferRecords<T>({ count: options.batchSize, timeMs: options.lingerMs }),

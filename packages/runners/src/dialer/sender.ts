@@ -31,8 +31,11 @@ export interface SenderOptions {
   settings: SendSettings;
   metrics: DialerMetrics;
   logger: Logger;
-  /** False while the telephony's breaker is open: nothing is taken (the instructions wait, pending). */
-  canSend?: () => boolean;
+  /**
+   * The telephony's breaker: `no` while it is open (nothing is taken; the instructions wait, pending), `probe` when
+   * one call may test it (one instruction is taken).
+   */
+  admits?: () => 'yes' | 'probe' | 'no';
   /** How long a write after a telephony call waits for the database (ride-out). */
   rideOutMs: number;
   now?: () => Date;
@@ -61,8 +64,10 @@ export class Sender {
 
   /** One round; resolves with the number of instructions taken (0: nothing was due). */
   async round(): Promise<number> {
-    if (this.o.canSend && !this.o.canSend()) return 0;
-    const taken = await takePending(this.o.db, this.#now(), this.o.settings.batchSize);
+    const admits = this.o.admits?.() ?? 'yes';
+    if (admits === 'no') return 0;
+    const limit = admits === 'probe' ? 1 : this.o.settings.batchSize;
+    const taken = await takePending(this.o.db, this.#now(), limit);
     await mapBounded(taken, this.o.settings.concurrency, (instruction) =>
       instruction.type === 'ADD' ? this.#add(instruction) : this.#delete(instruction),
     );
@@ -71,7 +76,10 @@ export class Sender {
 
   async #add(task: TakenInstruction): Promise<void> {
     const { db, telephony, metrics } = this.o;
-    if (task.operatorId !== null && this.#now().getTime() - task.storedAt.getTime() > this.o.settings.callbackMaxAgeMs) {
+    if (
+      task.operatorId !== null &&
+      this.#now().getTime() - task.storedAt.getTime() > this.o.settings.callbackMaxAgeMs
+    ) {
       await markDone(db, [task.id], 'EXPIRED: click-to-call not sent in time');
       metrics.sends.inc({ type: 'ADD', outcome: 'expired' });
       return;
@@ -104,13 +112,20 @@ export class Sender {
     }
     if (decision !== 'delete-at-telephony' || !add?.externalId) {
       // The ADD is being sent right now (or the sender took it just before cancelUnsent): look again shortly.
-      await markRetry(db, task.id, 'waiting for its ADD to be sent', new Date(this.#now().getTime() + WAIT_FOR_SEND_MS));
+      await markRetry(
+        db,
+        task.id,
+        'waiting for its ADD to be sent',
+        new Date(this.#now().getTime() + WAIT_FOR_SEND_MS),
+      );
       return;
     }
     try {
       const result = await telephony.deleteTask(add.externalId);
       // ALREADY_CALLED: the call runs; its end closes the ADD (the engine's attempt check drops a late call).
-      await this.#store(() => markDone(db, result === 'ALREADY_CALLED' ? [task.id] : [task.id, add.id], result));
+      await this.#store(() =>
+        markDone(db, result === 'ALREADY_CALLED' ? [task.id] : [task.id, add.id], result),
+      );
       metrics.sends.inc({ type: 'DELETE', outcome: result.toLowerCase() });
     } catch (error) {
       await this.#failed(task, error);

@@ -209,10 +209,7 @@ export async function recoverInterrupted(db: Knex): Promise<{ deletes: number; u
 }
 
 /** The tasks the telephony's task ids belong to (ids the dialer never stored are missing from the map). */
-export async function sentTasksOf(
-  db: Knex,
-  externalIds: readonly string[],
-): Promise<Map<string, SentTask>> {
+export async function sentTasksOf(db: Knex, externalIds: readonly string[]): Promise<Map<string, SentTask>> {
   const found = new Map<string, SentTask>();
   if (externalIds.length === 0) return found;
   await withDbContext('sentTasksOf', { count: externalIds.length }, async () => {

@@ -7,7 +7,14 @@ import { eventually } from '@tm/pipeline-core/testing';
 import { parseDocument } from 'yaml';
 
 /** The runners of the data path, each a `tm run <stage>` process of its own. */
-export type PipelineProcessName = 'simulators' | 'intake' | 'analyser' | 'campaign' | 'security' | 'arm';
+export type PipelineProcessName =
+  | 'simulators'
+  | 'intake'
+  | 'analyser'
+  | 'campaign'
+  | 'security'
+  | 'arm'
+  | 'dialer';
 
 export interface PipelineProcessesOptions {
   /** Holds the config file, the CSV stream folders and the processes' logs. */
@@ -77,8 +84,9 @@ export async function writePipelineConfig(
     doc.setIn(['simulators', service, 'latency'], { 'fixed-ms': latency.fixed, 'jitter-ms': latency.jitter });
     doc.setIn(['services', service, 'url'], `http://127.0.0.1:${port}`);
   }
-  // The telephony simulator on a free port too (its clients' URL is the dialer's to set).
+  // The telephony simulator on a free port too; the dialer finds it there unless $TM_TELEPHONY_URL says otherwise.
   doc.setIn(['simulators', 'telephony', 'port'], await freePort());
+  doc.setIn(['dialer', 'consumer-group'], `tm-dialer-${s}`);
   const [securityPort, armPort] = [await freePort(), await freePort()];
   doc.setIn(['security', 'port'], securityPort);
   doc.setIn(['arm', 'port'], armPort);
@@ -215,10 +223,27 @@ export class PipelineProcesses {
     }
   }
 
+  /** Kills a process with SIGKILL (a crash: no graceful stop) and waits until it is gone. */
+  async kill(name: PipelineProcessName): Promise<void> {
+    const running = this.#running.get(name);
+    if (!running) return;
+    running.child.kill('SIGKILL');
+    await running.exited;
+    this.#running.delete(name);
+  }
+
   /** SIGTERM to every process (runners first, simulators last); resolves with each exit code. */
   async stop(): Promise<Record<string, number | null>> {
     const codes: Record<string, number | null> = {};
-    const order: PipelineProcessName[] = ['arm', 'security', 'intake', 'analyser', 'campaign', 'simulators'];
+    const order: PipelineProcessName[] = [
+      'arm',
+      'security',
+      'dialer',
+      'intake',
+      'analyser',
+      'campaign',
+      'simulators',
+    ];
     for (const name of order) {
       const running = this.#running.get(name);
       if (!running) continue;
