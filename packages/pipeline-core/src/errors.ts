@@ -79,3 +79,16 @@ export class SchemaRegistryError extends Error {
     return this.status === 404 && this.errorCode === 40403;
   }
 }
+
+/**
+ * The producer lost its transactional id to a newer instance (the memory broker's `ProducerFencedError`, or Kafka's
+ * INVALID_PRODUCER_EPOCH / PRODUCER_FENCED anywhere in the cause chain): this instance must stop, never retry.
+ */
+export function isFencedError(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    const type = (e as { type?: string }).type;
+    if (e.name === 'ProducerFencedError' || type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED')
+      return true;
+  }
+  return false;
+}

@@ -10,6 +10,7 @@
 export {
   attemptsOf,
   DecodeError,
+  isFencedError,
   RetriesExhaustedError,
   SchemaRegistryError,
   StageFailedError,

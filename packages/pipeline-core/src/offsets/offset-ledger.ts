@@ -29,6 +29,8 @@ export class OffsetLedger {
   #trackers = new Map<string, PartitionTracker & { topic: string; partition: number }>();
   #inFlight = 0;
   #uncommitted = 0;
+  /** Entries of generations below this were abandoned: their completions change nothing. */
+  #abandonedBelow = 0;
 
   /**
    * Records of the current generation registered and not yet drained by a commit, finished or not: what a stage
@@ -54,6 +56,16 @@ export class OffsetLedger {
     this.#uncommitted = 0;
   }
 
+  /**
+   * Forgets every record, in flight or not: the stage dropped its pipeline (broker trouble) and is fed again from
+   * the committed offsets. Completions of the dropped records no longer free capacity, since none is held for them.
+   */
+  abandon(): void {
+    this.newGeneration();
+    this.#abandonedBelow = this.#generation;
+    this.#inFlight = 0;
+  }
+
   register(origin: RecordOrigin): LedgerEntry {
     const id = `${origin.topic}\u0000${origin.partition}`;
     let tracker = this.#trackers.get(id);
@@ -76,7 +88,7 @@ export class OffsetLedger {
    * was already complete.
    */
   complete(entry: LedgerEntry, outputs?: readonly OutboundRecord[]): boolean {
-    if (entry.tracked.done) return false;
+    if (entry.tracked.done || entry.generation < this.#abandonedBelow) return false;
     entry.tracked.done = true;
     entry.tracked.outputs = outputs;
     this.#inFlight -= 1;

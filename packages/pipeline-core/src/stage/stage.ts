@@ -1,5 +1,5 @@
 import { type Observable, Subject, type Subscription } from 'rxjs';
-import { DecodeError, StageFailedError } from '../errors.js';
+import { DecodeError, isFencedError, StageFailedError } from '../errors.js';
 import { defaultLogger, type Logger } from '../log.js';
 import { type LedgerEntry, OffsetLedger } from '../offsets/offset-ledger.js';
 import {
@@ -64,11 +64,26 @@ export interface StageOptions<V> {
   transactionalId?: string;
   /** How long {@link Stage.stop} waits for in-flight records before committing what is done (default 30,000 ms). */
   shutdownTimeoutMs?: number;
+  /**
+   * How long the stage rides out a broker outage in-process (default 300,000 ms): when a commit, a send or the
+   * consumer fails, it reports itself unready (`recovering`), drops what was not committed, and consumes again from
+   * its committed offsets once the broker answers. Past this limit it fails, so its process exits and a supervisor
+   * restarts it. 0 fails at once. A fenced producer and an error of the user's pipeline always fail at once.
+   */
+  outageLimitMs?: number;
   logger?: Logger;
   metrics?: StageMetrics;
 }
 
-export type StageState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+/** `recovering`: riding out a broker outage (see {@link StageOptions.outageLimitMs}); live, not ready. */
+export type StageState =
+  | 'created'
+  | 'starting'
+  | 'running'
+  | 'recovering'
+  | 'stopping'
+  | 'stopped'
+  | 'failed';
 
 /** What `/healthz` and `/readyz` report for a stage. */
 export interface StageHealth {
@@ -149,6 +164,9 @@ export class Stage<V> implements Runnable {
   #lastCommitAt: Date | undefined;
   #error: Error | undefined;
   #settleWaiters: (() => void)[] = [];
+  /** When the current broker trouble began (a failed commit, send or consumer; kafkajs reconnecting). */
+  #troubleSince: number | undefined;
+  #recovering: Promise<void> | undefined;
   #resolveDone!: () => void;
   #rejectDone!: (e: Error) => void;
   /** Settles when the stage stops (resolves) or fails (rejects with a {@link StageFailedError}). */
@@ -206,7 +224,24 @@ export class Stage<V> implements Runnable {
       clientId: this.name,
     });
     await this.#producer.connect();
-    this.#sends = new SendQueue(this.#producer, (err) => this.#fail('send', err));
+    await this.#connectSource();
+    if (this.#state === 'starting') this.#state = 'running';
+    this.#log.info(
+      {
+        topics: this.#topics,
+        groupId: this.groupId,
+        delivery: this.#eos ? 'exactly-once' : 'at-least-once',
+        transport: transport.kind,
+      },
+      'stage started',
+    );
+  }
+
+  /** The pipeline subscribed, the consumer in the group, commits scheduled: at start, and again after an outage. */
+  async #connectSource(): Promise<void> {
+    const { transport, input } = this.#o;
+    this.#sends = new SendQueue(this.#producer as TransportProducer, (err) => this.#fault('send', err));
+    this.#pipelineDone = false;
     this.#pipeline = this.#o.process(this.#input.asObservable()).subscribe({
       next: (emission) => emission.settlement.deliver(emission.value),
       error: (err: unknown) => this.#fail('pipeline', err),
@@ -227,23 +262,15 @@ export class Stage<V> implements Runnable {
     await this.#consumer.start({
       onBatch: (batch) => this.#onBatch(batch),
       onAssignment: (partitions) => this.#onAssignment(partitions),
-      onCrash: (err) => this.#fail('consumer', err),
+      onCrash: (err) => this.#fault('consumer', err),
+      onRetry: (err) => this.#troubled(err),
     });
-    if (this.#state === 'starting') this.#state = 'running';
-    this.#log.info(
-      {
-        topics: this.#topics,
-        groupId: this.groupId,
-        delivery: this.#eos ? 'exactly-once' : 'at-least-once',
-        transport: transport.kind,
-      },
-      'stage started',
-    );
   }
 
   // --- source side --------------------------------------------------------------------------------------------
 
   #onAssignment(partitions: readonly TopicPartition[]): void {
+    this.#troubleSince = undefined; // the group answered again
     // Positions restart at the committed offsets: forget queued records and the old generation's offsets.
     if (!this.#eos) this.#collectCommitPoints();
     this.#ledger.newGeneration();
@@ -457,6 +484,7 @@ export class Stage<V> implements Runnable {
 
   #afterCommit(partitions: number): void {
     this.#lastCommitAt = new Date();
+    this.#troubleSince = undefined;
     if (this.#queueHead < this.#queue.length || this.#paused) setImmediate(() => this.#drain());
     this.#meter.committed();
     this.#log.debug({ partitions }, 'committed');
@@ -468,9 +496,10 @@ export class Stage<V> implements Runnable {
       await this.commit();
     } catch (err) {
       if (this.#eos) {
-        this.#fail('commit', err);
+        this.#fault('commit', err);
       } else {
         // Offsets stay pending and are committed with the next attempt; a rebalance in progress ends up here.
+        this.#troubled(err);
         this.#meter.error('commit');
         this.#log.warn(
           { error: err instanceof Error ? err.message : String(err) },
@@ -498,7 +527,9 @@ export class Stage<V> implements Runnable {
       await this.done.catch(() => {});
       return;
     }
+    const wasRecovering = this.#state === 'recovering';
     this.#state = 'stopping';
+    if (wasRecovering) await this.#recovering; // it sees 'stopping' and gives up; nothing is in flight
     const timeoutMs = options.timeoutMs ?? this.#o.shutdownTimeoutMs ?? 30_000;
     this.#log.info({ inFlight: this.#ledger.inFlight, timeoutMs }, 'stopping');
     if (this.#assigned.length > 0) this.#consumer?.pause(this.#assigned);
@@ -547,6 +578,68 @@ export class Stage<V> implements Runnable {
     await Promise.allSettled([this.#consumer?.stop(), this.#producer?.disconnect()]);
   }
 
+  /**
+   * A commit, a send or the consumer failed. Unless the producer was fenced or the outage has lasted past
+   * `outageLimitMs`, the stage drops what it has not committed and consumes again from its committed offsets once
+   * the broker answers (as a restarted process would, without restarting it).
+   */
+  #fault(kind: string, err: unknown): void {
+    if (this.#state !== 'running') return;
+    this.#troubled(err);
+    if (isFencedError(err) || !this.#withinOutageLimit()) {
+      this.#fail(kind, err);
+      return;
+    }
+    this.#meter.error(kind);
+    this.#state = 'recovering';
+    this.#log.warn(
+      { kind, error: err instanceof Error ? err.message : String(err) },
+      'broker trouble; consuming again from the committed offsets once it answers',
+    );
+    this.#recovering = this.#recover(kind);
+  }
+
+  /** Something failed that a retry may get past: unready from now until the broker answers again. */
+  #troubled(_err: unknown): void {
+    this.#troubleSince ??= Date.now();
+  }
+
+  #withinOutageLimit(): boolean {
+    const limit = this.#o.outageLimitMs ?? 300_000;
+    return limit > 0 && Date.now() - (this.#troubleSince ?? Date.now()) < limit;
+  }
+
+  async #recover(kind: string): Promise<void> {
+    if (this.#commitTimer) clearInterval(this.#commitTimer);
+    this.#pipeline?.unsubscribe();
+    await Promise.allSettled([this.#consumer?.stop()]);
+    this.#consumer = undefined;
+    this.#queue = [];
+    this.#queueHead = 0;
+    this.#assigned = [];
+    this.#paused = false;
+    this.#ledger.abandon(); // the dropped records come again from the committed offsets
+    for (let attempt = 1; this.#state === 'recovering'; attempt += 1) {
+      try {
+        await this.#connectSource();
+        if (this.#state !== 'recovering') return;
+        this.#state = 'running';
+        this.#log.info({ attempt }, 'consuming again after broker trouble');
+        return;
+      } catch (err) {
+        if (this.#commitTimer) clearInterval(this.#commitTimer);
+        this.#pipeline?.unsubscribe();
+        await Promise.allSettled([(this.#consumer as TransportConsumer | undefined)?.stop()]);
+        if (!this.#withinOutageLimit()) {
+          this.#state = 'running'; // #fail ends a running stage
+          this.#fail(kind, err);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** Math.min(attempt, 5))));
+      }
+    }
+  }
+
   #fail(kind: string, err: unknown): void {
     if (this.#state === 'stopped' || this.#state === 'failed') return;
     const error = new StageFailedError(this.name, err);
@@ -579,7 +672,7 @@ export class Stage<V> implements Runnable {
       stage: this.name,
       state: this.#state,
       live: this.#state !== 'failed',
-      ready: this.#state === 'running',
+      ready: this.#state === 'running' && this.#troubleSince === undefined,
       inFlight: this.#ledger.inFlight,
       uncommitted: this.#ledger.uncommitted,
       queued: this.#queue.length - this.#queueHead,

@@ -70,6 +70,8 @@ export interface ConsumerHandlers {
   onAssignment(partitions: readonly TopicPartition[]): void;
   /** The consumer crashed and will not deliver more. */
   onCrash(error: Error): void;
+  /** The consumer lost the broker and is reconnecting by itself (an assignment follows when it is back). */
+  onRetry?(error: Error): void;
 }
 
 export interface TransportConsumer {

@@ -24,7 +24,7 @@ import {
 } from '@tm/pipeline-core';
 import { defer, type Observable } from 'rxjs';
 import { contractSerdes } from '../runtime/serdes.js';
-import { deadLetterTopicOf } from '../runtime/topics.js';
+import { stageSettingsOf } from '../runtime/stage-settings.js';
 import { type DecisionSinks, decisionRecords } from './decision-records.js';
 import { evaluationFailureCounter, failureLabels } from './evaluation-metrics.js';
 import { keptAnswers } from './kept-answers.js';
@@ -150,7 +150,7 @@ export function createAnalyserStage(options: AnalyserStageOptions): AnalyserStag
     delivery: 'exactly-once',
     transactionalId: options.instanceId ? `${name}-${options.instanceId}-tx` : `${name}-tx`,
     maxInFlight: analyser.maxInFlight,
-    deadLetterTopic: deadLetterTopicOf(config),
+    ...stageSettingsOf(config),
     logger: log,
     metrics,
     process: (records) =>

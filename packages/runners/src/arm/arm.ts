@@ -20,7 +20,8 @@ import { DependencyProbe } from '../runtime/dependency-probe.js';
 import { createLogger } from '../runtime/logger.js';
 import { contractSerdes } from '../runtime/serdes.js';
 import { periodicRunnable } from '../runtime/service-runnable.js';
-import { deadLetterTopicOf, pipelineTopics } from '../runtime/topics.js';
+import { stageSettingsOf } from '../runtime/stage-settings.js';
+import { pipelineTopics } from '../runtime/topics.js';
 import { ArmMetrics } from './arm-metrics.js';
 import { ArmPublisher } from './arm-publisher.js';
 import { type ArmRouteDeps, armRoutes, armStatus } from './arm-routes.js';
@@ -158,7 +159,7 @@ export function createArm(options: ArmOptions): Arm {
     transport,
     logger: rootLogger,
     metrics: stageMetrics,
-    deadLetterTopic: deadLetterTopicOf(config),
+    ...stageSettingsOf(config),
     input: { topics: topics.callEvents, serde: serdes.callEvent },
     process: (records): Observable<Emission> =>
       records.pipe(

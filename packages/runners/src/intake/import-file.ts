@@ -25,6 +25,11 @@ export interface StreamContext {
   readonly ledger: FileLedger;
   /** Files up to this size are imported in one pass and one transaction; larger ones in chunks (ADR 0068). */
   readonly singleTransactionMaxBytes: number;
+  /**
+   * The producer's transaction timeout (`events.transaction-timeout-ms`): a single-transaction import still running
+   * at half of it is aborted and done in chunks instead, before the coordinator aborts it (issue 15, defect 3).
+   */
+  readonly transactionTimeoutMs: number;
   /** Rows per transaction of a file imported in chunks (ADR 0041). */
   readonly rowsPerTransaction: number;
   readonly logger: Logger;
@@ -261,12 +266,19 @@ async function importInOneTransaction(
   const { name: stream, topic } = ctx.stream;
   const report = errorReportOf(file, ctx);
   const sender = new TransactionSender(producer);
+  const clock = ctx.clock ?? Date.now;
+  const deadline = clock() + ctx.transactionTimeoutMs / 2;
   let rows = 0;
   let refused = false;
+  let tooSlow = false;
 
   let summary: CheckSummary | undefined;
   try {
     summary = await eachBatch(checkFile(file.path, checkOptions(file, ctx)), async (checked) => {
+      if (!refused && clock() > deadline) {
+        tooSlow = true;
+        return 'stop';
+      }
       rows += checked.rows;
       if (checked.errors.length > 0) {
         if (!refused) await sender.abort();
@@ -281,6 +293,15 @@ async function importInOneTransaction(
       options.onProgress?.({ phase: 'importing', bytes: checked.bytes, totalBytes: file.size, rows });
       return options.shouldStop?.() ? 'stop' : undefined;
     });
+    if (!summary && tooSlow) {
+      await sender.abort();
+      await report.discard();
+      ctx.logger.warn(
+        { stream, file: file.name, rows, transactionTimeoutMs: ctx.transactionTimeoutMs },
+        'the file takes longer than half the transaction timeout in one transaction; importing it in chunks',
+      );
+      return await importInChunks(file, ctx, options);
+    }
     if (!summary) {
       await sender.abort();
       await report.discard();

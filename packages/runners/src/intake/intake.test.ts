@@ -110,6 +110,22 @@ describe('intake on the memory transport', () => {
     expect(text).to.include('intake_file_age_seconds_count{stream="POS_REJECT"} 2');
   });
 
+  it('refuses a file with a field of hundreds of kilobytes: error/ with a line naming it, nothing sent (defect 2)', async () => {
+    const ml = folders.mobileLoans;
+    await writeCsv(join(ml, 'huge.csv'), { rows: 5, seed: 9 });
+    const lines = (await readFile(join(ml, 'huge.csv'), 'utf8')).split('\n');
+    const cells = (lines[3] as string).split(';');
+    cells[cells.length - 1] = 'x'.repeat(300_000);
+    lines[3] = cells.join(';');
+    await writeFile(join(ml, 'huge.csv'), lines.join('\n'));
+    const [outcome] = await make().importPending();
+    expect(outcome).to.include({ file: 'huge.csv', outcome: 'rejected', published: 0 });
+    expect(await namesIn(join(ml, 'error'))).to.deep.equal(['huge.csv', 'huge.csv.errors.txt']);
+    const report = await readFile(join(ml, 'error', 'huge.csv.errors.txt'), 'utf8');
+    expect(report).to.match(/^4:.*must be at most \d+ characters/m);
+    expect(report).to.not.include('xxxxxxxxxx');
+  });
+
   it('never overwrites: a later file of the same name gets NAME.N.EXT in success/ and in error/', async () => {
     const ml = folders.mobileLoans;
     const i = make();
@@ -232,6 +248,7 @@ describe('intake on the memory transport', () => {
       producer,
       ledger: new FileLedger(LEDGER),
       singleTransactionMaxBytes: config.events.singleTransactionMaxBytes,
+      transactionTimeoutMs: config.events.transactionTimeoutMs,
       rowsPerTransaction: 1000,
       logger,
     };
@@ -247,6 +264,41 @@ describe('intake on the memory transport', () => {
     const records = decode(await readTopic(transport, TOPIC, 6000, { settleMs: 200 }));
     expect(records).to.have.length(6000);
     expect(new Set(records.map((r) => r.key)).size).to.equal(6000);
+    await producer.disconnect();
+  });
+
+  it('does a file in chunks when one transaction would outlast half the transaction timeout (defect 3)', async () => {
+    const ml = folders.mobileLoans;
+    const path = join(ml, 'slow.csv');
+    await writeCsv(path, { rows: 6000, seed: 45 });
+    const config = intakeConfig(folders, { topic: TOPIC, ledgerTopic: LEDGER, transport: 'memory' });
+    await transport.ensureTopics([
+      { topic: TOPIC, partitions: 3 },
+      { topic: LEDGER, partitions: 1 },
+    ]);
+    const producer = transport.createProducer({ transactionalId: 'slow-test' });
+    await producer.connect();
+    // Each look at the clock is a minute later: the one-transaction pass passes half of a 10-minute timeout at once.
+    let now = Date.UTC(2026, 0, 1);
+    const ctx: StreamContext = {
+      stream: config.events.dataStreams[0] as StreamContext['stream'],
+      successDir: join(ml, 'success'),
+      errorDir: join(ml, 'error'),
+      producer,
+      ledger: new FileLedger(LEDGER),
+      singleTransactionMaxBytes: config.events.singleTransactionMaxBytes,
+      transactionTimeoutMs: 600_000,
+      rowsPerTransaction: 1000,
+      logger,
+      clock: () => (now += 60_000),
+    };
+    const file = await incomingFile(path);
+    if (!file) throw new Error('no file');
+    const outcome = await importFile(file, ctx);
+    expect(outcome).to.include({ outcome: 'accepted', mode: 'chunked', published: 6000 });
+    const records = decode(await readTopic(transport, TOPIC, 6000, { settleMs: 200 }));
+    expect(new Set(records.map((r) => r.key)).size).to.equal(6000);
+    expect(records).to.have.length(6000);
     await producer.disconnect();
   });
 
@@ -311,6 +363,64 @@ describe('intake on the memory transport', () => {
     const [outcome] = await i.importPending();
     expect(outcome).to.include({ file: 'retry.csv', outcome: 'accepted', published: 6 });
     expect(await readTopic(transport, TOPIC, 6, { settleMs: 50 })).to.have.length(6);
+  });
+
+  it('waits at start while its topics cannot be made ready, unready meanwhile (defect 9)', async () => {
+    let refusals = 2;
+    const inner = transport;
+    transport = {
+      ...inner,
+      ensureTopics: async (topics) => {
+        if (refusals-- > 0) throw new Error('This server does not host this topic-partition');
+        await inner.ensureTopics(topics);
+      },
+    };
+    const i = make();
+    const started = i.start();
+    await eventually(() => refusals < 2, 'a first refused attempt');
+    expect(i.health()).to.include({ state: 'starting', ready: false, live: true });
+    await started;
+    expect(i.health()).to.include({ state: 'running', ready: true });
+  });
+
+  it("reports itself unready while a stream's imports fail, ready again once one succeeds (defect 8)", async () => {
+    const ml = folders.mobileLoans;
+    let failing = false;
+    const inner = transport;
+    transport = {
+      ...inner,
+      createProducer: (options) => {
+        const producer = inner.createProducer(options);
+        return {
+          ...producer,
+          connect: () => producer.connect(),
+          disconnect: () => producer.disconnect(),
+          send: (records) => producer.send(records),
+          transaction: async () => {
+            if (failing) throw new Error('Connection error: connect ECONNREFUSED');
+            return producer.transaction();
+          },
+        };
+      },
+    };
+    const i = make({ stableAfterMs: 50, pollIntervalMs: 20 });
+    await i.start();
+    expect(i.health().ready).to.equal(true);
+    failing = true;
+    await writeCsv(join(ml, 'unready.csv'), { rows: 3, seed: 31 });
+    await eventually(
+      async () =>
+        (await metrics.registry.metrics()).includes('intake_import_failures_total{stream="MOBILE_LOANS"} 1'),
+      'a failed import',
+    );
+    expect(i.health()).to.include({ state: 'running', live: true, ready: false });
+    failing = false;
+    await eventually(
+      async () => (await namesIn(join(ml, 'success'))).includes('unready.csv'),
+      'unready.csv imported on a later attempt',
+      8000,
+    );
+    expect(i.health().ready).to.equal(true);
   });
 
   it('fails for good when a newer instance with the same transactional ids fenced it', async () => {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { CsvReadError, type DataStreamConfig, type PipelineConfig } from '@tm/contracts';
 import {
-  ProducerFencedError,
+  isFencedError,
   type StageHealth,
   type StageMetrics,
   type StageState,
@@ -155,11 +155,25 @@ class IntakeRunner implements Intake {
   async start(): Promise<void> {
     if (this.#state !== 'created') throw new Error(`intake cannot start from state ${this.#state}`);
     this.#state = 'starting';
-    try {
-      await this.#connect();
-    } catch (err) {
-      this.#fail(err);
-      throw err;
+    const limitMs = this.#o.config.infra.kafka.outageLimitMs;
+    const began = this.#clock();
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.#connect();
+        break;
+      } catch (err) {
+        // A broker not up yet, or topics without leaders yet (defect 9): unready, and try again for a while.
+        this.#connecting = undefined;
+        if (isFencedError(err) || this.#clock() - began >= limitMs || this.#stopping) {
+          this.#fail(err);
+          throw err;
+        }
+        this.#log.warn(
+          { attempt, error: err instanceof Error ? err.message : String(err) },
+          'intake cannot start yet; trying again',
+        );
+        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** Math.min(attempt, 5))));
+      }
     }
     this.#state = 'running';
     this.#log.info(
@@ -222,7 +236,8 @@ class IntakeRunner implements Intake {
       stage: 'intake',
       state: this.#state,
       live: this.#state !== 'failed',
-      ready: this.#state === 'running',
+      // A stream whose last import failed (the broker away, say) cannot work: unready until one succeeds.
+      ready: this.#state === 'running' && [...this.#workers.values()].every((w) => w.failures === 0),
       inFlight: [...this.#workers.values()].filter((w) => w.busy).length,
       uncommitted: 0,
       queued: 0,
@@ -316,7 +331,7 @@ class IntakeRunner implements Intake {
         );
         return outcome;
       } catch (err) {
-        if (isFenced(err)) {
+        if (isFencedError(err)) {
           this.#fail(err);
           throw err;
         }
@@ -353,6 +368,7 @@ class IntakeRunner implements Intake {
       producer: worker.producer,
       ledger: this.#ledger as FileLedger,
       singleTransactionMaxBytes: config.events.singleTransactionMaxBytes,
+      transactionTimeoutMs: config.events.transactionTimeoutMs,
       rowsPerTransaction: config.events.rowsPerTransaction,
       logger: this.#log,
       avroHeader: contractSerdes(config).application.header(),
@@ -369,14 +385,4 @@ class IntakeRunner implements Intake {
     this.#log.error({ error: this.#error.message }, 'intake failed');
     void this.#disconnect().finally(() => this.#rejectDone(this.#error as Error));
   }
-}
-
-/** A producer fenced by a newer instance with the same transactional id: this process is the zombie. */
-function isFenced(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
-    if (e instanceof ProducerFencedError) return true;
-    const type = (e as { type?: string }).type;
-    if (type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED') return true;
-  }
-  return false;
 }

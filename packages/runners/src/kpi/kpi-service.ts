@@ -17,6 +17,7 @@ import {
 } from '@tm/pipeline-core';
 import { ignoreElements, tap } from 'rxjs';
 import { createLogger } from '../runtime/logger.js';
+import { stageSettingsOf } from '../runtime/stage-settings.js';
 import { deadLetterTopicOf, pipelineTopics } from '../runtime/topics.js';
 import { KpiFacts, type KpiGauges, type TableEntry } from './kpi-facts.js';
 import { decodeByTopic, eventTimeOf, factsOf, kpiDecoders } from './kpi-input.js';
@@ -146,7 +147,7 @@ export function createKpiService(options: KpiServiceOptions): KpiService {
       metrics: stageMetrics,
       input: { topics: [...decoders.keys()], serde: bufferSerde() },
       maxInFlight: settings.maxInFlight,
-      deadLetterTopic: deadLetterTopicOf(config),
+      ...stageSettingsOf(config),
       process: (records) =>
         records.pipe(
           // Records the restored state already holds (flushed before a crash) change nothing, tables included.

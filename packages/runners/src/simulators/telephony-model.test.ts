@@ -1,5 +1,6 @@
 import { SimulatorsSchema } from '@tm/contracts';
 import { expect } from 'chai';
+import { seededUnit as seededUnitOf } from './seeded.js';
 import {
   type SimulatedCallEvent,
   simulatedCallFor,
@@ -459,6 +460,44 @@ describe('telephony model', () => {
       });
       expect(t.model.addTaskCount('ADD:1:1')).to.equal(2);
       expect(t.model.addTaskCount('ADD:3:1')).to.equal(0);
+    });
+  });
+
+  describe('faults', () => {
+    it('loses the share lost-task-rate of tasks by the seed, and each forced loss: accepted, counted, never called', () => {
+      const s = settings({ lostTaskRate: 0.3 });
+      const t = modelAt(1_000_000, { lostTaskRate: 0.3, ...LONG_SESSIONS });
+      const token = t.ready(7);
+      const refs = Array.from({ length: 40 }, (_, i) => `ADD:${i}:1`);
+      const lost = new Set(refs.filter((r) => seededUnitOf(s.seed, 'telephony-lost', r) < 0.3));
+      expect(lost.size).to.be.within(4, 20);
+      const ids = new Map(refs.map((r) => [r, t.add(r)]));
+      t.tick(10_000_000);
+      const called = new Set(t.model.events(token, 7, null, 1000).events.map((e) => e.externalTaskId));
+      for (const r of refs) expect(called.has(ids.get(r) as string), r).to.equal(!lost.has(r));
+      for (const r of lost) expect(t.model.deleteTask(KEY, ids.get(r) as string)).to.equal('NOT_FOUND');
+      expect(t.model.stats()).to.include({ addTasks: 40, lost: lost.size, callsMade: 40 - lost.size });
+      const forced = modelAt();
+      forced.model.loseNextTasks(1);
+      forced.add('never-lost-by-rate');
+      forced.add('kept');
+      expect(forced.model.stats()).to.include({ lost: 1, queued: 1 });
+    });
+
+    it('delivers the share duplicate-event-rate of events twice, each repeat right after the first', () => {
+      const t = modelAt(1_000_000, { duplicateEventRate: 0.5, ...LONG_SESSIONS });
+      const token = t.ready(7);
+      for (let i = 0; i < 10; i++) t.add(`ADD:${i}:1`);
+      t.tick(10_000_000);
+      const { events } = t.model.events(token, 7, null, 1000);
+      const distinct = new Set(events.map((e) => `${e.callId}:${e.kind}`));
+      expect(distinct.size).to.equal(20);
+      expect(events.length - distinct.size)
+        .to.equal(t.model.stats().duplicatedEvents)
+        .and.to.be.within(3, 17);
+      const keys = events.map((e) => `${e.callId}:${e.kind}`);
+      for (const [i, key] of keys.entries())
+        if (keys.indexOf(key) !== i) expect(keys[i - 1], key).to.equal(key);
     });
   });
 

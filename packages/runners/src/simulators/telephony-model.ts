@@ -22,6 +22,8 @@ export type TelephonyModelSettings = Pick<
   | 'wrapUpSeconds'
   | 'outcomes'
   | 'talkSeconds'
+  | 'lostTaskRate'
+  | 'duplicateEventRate'
 > & {
   readonly seed: string | number;
   /** The account's API key: tasks are added and deleted, and operators log in, with it. */
@@ -81,7 +83,7 @@ export interface SimulatedTaskInput {
   readonly operatorId?: number;
 }
 
-/** What tests read: every addTask per reference, the queue, the calls. */
+/** What tests read: every addTask per reference, the queue, the calls, the faults injected. */
 export interface TelephonyStats {
   /** addTask requests accepted, in all. */
   readonly addTasks: number;
@@ -99,6 +101,10 @@ export interface TelephonyStats {
   readonly outcomes: Readonly<Record<CallOutcome, number>>;
   /** Tasks taken back by deleteTask before any call. */
   readonly deleted: number;
+  /** Tasks accepted and lost (lost-task-rate, loseNextTasks): never called. */
+  readonly lost: number;
+  /** Events recorded twice (duplicate-event-rate). */
+  readonly duplicatedEvents: number;
   /** Operators with a session open now. */
   readonly openSessions: number;
 }
@@ -204,8 +210,8 @@ const OUTCOMES: readonly CallOutcome[] = ['ANSWERED', 'NO_ANSWER', 'BUSY', 'FAIL
 const DEFAULT_EVENTS_KEPT = 10_000;
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
-/** Constant-time comparison of two secrets of any length. */
-const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
+/** Constant-time comparison of a secret of any length with the digest of the expected one. */
+const matches = (given: string, expected: Buffer) => timingSafeEqual(digest(given), expected);
 
 /**
  * How a call for `reference` goes, fixed by the seed: the outcome from the weights, u = seededUnit(seed,
@@ -239,10 +245,14 @@ export function simulatedCallFor(
  * click-to-call tasks first, then the shared queue in order of arrival; among free operators, the one free longest
  * first), rings `ringMs` (real ms), emits STARTED, talks (answered) or rings on (`unansweredSeconds`), emits ENDED,
  * rests `wrapUpSeconds`, and takes the next. Simulated seconds pass `timeScale` times faster than real ones.
+ * Faults: a share `lostTaskRate` of tasks is accepted and never called (a delete finds nothing), and a share
+ * `duplicateEventRate` of events is delivered twice.
  */
 export class TelephonyModel {
   readonly #settings: TelephonyModelSettings;
   readonly #now: () => number;
+  readonly #apiKeyDigest: Buffer;
+  readonly #operatorSecretDigest: Buffer;
   /** Prefix of ids and cursors, new for each model, so ids and cursors of an earlier run are never mistaken for this one's. */
   readonly #instance: string;
   readonly #operators = new Map<number, Operator>();
@@ -260,11 +270,16 @@ export class TelephonyModel {
   #callsMade = 0;
   #callsEnded = 0;
   #deleted = 0;
+  #lost = 0;
+  #loseNext = 0;
+  #duplicatedEvents = 0;
   readonly #outcomeCounts: Record<CallOutcome, number> = { ANSWERED: 0, NO_ANSWER: 0, BUSY: 0, FAILED: 0 };
 
   constructor(settings: TelephonyModelSettings, now: () => number = Date.now) {
     this.#settings = settings;
     this.#now = now;
+    this.#apiKeyDigest = digest(settings.apiKey);
+    this.#operatorSecretDigest = digest(settings.operatorSecret);
     this.#instance = `${now().toString(36)}${randomBytes(2).toString('hex')}`;
   }
 
@@ -277,7 +292,7 @@ export class TelephonyModel {
   ): { token: string; expiresAt: number; expiresInMs: number } {
     const now = this.#advance();
     this.#checkAccount(apiKey);
-    if (login.length === 0 || !sameSecret(secret, this.#settings.operatorSecret))
+    if (login.length === 0 || !matches(secret, this.#operatorSecretDigest))
       throw new TelephonyRefusal(401, 'UNAUTHORIZED', 'invalid operator credentials');
     const operator = this.#operator(operatorId);
     if (!this.#isOpen(operator, now)) {
@@ -310,6 +325,10 @@ export class TelephonyModel {
     this.#addTasks += 1;
     this.#addTaskCounts.set(input.reference, (this.#addTaskCounts.get(input.reference) ?? 0) + 1);
     const task: Task = { ...input, externalId: `t-${this.#instance}-${this.#nextTask++}`, state: 'QUEUED' };
+    if (this.#loses(input.reference)) {
+      this.#lost += 1;
+      return task.externalId;
+    }
     this.#tasks.set(task.externalId, task);
     if (input.operatorId !== undefined) {
       const operator = this.#operator(input.operatorId);
@@ -322,6 +341,11 @@ export class TelephonyModel {
       if (this.#takeNext(operator, now)) break;
     }
     return task.externalId;
+  }
+
+  /** Loses the next `count` added tasks, whatever lost-task-rate says (tests). */
+  loseNextTasks(count: number): void {
+    this.#loseNext = count;
   }
 
   /** Takes a queued task back: DELETED; ALREADY_CALLED once an operator took it; NOT_FOUND when unknown. */
@@ -382,6 +406,8 @@ export class TelephonyModel {
       callsEnded: this.#callsEnded,
       outcomes: { ...this.#outcomeCounts },
       deleted: this.#deleted,
+      lost: this.#lost,
+      duplicatedEvents: this.#duplicatedEvents,
       openSessions,
     };
   }
@@ -391,8 +417,18 @@ export class TelephonyModel {
     return this.#addTaskCounts.get(reference) ?? 0;
   }
 
+  /** Whether the task for `reference` is lost: forced by loseNextTasks, else u = seededUnit(seed, 'telephony-lost', reference) < lostTaskRate. */
+  #loses(reference: string): boolean {
+    if (this.#loseNext > 0) {
+      this.#loseNext -= 1;
+      return true;
+    }
+    const rate = this.#settings.lostTaskRate;
+    return rate > 0 && seededUnit(this.#settings.seed, 'telephony-lost', reference) < rate;
+  }
+
   #checkAccount(apiKey: string): void {
-    if (!sameSecret(apiKey, this.#settings.apiKey))
+    if (!matches(apiKey, this.#apiKeyDigest))
       throw new TelephonyRefusal(401, 'UNAUTHORIZED', 'invalid API key');
   }
 
@@ -535,6 +571,11 @@ export class TelephonyModel {
 
   #record(operator: Operator, event: SimulatedCallEvent): void {
     operator.events.push(event);
+    const rate = this.#settings.duplicateEventRate;
+    if (rate > 0 && seededUnit(this.#settings.seed, 'telephony-duplicate', event.callId, event.kind) < rate) {
+      operator.events.push(event);
+      this.#duplicatedEvents += 1;
+    }
     const kept = this.#settings.eventsKeptPerOperator ?? DEFAULT_EVENTS_KEPT;
     if (operator.events.length > kept) {
       const drop = operator.events.length - Math.floor(kept / 2);

@@ -9,15 +9,17 @@ import {
   TelephonyRefusal,
 } from './telephony-model.js';
 
-/** The simulator's HTTP API (ADR 0081), as the HTTP adapter calls it. */
+/** The routes of the simulator's HTTP API (ADR 0081). */
 export const TELEPHONY_API = {
   token: '/v1/auth/token',
   tasks: '/v1/tasks',
-  task: (externalId: string) => `/v1/tasks/${encodeURIComponent(externalId)}`,
-  status: (operatorId: number) => `/v1/operators/${operatorId}/status`,
-  events: (operatorId: number) => `/v1/operators/${operatorId}/events`,
+  task: '/v1/tasks/:externalId',
+  status: '/v1/operators/:operatorId/status',
+  events: '/v1/operators/:operatorId/events',
   /** Admin (no faults, no key): the model's counters. */
   stats: '/__sim/telephony/stats',
+  /** Admin: `{count}`, lose the next tasks added. */
+  loseNext: '/__sim/telephony/lose-next',
 } as const;
 
 /** Most events one poll answers, and the default. */
@@ -134,7 +136,8 @@ function eventBody(event: SimulatedCallEvent): Record<string, unknown> {
  * - `DELETE /v1/tasks/{id}` → 204 (deleted), 409 `ALREADY_CALLED`, 404 `NOT_FOUND`
  * - `GET /v1/operators/{id}/events?after=&limit=` → `{events: [{call_id, task_id, type, occurred_at,
  *   duration_seconds?, outcome?}], cursor}`
- * - `GET /__sim/telephony/stats` → the model's counters (no key, no faults)
+ * - `GET /__sim/telephony/stats` → the model's counters; `POST /__sim/telephony/lose-next {count}` loses the
+ *   next tasks added (admin: no key, no faults)
  *
  * Refusals answer `{error, message}`: 401 for a bad key, credentials or an expired token or closed session, 403
  * for another operator's token, 400 for a malformed request.
@@ -174,7 +177,7 @@ export function createTelephonySimulator(model: TelephonyModel, faults: FaultCon
   );
 
   app.put<{ Params: OperatorParams; Body: { status: 'READY' | 'BREAK' } }>(
-    '/v1/operators/:operatorId/status',
+    TELEPHONY_API.status,
     { schema: statusSchema },
     async (request, reply) => {
       model.setStatus(bearer(request), Number(request.params.operatorId), request.body.status);
@@ -197,7 +200,7 @@ export function createTelephonySimulator(model: TelephonyModel, faults: FaultCon
   });
 
   app.delete<{ Params: { externalId: string } }>(
-    '/v1/tasks/:externalId',
+    TELEPHONY_API.task,
     { schema: deleteSchema },
     async (request, reply) => {
       const result = model.deleteTask(apiKey(request), request.params.externalId);
@@ -209,7 +212,7 @@ export function createTelephonySimulator(model: TelephonyModel, faults: FaultCon
   );
 
   app.get<{ Params: OperatorParams; Querystring: { after?: string; limit?: string } }>(
-    '/v1/operators/:operatorId/events',
+    TELEPHONY_API.events,
     { schema: eventsSchema },
     async (request) => {
       const limit = Math.min(MAX_EVENTS_PAGE, Number(request.query.limit ?? DEFAULT_EVENTS_PAGE));
@@ -224,5 +227,22 @@ export function createTelephonySimulator(model: TelephonyModel, faults: FaultCon
   );
 
   app.get(TELEPHONY_API.stats, async () => model.stats());
+  app.post<{ Body: { count: number } }>(
+    TELEPHONY_API.loseNext,
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['count'],
+          properties: { count: { type: 'integer', minimum: 0 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => {
+      model.loseNextTasks(request.body.count);
+      return { loseNext: request.body.count };
+    },
+  );
   return app;
 }

@@ -204,6 +204,15 @@ describe('HttpTelephony', () => {
       const stats = await (await fetch(`${sims.urls.telephony}/__sim/telephony/stats`)).json();
       expect(stats).to.deep.include({ addTasks: 2, duplicateReferences: [task.reference], queued: 2 });
       expect(sims.telephony.faults.stats().requests).to.equal(2);
+      const lose = await fetch(`${sims.urls.telephony}/__sim/telephony/lose-next`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ count: 1 }),
+      });
+      expect(lose.status).to.equal(200);
+      const { externalId } = await client.addTask({ ...task, reference: 'ADD:2:1' });
+      expect(await client.deleteTask(externalId)).to.equal('NOT_FOUND');
+      expect(sims.telephony.model.stats()).to.include({ addTasks: 3, lost: 1, queued: 2 });
     } finally {
       await client.close();
       await sims.close();

@@ -59,6 +59,11 @@ export const InfraSchema = z
          * restarted runner waits this long for its partitions. 6,000 is the broker's usual minimum.
          */
         'session-timeout-ms': z.number().int().min(1000).default(30_000),
+        /**
+         * How long a runner rides out the broker being away (at start, or while running) before it exits non-zero
+         * for a supervisor to restart it; unready all the while.
+         */
+        'outage-limit-ms': z.number().int().min(0).default(300_000),
       })
       .strict(),
     'schema-registry': z
@@ -78,6 +83,7 @@ export const InfraSchema = z
       brokers: i.kafka.brokers,
       clientId: i.kafka['client-id'],
       sessionTimeoutMs: i.kafka['session-timeout-ms'],
+      outageLimitMs: i.kafka['outage-limit-ms'],
     },
     schemaRegistryUrl: i['schema-registry'].url,
     databaseUrl: i.database.url,

@@ -74,6 +74,10 @@ const TelephonySchema = z
     'wrap-up-seconds': z.number().min(0).default(0),
     outcomes: OutcomesSchema.prefault({}),
     'talk-seconds': TalkSecondsSchema.prefault({}),
+    /** Share of added tasks the telephony loses: accepted, never called, unknown to a delete (fault tests). */
+    'lost-task-rate': rate.default(0),
+    /** Share of call events delivered twice (at-least-once delivery; fault tests). */
+    'duplicate-event-rate': rate.default(0),
   })
   .strict()
   .prefault({})
@@ -87,6 +91,8 @@ const TelephonySchema = z
     wrapUpSeconds: s['wrap-up-seconds'],
     outcomes: s.outcomes,
     talkSeconds: s['talk-seconds'],
+    lostTaskRate: s['lost-task-rate'],
+    duplicateEventRate: s['duplicate-event-rate'],
   }));
 
 export const SimulatorsSchema = z

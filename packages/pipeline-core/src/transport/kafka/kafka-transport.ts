@@ -8,6 +8,7 @@ import kafkajs, {
   type Transaction,
 } from 'kafkajs';
 import type { Headers, OutboundRecord, RawRecord } from '../../record.js';
+import { requestChunks } from '../request-chunks.js';
 
 // kafkajs is CommonJS and builds part of its exports with a spread, which Node's ESM loader cannot see as named
 // exports (KafkaJSProtocolError among them); take them from the default export.
@@ -130,7 +131,8 @@ class KafkaConsumer implements TransportConsumer {
     });
     consumer.on(consumer.events.CRASH, (event) => {
       // kafkajs restarts the consumer itself after retriable crashes (a rejoin follows, with a new assignment).
-      if (!event.payload.restart) handlers.onCrash(event.payload.error);
+      if (event.payload.restart) handlers.onRetry?.(event.payload.error);
+      else handlers.onCrash(event.payload.error);
     });
     await consumer.connect();
     await consumer.subscribe({
@@ -214,22 +216,45 @@ async function waitForTopics(admin: ReturnType<Kafka['admin']>, topics: readonly
 /** How long a transaction may stay open unless the producer says otherwise. */
 const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
 
+/**
+ * A producer over kafkajs. A transactional one recovers from a failed commit or abort (issue 15, defect 1): kafkajs
+ * does not retry EndTxn and leaves its state machine in COMMITTING / ABORTING, refusing every later transaction. The
+ * next `transaction()` then starts on a fresh kafkajs producer with the same transactional id; its InitProducerId
+ * bumps the epoch, so the coordinator first finishes or aborts what the failed one left open (fencing it).
+ */
 class KafkaProducer implements TransportProducer {
-  readonly #producer: Producer;
+  readonly #kafka: Kafka;
+  readonly #options: ProducerOptions;
+  #producer: Producer;
+  /** A commit or abort failed: the kafkajs producer must be replaced before the next transaction. */
+  #broken = false;
 
   constructor(kafka: Kafka, options: ProducerOptions) {
-    this.#producer = kafka.producer({
+    this.#kafka = kafka;
+    this.#options = options;
+    this.#producer = this.#create();
+  }
+
+  #create(): Producer {
+    const { transactionalId, transactionTimeoutMs } = this.#options;
+    return this.#kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
-      ...(options.transactionalId
-        ? {
-            transactionalId: options.transactionalId,
-            transactionTimeout: options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS,
-          }
+      ...(transactionalId
+        ? { transactionalId, transactionTimeout: transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS }
         : {}),
     });
+  }
+
+  /** Replaces a producer whose transaction state kafkajs cannot leave; throws (and stays broken) while the broker is away. */
+  async #recover(): Promise<void> {
+    const old = this.#producer;
+    this.#producer = this.#create();
+    await old.disconnect().catch(() => {});
+    await this.#producer.connect();
+    this.#broken = false;
   }
 
   async connect(): Promise<void> {
@@ -237,15 +262,27 @@ class KafkaProducer implements TransportProducer {
   }
 
   async send(records: readonly OutboundRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.#producer.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
+    for (const chunk of requestChunks(records)) {
+      await this.#producer.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 });
+    }
   }
 
   async transaction(): Promise<TransportTransaction> {
+    if (this.#broken) await this.#recover();
     const txn: Transaction = await this.#producer.transaction();
+    const ending = async (end: () => Promise<void>) => {
+      try {
+        await end();
+      } catch (err) {
+        this.#broken = true;
+        throw err;
+      }
+    };
     return {
       send: async (records) => {
-        if (records.length > 0) await txn.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
+        for (const chunk of requestChunks(records)) {
+          await txn.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 });
+        }
       },
       sendOffsets: async (groupId, offsets) => {
         if (offsets.length === 0) return;
@@ -253,12 +290,8 @@ class KafkaProducer implements TransportProducer {
           txn.sendOffsets({ consumerGroupId: groupId, topics: byTopic(offsets) }),
         );
       },
-      commit: async () => {
-        await txn.commit();
-      },
-      abort: async () => {
-        await txn.abort();
-      },
+      commit: () => ending(() => txn.commit()),
+      abort: () => ending(() => txn.abort()),
     };
   }
 
@@ -291,7 +324,14 @@ export function kafkaTransport(options: KafkaTransportOptions): Transport & { ka
       const a = await connectedAdmin();
       const existing = new Set(await a.listTopics());
       const missing = topics.filter((t) => !existing.has(t.topic));
-      if (missing.length === 0) return;
+      // Topics another runner created a moment ago may have no leader yet (issue 15, defect 9): wait for them too.
+      if (missing.length === 0) {
+        await waitForTopics(
+          a,
+          topics.map((t) => t.topic),
+        );
+        return;
+      }
       try {
         await a.createTopics({
           waitForLeaders: true,

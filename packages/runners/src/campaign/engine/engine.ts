@@ -12,6 +12,7 @@ import {
 import type { Knex } from 'knex';
 import { createLogger } from '../../runtime/logger.js';
 import { contractSerdes } from '../../runtime/serdes.js';
+import { stageSettingsOf } from '../../runtime/stage-settings.js';
 import { deadLetterTopicOf, pipelineTopics } from '../../runtime/topics.js';
 import { applyCallEvent, type CallEventOutcome } from '../db/call-events.js';
 import { type CallStartTimeouts, timeOutUnstartedCalls } from '../db/call-start-timeout.js';
@@ -161,7 +162,7 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
     transport,
     logger,
     metrics: stageMetrics,
-    deadLetterTopic: deadLetterTopicOf(config),
+    ...stageSettingsOf(config),
   };
   const ingestStage = createStage<Candidate>({
     ...common,
