@@ -43,12 +43,12 @@ export function register(program: Command): void {
         'engine → dialer → telephony simulator → simulated operators saving results through the ARM → re-calls — ' +
         'in one process on the memory transport and PGlite, and print a summary.',
     )
-    .option('--rows <n>', 'rows in all sample files', positiveInteger('--rows'), 10_000)
+    .option('--rows <n>', 'rows in all sample files', positiveInteger('--rows'), 1_000)
     .option('--seed <n>', 'seed of the sample data', positiveInteger('--seed'), 1)
     .option('--json', 'print the summary as one JSON object (no progress display)')
     .option(
       '--operators <n>',
-      'simulated operators taking calls (default 10; 3 with --serve)',
+      'simulated operators taking calls (default 6; 3 with --serve)',
       positiveInteger('--operators'),
     )
     .option(

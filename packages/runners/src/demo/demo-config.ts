@@ -5,8 +5,8 @@ export type DemoPace = 'batch' | 'serve';
 
 /** The demo's timings per pace: the telephony's time scale and the ARM's result window (the thesis's is 60 s). */
 export const DEMO_PACE = {
-  /** A 90-second call lasts 0.3 s, an operator rests 0.4 s after it; an unsaved answered call is drafted after 10 s. */
-  batch: { timeScale: 300, ringMs: 50, wrapUpSeconds: 120, resultWindowSeconds: 10 },
+  /** A 90-second call lasts 0.3 s, an operator rests 0.8 s after it; an unsaved answered call is drafted after 10 s. */
+  batch: { timeScale: 300, ringMs: 50, wrapUpSeconds: 240, resultWindowSeconds: 10 },
   /** A 90-second call lasts 9 s, an operator rests 2 s after it and has the real 60 seconds to save its result. */
   serve: { timeScale: 10, ringMs: 500, wrapUpSeconds: 20, resultWindowSeconds: 60 },
 } as const;

@@ -43,7 +43,7 @@ export function formatDemoSummary(s: DemoSummary): string {
     `  dial tasks     ${n(s.dialTasks)} published to the dialer${s.dialTaskDeletes ? ` (and ${n(s.dialTaskDeletes)} deletes of replaced tasks)` : ''}`,
     `  calls          ${n(s.calls.made)} made: ${n(s.calls.answered)} answered, ${n(s.calls.noAnswer)} no answer, ${n(s.calls.busy)} busy, ${n(s.calls.failed)} failed${s.calls.inProgress ? `, ${n(s.calls.inProgress)} still on` : ''}`,
     `  results        ${n(s.results.saved)} saved through the ARM by ${n(s.operators.simulated)} simulated operators: ${byCount(s.results.byCode)}`,
-    `  drafts         ${n(s.results.serverDrafts)} by the server when no result came in time (${n(s.operators.leftUnsaved)} left unsaved on purpose), ${n(s.results.reworked)} reworked from the list${s.results.answeredWithoutResult ? `; ${n(s.results.answeredWithoutResult)} answered calls with neither` : ''}`,
+    `  drafts         ${n(s.results.serverDrafts)} by the server when no result came in time (${n(s.operators.leftUnsaved)} left unsaved on purpose), ${n(s.results.reworked)} reworked${s.results.draftsAfterResult ? `, ${n(s.results.draftsAfterResult)} after the operator's own result` : ''}${s.results.answeredWithoutResult ? `; ${n(s.results.answeredWithoutResult)} answered calls with neither` : ''}`,
     `  re-calls       ${n(s.recalls.dispatched)} dispatched; ${n(s.recalls.scheduled)} scheduled by a call-again result, ${n(s.recalls.attemptLimitReached)} refused at the attempt limit`,
     `  KPIs today     ${kpiLine(s)}`,
     `  loop           ${s.settled ? 'settled: every task closed, every answered call saved' : 'not settled when the summary was taken'}`,

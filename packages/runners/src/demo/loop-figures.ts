@@ -22,8 +22,13 @@ export interface DemoResults {
   byCode: Record<string, number>;
   /** DRAFTs the ARM saved for answered calls left unsaved past the result window (the 60-second rule). */
   serverDrafts: number;
-  /** Drafts later saved as a result from the rework list. */
+  /** Drafts later saved as a result (from the rework list, or by an operator's save that came after the window). */
   reworked: number;
+  /**
+   * Server drafts published after the operator's result for the same call: the sweep and the save raced (the save is
+   * published before its window is closed). The engine keeps the FIXED result; the late DRAFT changes nothing.
+   */
+  draftsAfterResult: number;
   /** Answered calls whose communication is still NEW (neither a result nor a draft): 0 once the loop settled. */
   answeredWithoutResult: number;
 }
@@ -83,8 +88,10 @@ export async function resultsOf(
   const drafted = new Set<number>();
   const fixed = new Set<number>();
   let reworked = 0;
+  let draftsAfterResult = 0;
   for (const s of saves) {
     if (s.state === 'DRAFT') {
+      if (fixed.has(s.communicationId)) draftsAfterResult += 1;
       drafted.add(s.communicationId);
       continue;
     }
@@ -105,6 +112,7 @@ export async function resultsOf(
     byCode,
     serverDrafts: windows[0]?.n ?? 0,
     reworked,
+    draftsAfterResult,
     answeredWithoutResult: open[0]?.n ?? 0,
   };
 }

@@ -62,7 +62,10 @@ describe('pnpm demo (embedded default)', function () {
       'every call left unsaved on purpose drafted by the 60-second rule',
     ).to.be.at.least(operators.leftUnsaved);
     expect(operators.leftUnsaved, '10% of answered calls left unsaved (seeded)').to.be.greaterThan(0);
-    expect(results.reworked, 'every draft reworked from the list').to.equal(results.serverDrafts);
+    expect(
+      results.reworked + results.draftsAfterResult,
+      'every server draft reworked, or drafted after the operator’s own save (which stands)',
+    ).to.equal(results.serverDrafts);
   });
 
   it('re-calls the call-again results until the attempt limit', () => {

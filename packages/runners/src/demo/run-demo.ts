@@ -46,16 +46,16 @@ export interface DemoServing {
 }
 
 export interface DemoOptions {
-  /** Rows in all sample files (default 10,000). */
+  /** Rows in all sample files (`tm demo` defaults to 1,000). */
   rows: number;
   seed?: number;
   /** Keep the working directory (sample files, success/ and error/ folders) instead of removing it. */
   keepDir?: boolean;
   progress?: DemoProgress;
-  /** Simulated operators taking the calls (default 10; 3 with `serve`). */
+  /** Simulated operators taking the calls (default 6; 3 with `serve`). */
   operators?: number;
-  /** The longest the calls may take to settle before the summary is taken anyway (default 120 s). */
-  callPhaseMs?: number;
+  /** How long the call loop may go without progress (tasks closed, calls, saves) before the summary is taken anyway (default 60 s). */
+  stallMs?: number;
   /**
    * `--serve`: calls at a person's pace; `onReady` gets the page's and the dashboard's URLs as soon as they answer,
    * and everything keeps running until `signal` aborts; then the summary is taken.
@@ -100,7 +100,7 @@ export interface DemoSummary {
   };
   /** The KPI stage's figures for today (its counters and rates), read from its view at the end. */
   kpi: KpiTotals;
-  /** True when every task was closed and every answered call saved before the call phase's time ran out. */
+  /** True when every task was closed and every answered call saved (false: the loop stopped making progress). */
   settled: boolean;
   elapsedMs: number;
   rowsPerSecond: number;
@@ -172,7 +172,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       operatorSecret: secrets.operatorSecret,
       logger,
       metrics,
-      operators: options.operators ?? (options.serve ? 3 : 10),
+      operators: options.operators ?? (options.serve ? 3 : 6),
       kpiHttp: options.serve !== undefined,
     });
     closers.push(() => side.close());
@@ -240,6 +240,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
     const engineGroups = engine.stages.map((s) => s.groupId);
     const loopTopics = [config.topics.callEvents, config.topics.communicationResults];
+    let lastProgress = '';
+    let lastProgressAt = Date.now();
     /** Every task closed, nothing ringing or waiting for a save, and the engine has applied every event. */
     const settledNow = async (): Promise<boolean> => {
       const tasks = await tasksByState();
@@ -250,12 +252,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       const { rows: drafts } = await db.raw<{ rows: { n: number }[] }>(
         `SELECT count(*)::int AS n FROM TM$COMMUNICATIONS WHERE STATE = 'DRAFT'`,
       );
-      progress?.calls({
+      const figures = {
         tasks: total(tasks),
         closed: tasks.DONE + tasks.CANCELED,
         calls: callsOut.callsMade,
         results: total(bots.stats().saved),
-      });
+      };
+      progress?.calls(figures);
+      if (JSON.stringify(figures) !== lastProgress) {
+        lastProgress = JSON.stringify(figures);
+        lastProgressAt = Date.now();
+      }
       if (tasks.NEW + tasks.IN_PROGRESS > 0 || callsOut.queued + callsOut.callsInProgress > 0) return false;
       if ((rows[0]?.n ?? 0) > 0 || (drafts[0]?.n ?? 0) > 0 || !bots.idle()) return false;
       for (const topic of loopTopics)
@@ -271,14 +278,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         else signal.addEventListener('abort', () => resolve(), { once: true });
       });
     } else {
-      const deadline = Date.now() + (options.callPhaseMs ?? 120_000);
+      const stallMs = options.stallMs ?? 60_000;
       let quiet = 0;
-      while (Date.now() < deadline && quiet < 2) {
+      while (quiet < 2 && Date.now() - lastProgressAt < stallMs) {
         quiet = (await settledNow()) ? quiet + 1 : 0;
         await sleep(250);
       }
       settled = quiet >= 2;
-      if (!settled) progress?.phase('calls did not settle in time; the summary shows where they stand');
+      if (!settled)
+        progress?.phase(`no progress for ${stallMs / 1000} s; the summary shows where the calls stand`);
     }
 
     progress?.phase('logging the simulated operators out');
