@@ -83,8 +83,8 @@ class OperatorBot {
   readonly #running = new Map<number, number>();
   /** Answered calls decided on (saved, or left for the server's DRAFT). */
   readonly #decided = new Set<number>();
-  /** Drafts taken from the rework list. */
-  readonly #reworking = new Set<number>();
+  /** Communications with a result saved or on its way (a draft of one of these is not reworked again). */
+  readonly #saving = new Set<number>();
   readonly #inFlight = new Set<Promise<void>>();
   #token: string | undefined;
 
@@ -183,14 +183,13 @@ class OperatorBot {
   async #rework(): Promise<void> {
     const data = await this.#call<{ communications: { id: number }[] }>('GET', 'listCommunications');
     for (const { id } of data.communications) {
-      if (this.#reworking.has(id)) continue;
-      this.#reworking.add(id);
-      this.#later(id, true);
+      if (!this.#saving.has(id)) this.#later(id, true);
     }
   }
 
   /** Saves a result for `communicationId` after a think time, without holding up the polling. */
   #later(communicationId: number, rework: boolean): void {
+    this.#saving.add(communicationId);
     const { min, max } = this.options.thinkMs;
     const delay = this.#random.int(min, max);
     const result = this.#random.weighted(this.options.results);
@@ -207,7 +206,11 @@ class OperatorBot {
         this.stats.saved[result] = (this.stats.saved[result] ?? 0) + 1;
         if (rework) this.stats.reworked += 1;
       } catch (error) {
-        if (!(error instanceof ArmError)) throw error;
+        // Refused (counted by #call) or the ARM gone: the draft, if one comes, is reworked from the list.
+        this.#saving.delete(communicationId);
+        if (!(error instanceof ArmError))
+          this.stats.refused['saveCommunicationResult error'] =
+            1 + (this.stats.refused['saveCommunicationResult error'] ?? 0);
       }
     })();
     this.#inFlight.add(save);

@@ -153,7 +153,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     config.services.abram.url = simulators.urls.abram;
     const services = createServiceClients(config.services);
     closers.push(() => services.close());
-    const telephony = new HttpTelephony({ url: simulators.urls.telephony, apiKey: secrets.apiKey });
+    const telephony = new HttpTelephony({
+      url: simulators.urls.telephony,
+      apiKey: secrets.apiKey,
+      timeoutMs: config.dialer.telephonyTimeoutMs,
+    });
     closers.push(() => telephony.close());
 
     const database = await startEmbeddedPostgres();
