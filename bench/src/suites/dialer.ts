@@ -11,12 +11,13 @@
  * BENCH_DIALER_TASKS sets the backlog (default 30,000), BENCH_DIALER_SECONDS each measuring window (default 20).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CallEvent, loadPipelineConfig } from '@tm/contracts';
 import { newRunId, providePostgres } from '@tm/infra';
 import { kafkaTransport, StageMetrics } from '@tm/pipeline-core';
 import { produce } from '@tm/pipeline-core/testing';
+import type { Telephony } from '@tm/runners';
 import {
   connectCampaignDb,
   contractSerdes,
@@ -80,25 +81,56 @@ export async function dialerSuite(): Promise<Result[]> {
   const transport = kafkaTransport({ brokers: kafka.brokers, clientId: `bench-dialer-${suffix}` });
   const serdes = contractSerdes(config);
   const dialers: Dialer[] = [];
+  let registry = new StageMetrics().registry;
+  /** A counter or histogram of the running dialer's metrics: its total, or the sum and count of a histogram. */
+  const metric = async (name: string) => {
+    const values = ((await registry.getSingleMetric(name)?.get())?.values ?? []) as {
+      value: number;
+      metricName?: string;
+    }[];
+    const of = (suffix: string) =>
+      values.filter((v) => v.metricName === name + suffix).reduce((a, v) => a + v.value, 0);
+    return {
+      total: values
+        .filter((v) => v.metricName === undefined || v.metricName === name)
+        .reduce((a, v) => a + v.value, 0),
+      sum: of('_sum'),
+      count: of('_count'),
+    };
+  };
   const telephonies: HttpTelephony[] = [];
-  const newDialer = async () => {
-    const telephony = new HttpTelephony({
+  const newDialer = async (options: { stub?: boolean; group?: string } = {}) => {
+    const http = new HttpTelephony({
       url: telephonyUrl,
       apiKey: API_KEY,
       timeoutMs: config.dialer.telephonyTimeoutMs,
       connections: 64,
     });
-    telephonies.push(telephony);
+    telephonies.push(http);
+    // The peer: a telephony in this process that answers at once, to tell the dialer's own cost from the simulator's.
+    let next = 0;
+    const stub: Telephony = {
+      authenticate: async (operatorId) => ({ operatorId, token: 't', expiresAt: Date.now() + 3_600_000 }),
+      setStatus: async () => {},
+      addTask: async () => ({ externalId: `stub-${(next += 1)}` }),
+      deleteTask: async () => 'NOT_FOUND',
+      pollEvents: async () => ({ events: [], cursor: '0' }),
+    };
+    const telephony = options.stub ? stub : http;
+    const metrics = new StageMetrics();
     const dialer = createDialer({
-      config,
+      config: options.group
+        ? { ...config, dialer: { ...config.dialer, consumerGroup: options.group } }
+        : config,
       transport,
       db,
       telephony,
       operatorSecret: OPERATOR_SECRET,
       logger: pino({ level: 'warn' }),
-      metrics: new StageMetrics(),
+      metrics,
     });
     dialers.push(dialer);
+    registry = metrics.registry;
     await dialer.start();
     return dialer;
   };
@@ -139,17 +171,29 @@ export async function dialerSuite(): Promise<Result[]> {
         })),
       );
     }
+    const sentCount = async (target: number) => {
+      let first: { at: number; count: number } | undefined;
+      for (;;) {
+        const sent = (await metric('dialer_sends_total')).total;
+        if (!first && sent > 0) first = { at: performance.now(), count: sent };
+        if (sent >= target) break;
+        await sleep(5);
+      }
+      const { at, count } = first as { at: number; count: number };
+      return (target - count) / ((performance.now() - at) / 1000);
+    };
+    const peer = await newDialer({ stub: true, group: `${config.dialer.consumerGroup}-peer` });
+    const peerRate = await sentCount(TASKS);
+    await peer.stop();
+    dialers.splice(dialers.indexOf(peer), 1);
+    await db.raw('TRUNCATE TM$MIGHTYCALL_TASKS');
+    console.error(`bench: the dialer against an in-process telephony: ${Math.round(peerRate)} tasks/s`);
     let dialer = await newDialer();
-    let first: { at: number; count: number } | undefined;
-    for (;;) {
-      const s = await stats();
-      if (!first && s.addTasks > 0) first = { at: performance.now(), count: s.addTasks };
-      if (s.addTasks >= TASKS) break;
-      await sleep(20);
-    }
-    const sendSeconds = (performance.now() - (first as { at: number }).at) / 1000;
-    const sendRate = (TASKS - (first as { count: number }).count) / sendSeconds;
+    // Counted in this process (the dialer's own counter of answered addTasks); the simulator's count checks it after.
+    const sendRate = await sentCount(TASKS);
     const afterSend = await stats();
+    if (afterSend.addTasks !== TASKS)
+      throw new Error(`bench: the telephony counted ${afterSend.addTasks} addTasks`);
     console.error(
       `bench: ${TASKS} dial tasks sent at ${Math.round(sendRate)}/s; duplicates ${afterSend.duplicateReferences.length}`,
     );
@@ -174,7 +218,11 @@ export async function dialerSuite(): Promise<Result[]> {
     await sleep(SECONDS * 1000);
     const cpu = process.cpuUsage(cpuBefore);
     const cores = (cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore);
-    console.error(`bench: polling ${POLLED_OPERATORS} operators: ${cores.toFixed(3)} cores`);
+    const rounds = await metric('dialer_poll_round_seconds');
+    const roundMs = (rounds.sum / rounds.count) * 1000;
+    console.error(
+      `bench: polling ${POLLED_OPERATORS} operators: ${cores.toFixed(3)} cores; a round takes ${roundMs.toFixed(1)} ms on average`,
+    );
 
     // 3. CALL_STARTED latency: READY_OPERATORS go READY and take the queued tasks.
     const latencies: number[] = [];
@@ -218,14 +266,14 @@ export async function dialerSuite(): Promise<Result[]> {
     console.error(
       `bench: CALL_STARTED latency p50/p99/max ${percentile(latencies, 50)}/${p99}/${Math.max(...latencies)} ms over ${latencies.length} calls`,
     );
-    const setup = `dialer in this process, telephony simulator over HTTP (keep-alive, 0-1 ms), ${config.topics.partitions} partitions, PostgreSQL ${postgres.serverVersion}, Kafka ${kafka.version}`;
+    const setup = `load average ${loadavg()[0]?.toFixed(1)} at the end (a shared machine); dialer in this process, telephony simulator over HTTP (keep-alive, 0-1 ms), ${config.topics.partitions} partitions, PostgreSQL ${postgres.serverVersion}, Kafka ${kafka.version}`;
     return [
       atLeast(
         'dialer.dial-tasks',
         sendRate,
         'tasks/s',
         5000,
-        `${TASKS.toLocaleString('en-US')} ADD dial tasks on the topic, stored (batches of ${config.dialer.send.batchSize}) and sent by addTask (${config.dialer.send.concurrency} in flight), from the first addTask to the last as the simulator counts them; ${afterSend.duplicateReferences.length} sent twice; ${setup}`,
+        `${TASKS.toLocaleString('en-US')} ADD dial tasks on the topic, stored (batches of ${config.dialer.send.batchSize}) and sent by addTask (${config.dialer.send.concurrency} in flight), from the first answered addTask to the last (the simulator's count checked after); ${afterSend.duplicateReferences.length} sent twice; the same dialer against an in-process telephony that answers at once: ${Math.round(peerRate).toLocaleString('en-US')} tasks/s; ${setup}`,
       ),
       atMost(
         'dialer.poll-cpu',

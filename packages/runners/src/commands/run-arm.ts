@@ -6,8 +6,7 @@ import { HttpSecurity } from '../arm/security-client.js';
 import { connectCampaignDb } from '../campaign/db/connect.js';
 import { RedisStore } from '../kv/redis-store.js';
 import { createLogger } from '../runtime/logger.js';
-import { prepareWithRetry } from '../runtime/prepare-with-retry.js';
-import { runRunner } from '../runtime/run-runner.js';
+import { prepareAndRun } from '../runtime/run-runner.js';
 import { transportFor } from '../runtime/transport.js';
 import { configOption, configPathOf, portOption } from './config-option.js';
 import { commandGroup } from './groups.js';
@@ -41,19 +40,15 @@ export async function runArm(options: RunArmOptions = {}): Promise<number> {
     await store.close();
     await db.destroy();
   };
-  try {
-    await prepareWithRetry(() => arm.prepare(), { rideOutMs: config.arm.rideOutMs, logger, what: 'ARM' });
-  } catch (err) {
-    logger.error({ error: err instanceof Error ? err.message : String(err) }, 'ARM cannot start');
-    await close();
-    return 1;
-  }
-  return runRunner({
-    stages: arm.runnables,
+  return prepareAndRun({
+    what: 'ARM',
+    prepare: () => arm.prepare(),
+    rideOutMs: config.arm.rideOutMs,
+    stages: () => arm.runnables,
+    close,
     metrics,
     logger,
-    ...(options.opsPort !== undefined ? { opsPort: options.opsPort } : {}),
-    onStopped: close,
+    opsPort: options.opsPort,
   });
 }
 

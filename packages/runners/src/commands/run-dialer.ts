@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { connectCampaignDb } from '../campaign/db/connect.js';
 import { createDialer } from '../dialer/dialer.js';
 import { createLogger } from '../runtime/logger.js';
-import { prepareWithRetry } from '../runtime/prepare-with-retry.js';
-import { runRunner } from '../runtime/run-runner.js';
+import { prepareAndRun } from '../runtime/run-runner.js';
 import { transportFor } from '../runtime/transport.js';
 import { telephonySecretsFromEnv } from '../simulators/telephony-model.js';
 import { HttpTelephony } from '../telephony/http-telephony.js';
@@ -65,23 +64,15 @@ export async function runDialer(options: RunDialerOptions = {}): Promise<number>
     await transport.close();
     await db.destroy();
   };
-  try {
-    await prepareWithRetry(() => dialer.prepare(), {
-      rideOutMs: config.dialer.rideOutMs,
-      logger,
-      what: 'dialer',
-    });
-  } catch (err) {
-    logger.error({ error: err instanceof Error ? err.message : String(err) }, 'dialer cannot start');
-    await close();
-    return 1;
-  }
-  return runRunner({
-    stages: dialer.runnables,
+  return prepareAndRun({
+    what: 'dialer',
+    prepare: () => dialer.prepare(),
+    rideOutMs: config.dialer.rideOutMs,
+    stages: () => dialer.runnables,
+    close,
     metrics,
     logger,
-    ...(options.opsPort !== undefined ? { opsPort: options.opsPort } : {}),
-    onStopped: close,
+    opsPort: options.opsPort,
   });
 }
 

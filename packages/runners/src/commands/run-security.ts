@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { connectCampaignDb } from '../campaign/db/connect.js';
 import { RedisStore } from '../kv/redis-store.js';
 import { createLogger } from '../runtime/logger.js';
-import { prepareWithRetry } from '../runtime/prepare-with-retry.js';
-import { runRunner } from '../runtime/run-runner.js';
+import { prepareAndRun } from '../runtime/run-runner.js';
 import { createSecurity } from '../security/security.js';
 import { configOption, configPathOf, portOption } from './config-option.js';
 import { commandGroup } from './groups.js';
@@ -37,26 +36,15 @@ export async function runSecurity(options: RunSecurityOptions = {}): Promise<num
     await store.close();
     await db.destroy();
   };
-  try {
-    await prepareWithRetry(() => security.prepare(), {
-      rideOutMs: config.arm.rideOutMs,
-      logger,
-      what: 'security service',
-    });
-  } catch (err) {
-    logger.error(
-      { error: err instanceof Error ? err.message : String(err) },
-      'security service cannot start',
-    );
-    await close();
-    return 1;
-  }
-  return runRunner({
-    stages: security.runnables,
+  return prepareAndRun({
+    what: 'security service',
+    prepare: () => security.prepare(),
+    rideOutMs: config.arm.rideOutMs,
+    stages: () => security.runnables,
+    close,
     metrics,
     logger,
-    ...(options.opsPort !== undefined ? { opsPort: options.opsPort } : {}),
-    onStopped: close,
+    opsPort: options.opsPort,
   });
 }
 

@@ -16,7 +16,7 @@ import { migrateToLatest } from '../campaign/db/migrate.js';
 import { DependencyProbe } from '../runtime/dependency-probe.js';
 import { createLogger } from '../runtime/logger.js';
 import { contractSerdes } from '../runtime/serdes.js';
-import { periodicRunnable, serviceRunnable } from '../runtime/service-runnable.js';
+import { serviceRunnable } from '../runtime/service-runnable.js';
 import { deadLetterTopicOf, pipelineTopics } from '../runtime/topics.js';
 import type { Telephony } from '../telephony/telephony.js';
 import { CallEventPublisher } from './call-event-publisher.js';
@@ -25,8 +25,8 @@ import { GuardedTelephony } from './guarded-telephony.js';
 import { type CredentialsOf, credentialsFrom, errorText, OperatorSessions } from './operator-sessions.js';
 import { Poller, type PollRound } from './poller.js';
 import { recordInstructionsOf } from './record-instructions.js';
+import { RoundLoop } from './round-loop.js';
 import { Sender } from './sender.js';
-import { SenderLoop } from './sender-loop.js';
 import { type Instruction, recoverInterrupted } from './tasks-db.js';
 
 /** Session events applied at once (one per operator at a time). */
@@ -138,10 +138,19 @@ export function createDialer(options: DialerOptions): Dialer {
     concurrency: settings.pollConcurrency,
   });
   const probe = new DependencyProbe({ database: () => db.raw('SELECT 1') }, { logger });
-  const loop = new SenderLoop(() => sender.round(), {
-    batchSize: settings.send.batchSize,
-    idleMs: settings.send.intervalMs,
+  const loop = new RoundLoop(() => sender.round(), {
+    pauseAfter: (taken) => (taken >= settings.send.batchSize ? 0 : settings.send.intervalMs),
+    afterFailureMs: settings.send.intervalMs,
     onError: (error) => logger.warn({ error: errorText(error) }, 'send round failed; the next one retries'),
+  });
+  const pollLoop = new RoundLoop(() => poller.round(), {
+    pauseAfter: (_round, elapsedMs) => settings.pollIntervalMs - elapsedMs,
+    afterFailureMs: settings.pollIntervalMs,
+    onError: (error) =>
+      logger.warn(
+        { error: errorText(error) },
+        'poll round failed; its cursors are kept and the next round retries',
+      ),
   });
 
   const common = {
@@ -240,18 +249,12 @@ export function createDialer(options: DialerOptions): Dialer {
     },
     ...health(),
   });
-  const pollerRunnable = scheduled
-    ? periodicRunnable(
-        'dialer.poller',
-        settings.pollIntervalMs,
-        () => poller.round(),
-        (error) =>
-          logger.warn(
-            { error: errorText(error) },
-            'poll round failed; its cursors are kept and the next round retries',
-          ),
-      )
-    : serviceRunnable('dialer.poller', { start: async () => {}, stop: async () => {} });
+  const pollerRunnable = serviceRunnable('dialer.poller', {
+    start: async () => {
+      if (scheduled) pollLoop.start();
+    },
+    stop: () => pollLoop.stop(),
+  });
   const runnables: readonly Runnable[] = [
     dialTaskStage,
     callbackStage,

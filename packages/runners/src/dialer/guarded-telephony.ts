@@ -1,4 +1,4 @@
-import type { BreakerState } from '@tm/filters';
+import { type BreakerState, breakerStateOf } from '@tm/filters';
 import {
   BrokenCircuitError,
   CircuitState,
@@ -24,13 +24,6 @@ export interface GuardSettings {
   readonly breakerFailures: number;
   readonly breakerHalfOpenMs: number;
 }
-
-const STATES: Record<CircuitState, BreakerState> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'isolated',
-};
 
 /** True for a failure that says the telephony is down (counts towards the breaker; retry later). */
 export function isTelephonyDown(error: unknown): boolean {
@@ -66,7 +59,7 @@ export class GuardedTelephony implements Telephony {
 
   /** The breaker's state now. */
   breakerState(): BreakerState {
-    return STATES[this.#breaker.state];
+    return breakerStateOf(this.#breaker.state);
   }
 
   /**
@@ -82,7 +75,7 @@ export class GuardedTelephony implements Telephony {
   }
 
   onBreakerStateChange(listener: (state: BreakerState) => void): IDisposable {
-    return this.#breaker.onStateChange((state) => listener(STATES[state]));
+    return this.#breaker.onStateChange((state) => listener(breakerStateOf(state)));
   }
 
   async #call<T>(operation: string, call: () => Promise<T>): Promise<T> {

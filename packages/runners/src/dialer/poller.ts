@@ -7,6 +7,7 @@ import { mapBounded } from './bounded.js';
 import type { CallEventPublisher } from './call-event-publisher.js';
 import { callEventOf } from './dial-rules.js';
 import type { DialerMetrics } from './dialer-metrics.js';
+import { NaturalBatch } from './natural-batch.js';
 import { type ActiveOperator, errorText, type OperatorSessions } from './operator-sessions.js';
 import { markCalled, sentTasksOf } from './tasks-db.js';
 
@@ -18,6 +19,12 @@ export interface PollerOptions {
   metrics: DialerMetrics;
   logger: Logger;
   concurrency: number;
+}
+
+/** One operator's polled page. */
+interface Page {
+  readonly operator: ActiveOperator;
+  readonly page: PolledEvents;
 }
 
 /** What one {@link Poller.round} did. */
@@ -33,15 +40,22 @@ export interface PollRound {
  * 1. each operator is logged in and told its status first ({@link OperatorSessions.ready}); an AUTH answer to the
  *    poll logs the operator in again and polls once more;
  * 2. the events' telephony task ids are mapped to TM$MIGHTYCALL_TASKS (task id, attempt, phone) in one query;
- * 3. all the round's events go to tm-call-events in one send, with ids fixed by call id and kind;
- * 4. only once the broker acknowledged them are the new cursors stored (one statement) and the ended calls' ADDs
- *    closed. A crash between 3 and 4 polls the same events again and publishes the same ids, which consumers drop;
+ * 3. the events go to tm-call-events as soon as their operator's page is in, pages that come while a send runs
+ *    together in the next send, with ids fixed by call id and kind;
+ * 4. only once the broker acknowledged them are those operators' new cursors stored (one statement) and the ended
+ *    calls' ADDs closed. A crash between 3 and 4 polls the same events again and publishes the same ids, which consumers drop;
  *    a restart after 4 publishes nothing again.
  * A round fails (and keeps every cursor) when the broker or the database does; an operator the telephony does not
  * answer for is skipped this round.
  */
 export class Poller {
-  constructor(private readonly o: PollerOptions) {}
+  /** Pages with news, published as they come: pages polled while a publish runs go together in the next one. */
+  readonly #pages: NaturalBatch<Page>;
+  #counts = { published: 0, unknown: 0 };
+
+  constructor(private readonly o: PollerOptions) {
+    this.#pages = new NaturalBatch((pages) => this.#publish(pages));
+  }
 
   async round(): Promise<PollRound> {
     const stop = this.o.metrics.pollRound.startTimer();
@@ -53,18 +67,29 @@ export class Poller {
   }
 
   async #round(): Promise<PollRound> {
-    const operators = this.o.sessions.active();
-    const polled = await mapBounded(operators, this.o.concurrency, (op) => this.#poll(op));
-    const answered = operators
-      .map((operator, i) => ({ operator, page: polled[i] }))
-      .filter((p): p is { operator: ActiveOperator; page: PolledEvents } => p.page !== undefined);
+    this.#counts = { published: 0, unknown: 0 };
+    const published: Promise<void>[] = [];
+    let polled = 0;
+    await mapBounded(this.o.sessions.active(), this.o.concurrency, async (operator) => {
+      const page = await this.#poll(operator);
+      if (!page) return;
+      polled += 1;
+      if (page.events.length > 0 || page.cursor !== operator.cursor)
+        published.push(this.#pages.add({ operator, page }));
+    });
+    const failed = (await Promise.allSettled(published)).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return { polled, ...this.#counts };
+  }
 
-    const externalIds = [...new Set(answered.flatMap((p) => p.page.events.map((e) => e.externalTaskId)))];
+  /** Publishes the pages' events in one send; once acknowledged, stores the cursors and closes the ended calls' ADDs. */
+  async #publish(pages: readonly Page[]): Promise<void> {
+    const externalIds = [...new Set(pages.flatMap((p) => p.page.events.map((e) => e.externalTaskId)))];
     const tasks = await sentTasksOf(this.o.db, externalIds);
     const events: CallEvent[] = [];
     const ended: string[] = [];
     let unknown = 0;
-    for (const { operator, page } of answered) {
+    for (const { operator, page } of pages) {
       for (const event of page.events) {
         const task = tasks.get(event.externalTaskId);
         if (!task) {
@@ -82,15 +107,16 @@ export class Poller {
     await this.o.publisher.publish(events);
     for (const e of events) this.o.metrics.callEvents.inc({ type: e.type });
     if (unknown > 0) this.o.metrics.unknownCalls.inc(unknown);
+    this.#counts.published += events.length;
+    this.#counts.unknown += unknown;
 
-    const moved = answered.filter((p) => p.page.cursor !== p.operator.cursor);
+    const moved = pages.filter((p) => p.page.cursor !== p.operator.cursor);
     await saveCursors(
       this.o.db,
       moved.map((p) => ({ operatorId: p.operator.operatorId, cursor: p.page.cursor })),
     );
     for (const p of moved) this.o.sessions.setCursor(p.operator.operatorId, p.page.cursor);
     await markCalled(this.o.db, ended);
-    return { polled: answered.length, published: events.length, unknown };
   }
 
   /** One operator's page of events, or undefined when the operator cannot be polled this round. */

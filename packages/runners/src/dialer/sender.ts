@@ -4,6 +4,7 @@ import type { Telephony } from '../telephony/telephony.js';
 import { mapBounded } from './bounded.js';
 import { afterFailure, deleteDecision, retryDelayMs } from './dial-rules.js';
 import type { DialerMetrics } from './dialer-metrics.js';
+import { NaturalBatch } from './natural-batch.js';
 import { errorText } from './operator-sessions.js';
 import { rideOut } from './ride-out.js';
 import {
@@ -57,9 +58,12 @@ const WAIT_FOR_SEND_MS = 200;
  */
 export class Sender {
   readonly #now: () => Date;
+  /** The telephony's ids, stored as soon as they are known; answers that come meanwhile share one statement. */
+  readonly #sent: NaturalBatch<{ id: number; externalId: string }>;
 
   constructor(private readonly o: SenderOptions) {
     this.#now = o.now ?? (() => new Date());
+    this.#sent = new NaturalBatch((sent) => this.#store(() => markSent(o.db, sent)));
   }
 
   /** One round; resolves with the number of instructions taken (0: nothing was due). */
@@ -97,7 +101,7 @@ export class Sender {
       await this.#failed(task, error);
       return;
     }
-    await this.#store(() => markSent(db, task.id, externalId));
+    await this.#sent.add({ id: task.id, externalId });
     metrics.sends.inc({ type: 'ADD', outcome: 'sent' });
   }
 

@@ -121,14 +121,16 @@ export async function takePending(db: Knex, now: Date, limit: number): Promise<T
   });
 }
 
-/** The telephony took the ADD: its id is stored in the same step (the task stays IN_PROGRESS until its call ends). */
-export async function markSent(db: Knex, id: number, externalId: string): Promise<void> {
-  await withDbContext('markSent', { id }, () =>
+/** The telephony took these ADDs: their ids are stored (the tasks stay IN_PROGRESS until their calls end). */
+export async function markSent(db: Knex, sent: readonly { id: number; externalId: string }[]): Promise<void> {
+  if (sent.length === 0) return;
+  await withDbContext('markSent', { count: sent.length }, () =>
     db.raw(
-      `UPDATE TM$MIGHTYCALL_TASKS
-          SET EXTERNAL_ID = ?, SENDING_SINCE = NULL, LAST_ERROR = NULL
-        WHERE ID = ?`,
-      [externalId, id],
+      `UPDATE TM$MIGHTYCALL_TASKS t
+          SET EXTERNAL_ID = s.EXTERNAL_ID, SENDING_SINCE = NULL, LAST_ERROR = NULL
+         FROM unnest(?::bigint[], ?::text[]) AS s(ID, EXTERNAL_ID)
+        WHERE t.ID = s.ID`,
+      [sqlArray(sent.map((s) => s.id)), sqlArray(sent.map((s) => s.externalId))],
     ),
   );
 }
