@@ -11,6 +11,7 @@ import { repoRoot } from './paths.js';
 
 interface ComposeService {
   image?: string;
+  container_name?: string;
   build?: string;
   command?: string[];
   volumes?: string[];
@@ -33,9 +34,9 @@ const pipeline = parse(readFileSync(join(repoRoot, 'config', 'pipeline.yaml'), '
 const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
 
 /** The runners that have a container of their own. */
-const RUNNERS = ['simulators', 'intake', 'analyser', 'campaign', 'security', 'arm', 'kpi'];
+const RUNNERS = ['simulators', 'intake', 'analyser', 'campaign', 'dialer', 'security', 'arm', 'kpi'];
 /** The runners that serve /healthz, /readyz and /metrics on the image's ops port. */
-const OPS_RUNNERS = ['intake', 'analyser', 'campaign', 'security', 'arm', 'kpi'];
+const OPS_RUNNERS = ['intake', 'analyser', 'campaign', 'dialer', 'security', 'arm', 'kpi'];
 
 /** The default of a `${NAME:default}` value, which is what a machine without overrides uses. */
 function defaultOf(value: string | undefined): string {
@@ -110,7 +111,6 @@ describe('docker-compose.yml', () => {
 
   it('runs every runner from the image of ./Dockerfile, with `run <stage>`', () => {
     expect(dockerfile).to.match(/^ENTRYPOINT \["node", "packages\/runners\/dist\/cli\.js"\]$/m);
-    expect(dockerfile).to.match(/pnpm install --frozen-lockfile && pnpm build/);
     for (const name of RUNNERS) {
       expect(service(name).build, `${name} build`).to.equal('.');
       expect(service(name).command, `${name} command`).to.deep.equal(['run', name]);
@@ -123,7 +123,7 @@ describe('docker-compose.yml', () => {
       .split(',')
       .map((l) => l.split('://')[1]);
     const postgres = service('postgres').environment ?? {};
-    for (const name of ['intake', 'analyser', 'campaign', 'security', 'arm']) {
+    for (const name of ['intake', 'analyser', 'campaign', 'dialer', 'security', 'arm']) {
       const env = service(name).environment ?? {};
       expect(internal, `${name} KAFKA_BROKERS`).to.include(env.KAFKA_BROKERS);
       expect(String(env.KAFKA_BROKERS)).to.match(/^kafka:/);
@@ -204,14 +204,23 @@ describe('docker-compose.yml', () => {
       return host;
     };
 
-    it('scrapes /metrics of every runner that serves it', () => {
+    it('scrapes /metrics of every replica of every runner that serves it, found by the compose network’s DNS', () => {
       const config = parse(readFileSync(mounted('prometheus', '/etc/prometheus/prometheus.yml'), 'utf8')) as {
-        scrape_configs: { metrics_path?: string; static_configs: { targets: string[] }[] }[];
+        scrape_configs: {
+          metrics_path?: string;
+          static_configs?: { targets: string[] }[];
+          dns_sd_configs?: { names: string[]; type: string; port: number }[];
+        }[];
       };
       expect(service('prometheus').command).to.include('--config.file=/etc/prometheus/prometheus.yml');
       const targets = config.scrape_configs.flatMap((job) => {
         expect(job.metrics_path ?? '/metrics').to.equal('/metrics');
-        return job.static_configs.flatMap((c) => c.targets);
+        // A static `analyser:9464` would reach one replica of a scaled service, a different one each time.
+        expect(job.static_configs, 'static targets').to.equal(undefined);
+        return (job.dns_sd_configs ?? []).flatMap((c) => {
+          expect(c.type).to.equal('A');
+          return c.names.map((name) => `${name}:${c.port}`);
+        });
       });
       expect(targets.sort()).to.deep.equal(OPS_RUNNERS.map((name) => `${name}:${opsPort}`).sort());
     });
@@ -245,7 +254,7 @@ describe('docker-compose.yml', () => {
         for (const panel of dashboard.panels) {
           expect(panel.datasource.uid).to.equal(prometheus?.uid);
           for (const { expr } of panel.targets) {
-            const metrics = expr.match(/\b(tm_kpi|pipeline)_[a-z_]+/g) ?? [];
+            const metrics = expr.match(/\b(tm_kpi|pipeline|process|nodejs)_[a-z0-9_]+/g) ?? [];
             expect(metrics, expr).to.not.be.empty;
             for (const metric of metrics) expect(KNOWN_METRICS, expr).to.include(metric);
           }
@@ -258,8 +267,160 @@ describe('docker-compose.yml', () => {
   });
 });
 
-/** The metric names the runners export (pipeline-core's StageMetrics, the KPI stage's KpiMetrics). */
+describe('docker-compose.yml: scaling and the dialer', () => {
+  it('lets `docker compose up --scale analyser=2` start two analysers with instance ids of their own', () => {
+    const analyser = service('analyser');
+    // A fixed name or a published host port can belong to one container only.
+    expect(analyser.container_name, 'container_name').to.equal(undefined);
+    expect(analyser.ports ?? [], 'published ports').to.deep.equal([]);
+    // The instance id (the transactional id) defaults to the host name, which compose gives each replica; a
+    // TM_INSTANCE_ID here would give both replicas one id, and they would fence each other.
+    expect(analyser.environment ?? {}).not.to.have.property('TM_INSTANCE_ID');
+    for (const [name, s] of Object.entries(compose.services))
+      expect(s.container_name, `${name} container_name`).to.equal(undefined);
+  });
+
+  it('points the dialer at the telephony simulator, with the key and secret the simulator expects', () => {
+    const dialer = service('dialer').environment ?? {};
+    const simulators = service('simulators').environment ?? {};
+    const telephony = (pipeline.simulators as Record<string, { port?: number }>).telephony;
+    // 7104 is the telephony simulator's default port (simulators.telephony.port) until the config lists it.
+    const port = telephony?.port ?? 7104;
+    const url = new URL(String(dialer.TM_TELEPHONY_URL));
+    expect([url.hostname, Number(url.port)]).to.deep.equal(['simulators', port]);
+    expect(publishes('simulators', port)).to.equal(true);
+    for (const variable of ['TM_TELEPHONY_API_KEY', 'TM_TELEPHONY_OPERATOR_SECRET']) {
+      expect(dialer[variable], variable).to.be.a('string').and.not.be.empty;
+      expect(dialer[variable], variable).to.equal(simulators[variable]);
+    }
+  });
+});
+
+/** One instruction of a Dockerfile: `COPY --from=build /a b` is { name: 'COPY', args: '--from=build /a b' }. */
+interface Instruction {
+  name: string;
+  args: string;
+}
+
+/** The stages of a Dockerfile, in order: comments dropped, `\`-continued lines joined. */
+function dockerStages(text: string): { from: string; as?: string; instructions: Instruction[] }[] {
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const stages: { from: string; as?: string; instructions: Instruction[] }[] = [];
+  for (const line of lines) {
+    const [, name = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
+    if (name.toUpperCase() === 'FROM') {
+      const [from = '', , as] = args.split(/\s+/);
+      stages.push({ from, ...(as ? { as } : {}), instructions: [] });
+    } else {
+      const stage = stages.at(-1);
+      if (!stage) throw new Error(`Dockerfile: ${line} before the first FROM`);
+      stage.instructions.push({ name: name.toUpperCase(), args });
+    }
+  }
+  return stages;
+}
+
+describe('Dockerfile (read, since no Docker engine runs here)', () => {
+  const stages = dockerStages(dockerfile);
+  const runtime = stages.at(-1);
+  const stage = (name: string) => {
+    const found = stages.find((s) => s.as === name);
+    if (!found) throw new Error(`Dockerfile has no stage ${name}`);
+    return found;
+  };
+  const runs = (s: { instructions: Instruction[] }) =>
+    s.instructions.filter((i) => i.name === 'RUN').map((i) => i.args);
+  const copiesFrom = (s: { instructions: Instruction[] }, from: string) =>
+    s.instructions
+      .filter((i) => i.name === 'COPY' && i.args.includes(`--from=${from} `))
+      .map((i) => i.args.split(/\s+/).filter((a) => !a.startsWith('--')));
+
+  it('builds in stages on one Node 22 image pinned to its patch release', () => {
+    expect(stages.length).to.be.greaterThanOrEqual(3);
+    const images = stages.map((s) => s.from).filter((from) => !stages.some((st) => st.as === from));
+    for (const image of images) expect(image).to.match(/^node:22\.\d+\.\d+-[a-z]+-slim$/);
+    expect(new Set(images).size).to.equal(1);
+    expect(runtime?.from).to.equal(images[0]);
+  });
+
+  it('compiles with every dependency in a build stage', () => {
+    const build = stage('build');
+    expect(runs(build)).to.include('pnpm install --frozen-lockfile');
+    expect(runs(build)).to.include('pnpm build');
+  });
+
+  it('gives the runtime only production dependencies beside the build output', () => {
+    const prod = stage('prod');
+    const installs = runs(prod).filter((r) => /\bpnpm (install|i|add|deploy)\b/.test(r));
+    expect(installs).to.deep.equal(['pnpm install --frozen-lockfile --prod --filter-prod "@tm/runners..."']);
+    // Only compiled output comes from the build stage, never its node_modules with the devDependencies.
+    const fromBuild = copiesFrom(prod, 'build');
+    expect(fromBuild.map(([source]) => source).sort()).to.deep.equal(
+      ['contracts', 'filters', 'pipeline-core', 'runners', 'web'].map((p) => `/app/packages/${p}/dist`),
+    );
+    // The runtime stage installs nothing and takes everything from the production stage.
+    expect(runs(runtime ?? { instructions: [] }).filter((r) => /\b(pnpm|npm|yarn)\b/.test(r))).to.deep.equal(
+      [],
+    );
+    const copies = (runtime?.instructions ?? []).filter((i) => i.name === 'COPY');
+    expect(copies.map((c) => c.args)).to.deep.equal(['--from=prod /app /app']);
+  });
+
+  it('installs from the manifests of every workspace package, so the frozen lockfile matches', () => {
+    const workspace = parse(readFileSync(join(repoRoot, 'pnpm-workspace.yaml'), 'utf8')) as {
+      packages: string[];
+    };
+    const manifests = workspace.packages.flatMap((glob) =>
+      glob.endsWith('/*')
+        ? readdirSync(join(repoRoot, glob.slice(0, -2))).map((d) => `${glob.slice(0, -2)}/${d}/package.json`)
+        : [`${glob}/package.json`],
+    );
+    const copied = stage('manifests')
+      .instructions.filter((i) => i.name === 'COPY')
+      .map((i) => i.args.split(/\s+/)[0]);
+    for (const manifest of manifests.filter((m) => existsSync(join(repoRoot, m))))
+      expect(copied, manifest).to.include(manifest);
+    expect(copied).to.include('patches'); // pnpm-workspace.yaml's patchedDependencies
+  });
+
+  it('runs as the unprivileged user node, with the heap limit of ADR 0066 and the config and schemas it reads', () => {
+    const users = (runtime?.instructions ?? []).filter((i) => i.name === 'USER').map((i) => i.args);
+    expect(users).to.have.length.greaterThan(0);
+    expect(users.at(-1)).not.to.match(/^(root|0)(:|$)/);
+    expect(users.at(-1)).to.equal('node');
+    const env = (runtime?.instructions ?? [])
+      .filter((i) => i.name === 'ENV')
+      .map((i) => i.args)
+      .join(' ');
+    expect(env).to.match(/\bNODE_OPTIONS=--max-old-space-size=256\b/);
+    expect(env).to.match(/\bNODE_ENV=production\b/);
+    const copiedToProd = stage('prod')
+      .instructions.filter((i) => i.name === 'COPY' && !i.args.startsWith('--'))
+      .map((i) => i.args);
+    expect(copiedToProd).to.include.members(['config config', 'schemas schemas']);
+  });
+
+  it('keeps dependencies, build output and secrets out of the build context (.dockerignore)', () => {
+    const ignored = readFileSync(join(repoRoot, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    expect(ignored).to.include.members(['**/node_modules', '**/dist', '.git', '.env', '!.env.example']);
+  });
+});
+
+/**
+ * The metric names the runners export (pipeline-core's StageMetrics, the KPI stage's KpiMetrics, and prom-client's
+ * default process metrics that runRunner adds: runners/src/runtime/run-runner.test.ts reads them from /metrics).
+ */
 const KNOWN_METRICS = [
+  'process_resident_memory_bytes',
+  'nodejs_eventloop_lag_p99_seconds',
+  'nodejs_heap_size_used_bytes',
   'pipeline_records_in_total',
   'pipeline_records_out_total',
   'pipeline_consumer_lag',

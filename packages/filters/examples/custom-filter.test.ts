@@ -1,11 +1,6 @@
 import { ConfigError, parsePipelineConfig } from '@tm/contracts';
-import {
-  applicationFixture,
-  casperProfileFixture,
-  compileCampaigns,
-  evaluateApplication,
-  fakeServices,
-} from '@tm/filters';
+import { compileCampaigns, evaluateApplication } from '@tm/filters';
+import { applicationFixture, casperProfileFixture, fakeServices } from '@tm/filters/testing';
 import { expect } from 'chai';
 import { exampleRegistry } from './custom-filter.js';
 

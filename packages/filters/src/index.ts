@@ -92,11 +92,3 @@ export {
   type MlCheckStatus,
   type Services,
 } from './services/types.js';
-export { applicationFixture, epochDays, moscowTime } from './testing/application-fixture.js';
-export {
-  abramAnswer,
-  casperProfileFixture,
-  type FakeAnswers,
-  type FakeCalls,
-  fakeServices,
-} from './testing/fake-services.js';

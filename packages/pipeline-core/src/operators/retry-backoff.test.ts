@@ -33,7 +33,7 @@ describe('retryBackoff', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('--#', undefined, new TypeError('bad input'));
       const result = source.pipe(
-        retryBackoff({ maxAttempts: 5, retryable: (e) => !(e instanceof TypeError) }),
+        retryBackoff({ maxAttempts: 5, retriable: (e) => !(e instanceof TypeError) }),
       );
       expectObservable(result).toBe(
         '--#',

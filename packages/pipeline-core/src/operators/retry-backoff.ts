@@ -17,8 +17,8 @@ export interface RetryPolicy {
    * delay. Jitter keeps many retrying clients from hammering a recovering service in step.
    */
   jitter?: 'full' | 'equal' | 'none';
-  /** Which errors are worth retrying (default: all). A non-retryable error fails at once. */
-  retryable?: (error: unknown) => boolean;
+  /** Which errors are worth retrying (default: all). A non-retriable error fails at once. */
+  retriable?: (error: unknown) => boolean;
   /** Source of randomness for jitter, [0, 1) (default Math.random); tests pass a fixed one. */
   random?: () => number;
 }
@@ -45,7 +45,7 @@ export function backoffDelay(policy: RetryPolicy, retry: number): number {
 
 /**
  * Resubscribes to the source when it fails, waiting longer each time (exponential backoff with jitter), up to
- * `maxAttempts` tries in all. When the tries are used up, or the error is not retryable, it fails with a
+ * `maxAttempts` tries in all. When the tries are used up, or the error is not retriable, it fails with a
  * {@link RetriesExhaustedError} that carries the number of attempts made and the last error as its cause —
  * {@link concurrentMapByKey} puts that count in the dead-letter headers.
  *
@@ -53,12 +53,12 @@ export function backoffDelay(policy: RetryPolicy, retry: number): number {
  *
  * ## Example
  * ```ts
- * defer(() => fetchProfile(phone)).pipe(retryBackoff({ maxAttempts: 4, initialDelayMs: 50, retryable: isTransient }));
+ * defer(() => fetchProfile(phone)).pipe(retryBackoff({ maxAttempts: 4, initialDelayMs: 50, retriable: isTransient }));
  * ```
  * @param policy Attempts, delays, jitter and which errors to retry.
  */
 export function retryBackoff<T>(policy: RetryPolicy = {}): MonoTypeOperatorFunction<T> {
-  const { maxAttempts = 5, retryable = () => true } = policy;
+  const { maxAttempts = 5, retriable = () => true } = policy;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new RangeError(`maxAttempts must be a positive integer, got ${maxAttempts}`);
   }
@@ -69,7 +69,7 @@ export function retryBackoff<T>(policy: RetryPolicy = {}): MonoTypeOperatorFunct
         retry({
           count: maxAttempts - 1,
           delay: (error: unknown, retryCount: number) => {
-            if (!retryable(error)) return throwError(() => error);
+            if (!retriable(error)) return throwError(() => error);
             attempts = retryCount + 1;
             return timer(backoffDelay(policy, retryCount));
           },

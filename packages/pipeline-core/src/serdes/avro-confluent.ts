@@ -106,7 +106,7 @@ export function confluentAvroSerde<T>(
             );
           },
         }),
-        retryBackoff({ ...policy, retryable: retriable }),
+        retryBackoff({ ...policy, retriable }),
       ),
     ).catch((error: unknown) => {
       throw error instanceof RetriesExhaustedError && error.attempts === 1 ? error.cause : error;

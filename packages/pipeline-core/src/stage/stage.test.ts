@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { toTopic } from '../operators/to-topic.js';
 import { bufferSerde } from '../serdes/serde.js';
+import { committedTotal, eventually, produce, readTopic } from '../testing/transport-helpers.js';
+import { MemoryBroker } from '../transport/memory/broker.js';
 import { memoryTransport } from '../transport/memory/memory-transport.js';
+import type { ConsumerHandlers, Transport } from '../transport/types.js';
 import { createStage } from './stage.js';
 
 describe('Stage lifecycle', () => {
@@ -33,5 +36,67 @@ describe('Stage lifecycle', () => {
         maxUncommitted: 10,
       }),
     ).to.throw(RangeError);
+  });
+});
+
+/**
+ * Issue 15, defect 4: kafkajs fetches committed offsets without require_stable, so after a rebalance a partition
+ * can start below offsets this stage committed a moment ago in a transaction whose markers were not yet written.
+ * The redelivered records must not be decided (and their outputs written) a second time.
+ */
+describe('an exactly-once stage after a rebalance that fetched stale offsets', () => {
+  it('skips redelivered records below the offsets its own transactions committed', async () => {
+    const broker = new MemoryBroker();
+    const inner = memoryTransport(broker);
+    let handlers: ConsumerHandlers | undefined;
+    const transport: Transport = {
+      ...inner,
+      createConsumer: (options) => {
+        const consumer = inner.createConsumer(options);
+        return {
+          groupId: consumer.groupId,
+          start: (h) => {
+            handlers = h;
+            return consumer.start(h);
+          },
+          pause: (p) => consumer.pause(p),
+          resume: (p) => consumer.resume(p),
+          commit: (o) => consumer.commit(o),
+          stop: () => consumer.stop(),
+        };
+      },
+    };
+    await inner.ensureTopics([
+      { topic: 'in', partitions: 1 },
+      { topic: 'out', partitions: 1 },
+    ]);
+    await produce(
+      inner,
+      Array.from({ length: 20 }, (_, i) => ({ topic: 'in', key: `k${i}`, value: Buffer.from(String(i)) })),
+    );
+    const stage = createStage({
+      name: 'stale-offsets',
+      transport,
+      input: { topics: 'in', serde: bufferSerde() },
+      delivery: 'exactly-once',
+      commitIntervalMs: 20,
+      process: (records) => records.pipe(toTopic('out', bufferSerde())),
+    });
+    await stage.start();
+    try {
+      await eventually(
+        async () => (await committedTotal(inner, 'stale-offsets', 'in')) === 20,
+        'all 20 committed',
+      );
+      const consumed = await readTopic(inner, 'in', 20);
+      // The rebalance: the same partition assigned again, and its records delivered from offset 0.
+      handlers?.onAssignment([{ topic: 'in', partition: 0 }]);
+      await handlers?.onBatch({ topic: 'in', partition: 0, records: consumed, highWatermark: 20 });
+      await new Promise((r) => setTimeout(r, 200));
+      const out = await readTopic(inner, 'out', 20, { settleMs: 200 });
+      expect(out.map((r) => String(r.value))).to.deep.equal(Array.from({ length: 20 }, (_, i) => String(i)));
+    } finally {
+      await stage.stop();
+    }
   });
 });

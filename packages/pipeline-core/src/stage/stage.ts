@@ -166,6 +166,14 @@ export class Stage<V> implements Runnable {
   #settleWaiters: (() => void)[] = [];
   /** When the current broker trouble began (a failed commit, send or consumer; kafkajs reconnecting). */
   #troubleSince: number | undefined;
+  /**
+   * Exactly-once: per partition, the offset after the last record this stage committed in a transaction. A
+   * rebalance can restart a partition below it (kafkajs fetches offsets without require_stable, so a transaction
+   * whose markers are not yet written is not seen): such records were decided already and are skipped.
+   */
+  readonly #committedNext = new Map<string, number>();
+  /** Between the group announcing a rebalance and the new assignment: no commits start (issue 15, defect 4). */
+  #rebalancing = false;
   #recovering: Promise<void> | undefined;
   #resolveDone!: () => void;
   #rejectDone!: (e: Error) => void;
@@ -264,6 +272,9 @@ export class Stage<V> implements Runnable {
       onAssignment: (partitions) => this.#onAssignment(partitions),
       onCrash: (err) => this.#fault('consumer', err),
       onRetry: (err) => this.#troubled(err),
+      onRebalancing: () => {
+        this.#rebalancing = true;
+      },
     });
   }
 
@@ -271,6 +282,7 @@ export class Stage<V> implements Runnable {
 
   #onAssignment(partitions: readonly TopicPartition[]): void {
     this.#troubleSince = undefined; // the group answered again
+    this.#rebalancing = false;
     // Positions restart at the committed offsets: forget queued records and the old generation's offsets.
     if (!this.#eos) this.#collectCommitPoints();
     this.#ledger.newGeneration();
@@ -286,7 +298,8 @@ export class Stage<V> implements Runnable {
 
   #onBatch(batch: RecordBatch): void {
     if (this.#state !== 'running' && this.#state !== 'starting') return;
-    for (const r of batch.records) this.#queue.push(r);
+    const committedNext = this.#committedNext.get(`${batch.topic}\u0000${batch.partition}`) ?? -1;
+    for (const r of batch.records) if (r.offset >= committedNext) this.#queue.push(r);
     const last = batch.records[batch.records.length - 1];
     if (last) {
       this.#meter.lag(batch.topic, batch.partition, Math.max(0, batch.highWatermark - last.offset - 1));
@@ -474,6 +487,7 @@ export class Stage<V> implements Runnable {
         points.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.nextOffset })),
       );
       await txn.commit();
+      for (const p of points) this.#committedNext.set(`${p.topic}\u0000${p.partition}`, p.nextOffset);
     } catch (err) {
       await txn.abort().catch(() => {});
       // The drained outputs are gone from the ledger: the stage must restart from its committed offsets.
@@ -491,7 +505,7 @@ export class Stage<V> implements Runnable {
   }
 
   async #commitSafely(): Promise<void> {
-    if (this.#state !== 'running' || this.#committing) return;
+    if (this.#state !== 'running' || this.#committing || this.#rebalancing) return;
     try {
       await this.commit();
     } catch (err) {

@@ -72,6 +72,8 @@ export interface ConsumerHandlers {
   onCrash(error: Error): void;
   /** The consumer lost the broker and is reconnecting by itself (an assignment follows when it is back). */
   onRetry?(error: Error): void;
+  /** The group is rebalancing: partitions may move; an assignment follows. */
+  onRebalancing?(): void;
 }
 
 export interface TransportConsumer {

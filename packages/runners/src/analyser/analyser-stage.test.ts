@@ -1,13 +1,12 @@
 import type { Application, Candidate, Rejection } from '@tm/contracts';
+import { ServiceRequestError, ServiceUnavailableError } from '@tm/filters';
 import {
   abramAnswer,
   applicationFixture,
   casperProfileFixture,
   fakeServices,
   moscowTime,
-  ServiceRequestError,
-  ServiceUnavailableError,
-} from '@tm/filters';
+} from '@tm/filters/testing';
 import { eventually } from '@tm/pipeline-core/testing';
 import { expect } from 'chai';
 import { AnalyserHarness, testConfig } from './analyser.test-support.js';

@@ -1,4 +1,5 @@
-import { abramAnswer, abramRequestOf, applicationFixture, casperQueryOf, fakeServices } from '@tm/filters';
+import { abramRequestOf, casperQueryOf } from '@tm/filters';
+import { abramAnswer, applicationFixture, fakeServices } from '@tm/filters/testing';
 import { expect } from 'chai';
 import { keptAnswers } from './kept-answers.js';
 

@@ -37,13 +37,13 @@ describe('ride-out retry policy', () => {
   });
 
   it('retries what a service could not answer, and nothing else', () => {
-    const { retryable } = rideOutRetryPolicy(settings);
+    const { retriable } = rideOutRetryPolicy(settings);
     const unavailable = new ServiceUnavailableError('blacklist', 'search', 4, 'HTTP 503');
     const refused = new ServiceRequestError('abram', 'assessments', 400, 'HTTP 400');
-    expect(retryable?.(new ApplicationEvaluationError('1', 1, 'PHONE_BLACK_LIST', unavailable))).to.equal(
+    expect(retriable?.(new ApplicationEvaluationError('1', 1, 'PHONE_BLACK_LIST', unavailable))).to.equal(
       true,
     );
-    expect(retryable?.(new ApplicationEvaluationError('1', 1, 'ML_PHONE', refused))).to.equal(false);
-    expect(retryable?.(new TypeError('a bug'))).to.equal(false);
+    expect(retriable?.(new ApplicationEvaluationError('1', 1, 'ML_PHONE', refused))).to.equal(false);
+    expect(retriable?.(new TypeError('a bug'))).to.equal(false);
   });
 });

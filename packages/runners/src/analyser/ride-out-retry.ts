@@ -59,7 +59,7 @@ export function rideOutRetryPolicy(settings: RideOutSettings, random?: () => num
     maxDelayMs: settings.maxDelayMs,
     multiplier: MULTIPLIER,
     jitter: 'equal',
-    retryable: isRetriable,
+    retriable: isRetriable,
     ...(random ? { random } : {}),
   };
 }

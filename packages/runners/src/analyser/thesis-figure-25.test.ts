@@ -1,15 +1,7 @@
 import { join } from 'node:path';
 import type { Application } from '@tm/contracts';
-import {
-  type AbramAssessment,
-  abramAnswer,
-  applicationFixture,
-  type BlacklistRecord,
-  epochDays,
-  fakeServices,
-  moscowTime,
-  type Services,
-} from '@tm/filters';
+import type { AbramAssessment, BlacklistRecord, Services } from '@tm/filters';
+import { abramAnswer, applicationFixture, epochDays, fakeServices, moscowTime } from '@tm/filters/testing';
 import { eventually } from '@tm/pipeline-core/testing';
 import { expect } from 'chai';
 import { AnalyserHarness, repoRoot, testConfig } from './analyser.test-support.js';

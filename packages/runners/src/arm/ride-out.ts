@@ -18,6 +18,6 @@ export function rideOutRetry<T>(rideOutMs: number): MonoTypeOperatorFunction<T> 
     initialDelayMs: INITIAL_DELAY_MS,
     maxDelayMs: MAX_DELAY_MS,
     jitter: 'equal',
-    retryable: isUnavailable,
+    retriable: isUnavailable,
   });
 }

@@ -1,4 +1,5 @@
 import { type Logger, type Runnable, runStages, type StageMetrics, serveOps } from '@tm/pipeline-core';
+import { collectDefaultMetrics, type Registry } from 'prom-client';
 import { prepareWithRetry } from './prepare-with-retry.js';
 
 export interface RunRunnerOptions {
@@ -14,10 +15,12 @@ export interface RunRunnerOptions {
 
 /**
  * What `tm run <stage>` does once its stages are built: serves the ops endpoint, runs the stages until SIGTERM or
- * SIGINT (graceful shutdown within the deadline) or a failure, and resolves with the process exit code.
+ * SIGINT (graceful shutdown within the deadline) or a failure, and resolves with the process exit code. /metrics
+ * carries Node's process metrics (resident memory, heap, event-loop lag, GC) beside the stages' own.
  */
 export async function runRunner(options: RunRunnerOptions): Promise<number> {
   const port = options.opsPort ?? (process.env.TM_OPS_PORT ? Number(process.env.TM_OPS_PORT) : undefined);
+  if (port !== undefined) collectProcessMetrics(options.metrics.registry);
   const ops =
     port === undefined
       ? undefined
@@ -73,4 +76,13 @@ export async function prepareAndRun(options: PrepareAndRunOptions): Promise<numb
     ...(options.opsPort !== undefined ? { opsPort: options.opsPort } : {}),
     onStopped: options.close,
   });
+}
+
+/**
+ * prom-client's default metrics in `registry`, once: `process_resident_memory_bytes`, `process_cpu_*`,
+ * `nodejs_heap_size_*`, `nodejs_eventloop_lag_*`, `nodejs_gc_duration_seconds` and the rest (ADR 0129).
+ */
+function collectProcessMetrics(registry: Registry): void {
+  if (registry.getSingleMetric('process_resident_memory_bytes')) return;
+  collectDefaultMetrics({ register: registry });
 }

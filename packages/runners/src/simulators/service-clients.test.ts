@@ -2,7 +2,6 @@ import { type CampaignConfig, ServicesSchema, SimulatorsSchema } from '@tm/contr
 import {
   ApplicationEvaluationError,
   abramRequestOf,
-  applicationFixture,
   compileCampaigns,
   createFilterRegistry,
   createServiceClients,
@@ -11,6 +10,7 @@ import {
   ServiceRequestError,
   ServiceUnavailableError,
 } from '@tm/filters';
+import { applicationFixture } from '@tm/filters/testing';
 import { expect } from 'chai';
 import { type RunningSimulators, startSimulators } from './start-simulators.js';
 

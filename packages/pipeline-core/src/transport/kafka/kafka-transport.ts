@@ -129,6 +129,7 @@ class KafkaConsumer implements TransportConsumer {
         ),
       );
     });
+    consumer.on(consumer.events.REBALANCING, () => handlers.onRebalancing?.());
     consumer.on(consumer.events.CRASH, (event) => {
       // kafkajs restarts the consumer itself after retriable crashes (a rejoin follows, with a new assignment).
       if (event.payload.restart) handlers.onRetry?.(event.payload.error);

@@ -10,7 +10,7 @@ const RETRIABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT',
 const RACE_CONSTRAINTS = new Set(['tm$campaign_tasks_open_uq']);
 
 /** Whether a failure of a database call is worth retrying unchanged (connection lost, deadlock, a race, ...). */
-export function isRetriableDbFailure(cause: unknown): boolean {
+export function isRetriablePgError(cause: unknown): boolean {
   const code = (cause as { code?: unknown } | null)?.code;
   const constraint = (cause as { constraint?: unknown } | null)?.constraint;
   if (code === '23505' && typeof constraint === 'string' && RACE_CONSTRAINTS.has(constraint)) return true;
@@ -47,7 +47,7 @@ export class CampaignDbError extends Error {
     this.name = 'CampaignDbError';
     const code = (cause as { code?: unknown } | null)?.code;
     this.sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
-    this.retriable = isRetriableDbFailure(cause);
+    this.retriable = isRetriablePgError(cause);
   }
 }
 

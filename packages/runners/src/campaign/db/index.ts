@@ -19,7 +19,7 @@ export {
 export { type ConnectOptions, connectCampaignDb, poolMaxOf } from './connect.js';
 export { type ConsumedEventType, pruneConsumedEvents } from './consumed-events.js';
 export type { OutboxDialTask } from './dial-task-row.js';
-export { CampaignDbError, isRetriableDbFailure } from './errors.js';
+export { CampaignDbError, isRetriablePgError } from './errors.js';
 export { type IngestOptions, type IngestResult, ingestCandidates } from './ingest.js';
 export { findInvariantViolations, type InvariantViolation } from './invariants.js';
 export {

@@ -29,5 +29,5 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  * non-retriable error.
  */
 export function withDbRetry<T>(call: () => Promise<T>, policy: RetryPolicy = DB_RETRY): Observable<T> {
-  return defer(call).pipe(retryBackoff({ ...policy, retryable: isRetriableDbError }));
+  return defer(call).pipe(retryBackoff({ ...policy, retriable: isRetriableDbError }));
 }
