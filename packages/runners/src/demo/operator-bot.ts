@@ -110,8 +110,10 @@ class OperatorBot {
         if (flags.has('CLIENT_CARD_READY') || flags.has('CALL_ENDED')) await this.#cards();
         if (flags.has('COMMUNICATIONS_CHANGED')) await this.#rework();
       } catch (error) {
-        if (error instanceof ArmError && error.status === 401) this.#token = undefined;
-        else if (!(error instanceof ArmError)) throw error;
+        if (error instanceof ArmError && error.status === 401 && this.#token) {
+          this.#token = undefined; // the session expired or was closed: log in again
+          this.stats.loggedIn -= 1;
+        } else if (!(error instanceof ArmError)) throw error;
       }
       await sleep(this.options.pollIntervalMs);
     }

@@ -9,7 +9,9 @@ describe('pnpm demo (embedded default)', function () {
 
   before(async function () {
     this.timeout(240_000);
-    summary = await runDemo({ rows: 600, seed: 7 });
+    // A third of the answered calls left unsaved: which operator gets which call depends on timing, so with the
+    // default 10% a run of ~30 answered calls would leave none unsaved about once in 25 runs.
+    summary = await runDemo({ rows: 600, seed: 7, unsavedShare: 0.3 });
   });
 
   it('takes every generated row to exactly one place: an error file, or per campaign a task or a rejection', () => {
@@ -61,7 +63,7 @@ describe('pnpm demo (embedded default)', function () {
       results.serverDrafts,
       'every call left unsaved on purpose drafted by the 60-second rule',
     ).to.be.at.least(operators.leftUnsaved);
-    expect(operators.leftUnsaved, '10% of answered calls left unsaved (seeded)').to.be.greaterThan(0);
+    expect(operators.leftUnsaved, 'a third of the answered calls left unsaved (seeded)').to.be.greaterThan(0);
     expect(
       results.reworked + results.draftsAfterResult,
       'every server draft reworked, or drafted after the operator’s own save (which stands)',

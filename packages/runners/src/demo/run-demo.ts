@@ -52,6 +52,8 @@ export interface DemoOptions {
   /** Keep the working directory (sample files, success/ and error/ folders) instead of removing it. */
   keepDir?: boolean;
   progress?: DemoProgress;
+  /** Share of answered calls the simulated operators leave unsaved, for the server's DRAFT (default 0.1). */
+  unsavedShare?: number;
   /** Simulated operators taking the calls (default 6; 3 with `serve`). */
   operators?: number;
   /** How long the call loop may go without progress (tasks closed, calls, saves) before the summary is taken anyway (default 60 s). */
@@ -187,7 +189,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       seed: options.seed ?? 1,
       results: weightedResults(config.arm.dictionaries.results.map((r) => r.key)),
       thinkMs: pace === 'batch' ? { min: 20, max: 300 } : { min: 3000, max: 15000 },
-      silentShare: 0.1,
+      silentShare: options.unsavedShare ?? 0.1,
       pollIntervalMs: config.arm.pollIntervalMs,
     });
     bots.start();
