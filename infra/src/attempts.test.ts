@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Attempts, ServiceUnavailableError } from './attempts.js';
+import { Attempts, TestServiceUnavailableError } from './attempts.js';
 
 describe('Attempts', () => {
   it('fails with an error that names the service and every attempt in order', () => {
@@ -10,8 +10,8 @@ describe('Attempts', () => {
       attempts.fail();
       expect.fail('fail() returned');
     } catch (err) {
-      expect(err).to.be.instanceOf(ServiceUnavailableError);
-      const e = err as ServiceUnavailableError;
+      expect(err).to.be.instanceOf(TestServiceUnavailableError);
+      const e = err as TestServiceUnavailableError;
       expect(e.service).to.equal('Redis');
       expect(e.message).to.equal(
         'Redis is not available for the tests. Tried, in order:\n  - REDIS_URL: unset\n  - 127.0.0.1:6379: nothing answers',

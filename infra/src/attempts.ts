@@ -1,7 +1,7 @@
 /**
  * Records what a service provider tried, so that a failure names the service and every attempt.
  */
-export class ServiceUnavailableError extends Error {
+export class TestServiceUnavailableError extends Error {
   constructor(
     readonly service: 'Kafka' | 'PostgreSQL' | 'Redis' | 'Chromium' | 'Schema Registry',
     readonly attempts: readonly string[],
@@ -9,21 +9,21 @@ export class ServiceUnavailableError extends Error {
     super(
       `${service} is not available for the tests. Tried, in order:\n${attempts.map((a) => `  - ${a}`).join('\n')}`,
     );
-    this.name = 'ServiceUnavailableError';
+    this.name = 'TestServiceUnavailableError';
   }
 }
 
 /** An ordered log of provisioning attempts for one service. */
 export class Attempts {
   readonly #lines: string[] = [];
-  constructor(readonly service: ServiceUnavailableError['service']) {}
+  constructor(readonly service: TestServiceUnavailableError['service']) {}
 
   tried(what: string, outcome: string): void {
     this.#lines.push(`${what}: ${outcome}`);
   }
 
   fail(): never {
-    throw new ServiceUnavailableError(this.service, this.#lines);
+    throw new TestServiceUnavailableError(this.service, this.#lines);
   }
 }
 

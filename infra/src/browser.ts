@@ -36,7 +36,7 @@ async function chromiumAt(path: string): Promise<string | undefined> {
 /**
  * The path of a working Chromium, in this order: `CHROMIUM_PATH`; Debian's `/usr/bin/chromium`; the `chromium`
  * package installed now (`apt-get install -y chromium`, as root). Once per process.
- * @throws {ServiceUnavailableError} naming every attempt.
+ * @throws {TestServiceUnavailableError} naming every attempt.
  */
 export function provideChromium(): Promise<string> {
   located ??= (async () => {

@@ -2,7 +2,7 @@
  * @tm/infra: real services for tests and development. Tests import {@link testServices} and {@link uniqueName};
  * the provisioning functions serve the mocha global fixture, `pnpm infra:*` and `pnpm bench`.
  */
-export { ServiceUnavailableError } from './attempts.js';
+export { TestServiceUnavailableError } from './attempts.js';
 export {
   artifactDir,
   type BrowserSession,

@@ -80,7 +80,7 @@ function readInfraUpState(): KafkaBrokerInfo | undefined {
 /**
  * Provides a Kafka broker, in this order: `KAFKA_BROKERS`; a broker left running by `pnpm infra:up`;
  * Testcontainers when a Docker engine answers; a real Apache Kafka JVM broker started from the pinned jars.
- * Throws a {@link ServiceUnavailableError} naming every attempt when none works.
+ * Throws a {@link TestServiceUnavailableError} naming every attempt when none works.
  */
 export async function provideKafka(): Promise<ProvidedKafka> {
   const attempts = new Attempts('Kafka');

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import pg from 'pg';
 import { aptInstall } from './apt.js';
-import { Attempts, reason, ServiceUnavailableError } from './attempts.js';
+import { Attempts, reason, TestServiceUnavailableError } from './attempts.js';
 import { fromTestcontainer } from './docker.js';
 import { onPath, run, tail } from './exec.js';
 import { infraLog } from './log.js';
@@ -137,7 +137,7 @@ export interface PostgresServer {
  * Finds a PostgreSQL server, in this order: `DATABASE_URL`; a server answering on 127.0.0.1:5432; Debian's
  * PostgreSQL started (and installed) here; Testcontainers when a container runtime answers. With `containersFirst`
  * (the tests, as DESIGN.md §5 says), Testcontainers comes right after `DATABASE_URL`.
- * Throws a {@link ServiceUnavailableError} naming every attempt when none works.
+ * Throws a {@link TestServiceUnavailableError} naming every attempt when none works.
  */
 export async function locatePostgres(options: { containersFirst?: boolean } = {}): Promise<PostgresServer> {
   const attempts = new Attempts('PostgreSQL');
@@ -206,7 +206,7 @@ export async function providePostgres(runId: string): Promise<ProvidedPostgres> 
     return await createRunDatabase(server.adminUrl, runId, server.source, server.stop);
   } catch (err) {
     await server.stop();
-    throw new ServiceUnavailableError('PostgreSQL', [
+    throw new TestServiceUnavailableError('PostgreSQL', [
       `create database tm_test_${runId} at ${server.adminUrl}: ${reason(err)}`,
     ]);
   }

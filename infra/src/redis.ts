@@ -111,7 +111,7 @@ export interface RedisServer {
  * Finds a Redis server, in this order: `REDIS_URL`; a server answering on 127.0.0.1:6379; Debian's redis-server
  * started (and installed) here; Testcontainers when a container runtime answers. With `containersFirst` (the
  * tests, as DESIGN.md §5 says), Testcontainers comes right after `REDIS_URL`.
- * Throws a {@link ServiceUnavailableError} naming every attempt when none works.
+ * Throws a {@link TestServiceUnavailableError} naming every attempt when none works.
  */
 export async function locateRedis(options: { containersFirst?: boolean } = {}): Promise<RedisServer> {
   const attempts = new Attempts('Redis');

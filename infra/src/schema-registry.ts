@@ -22,7 +22,7 @@ import {
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ServiceUnavailableError } from './attempts.js';
+import { TestServiceUnavailableError } from './attempts.js';
 import { run, tail } from './exec.js';
 import { processAlive, stopProcess } from './kafka-broker.js';
 import { infraLog } from './log.js';
@@ -157,12 +157,12 @@ export class ApicurioRegistry {
   /**
    * Unpacks the distribution if needed and starts a registry in a new work dir.
    *
-   * @throws {ServiceUnavailableError} when no JDK 21+ is found.
+   * @throws {TestServiceUnavailableError} when no JDK 21+ is found.
    */
   static async start(options: ApicurioRegistryOptions = {}): Promise<ApicurioRegistry> {
     const java = await findApicurioJava();
     if (!java) {
-      throw new ServiceUnavailableError('Schema Registry', [
+      throw new TestServiceUnavailableError('Schema Registry', [
         `Apicurio Registry ${pinnedApicurioVersion()}: needs a JDK ${MIN_JAVA} or newer, none in $APICURIO_JAVA_HOME, $JAVA_HOME, on the PATH or under /usr/lib/jvm`,
       ]);
     }
@@ -287,7 +287,7 @@ let provided: Promise<ApicurioRegistry> | undefined;
  * the process exits. A test may kill and resume it (its storage survives); it must leave it running. Only the
  * tests that call this pay for it (half a minute to a minute of JVM start on a busy machine).
  *
- * @throws {ServiceUnavailableError} when no JDK 21+ is found; the caller decides whether to skip.
+ * @throws {TestServiceUnavailableError} when no JDK 21+ is found; the caller decides whether to skip.
  */
 export function provideSchemaRegistry(): Promise<ApicurioRegistry> {
   provided ??= ApicurioRegistry.start().then((registry) => {
@@ -314,7 +314,7 @@ export async function schemaRegistryOrSkip(context: { skip(): void }): Promise<A
   try {
     return await provideSchemaRegistry();
   } catch (err) {
-    if (!(err instanceof ServiceUnavailableError)) throw err;
+    if (!(err instanceof TestServiceUnavailableError)) throw err;
     infraLog(`skipping: ${err.message}`);
     context.skip();
     throw err; // not reached: skip() throws

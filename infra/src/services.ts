@@ -14,7 +14,7 @@ export interface ProvidedServices {
 
 /**
  * Provides Kafka, PostgreSQL and Redis concurrently. When any one cannot be had, releases the others and throws the
- * first failure (a {@link ServiceUnavailableError} naming the service and what was tried).
+ * first failure (a {@link TestServiceUnavailableError} naming the service and what was tried).
  */
 export async function provideServices(runId: string): Promise<ProvidedServices> {
   const [kafka, postgres, redis] = await Promise.allSettled([

@@ -92,3 +92,20 @@ export function isFencedError(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Something the pipeline depends on (a database, a service) stayed unavailable through its retries: no record is at
+ * fault. Erroring a stage's pipeline with it makes the stage ride the outage out as it rides out the broker's
+ * (`StageOptions.outageLimitMs`): unready, its uncommitted records taken again from the committed offsets.
+ */
+export class DependencyUnavailableError extends Error {
+  constructor(
+    readonly dependency: string,
+    cause: unknown,
+  ) {
+    super(`${dependency} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+    this.name = 'DependencyUnavailableError';
+  }
+}

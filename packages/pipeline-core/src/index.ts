@@ -10,6 +10,7 @@
 export {
   attemptsOf,
   DecodeError,
+  DependencyUnavailableError,
   isFencedError,
   RetriesExhaustedError,
   SchemaRegistryError,

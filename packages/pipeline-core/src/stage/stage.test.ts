@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { concatMap, mergeMap, of, throwError, timer } from 'rxjs';
+import { DependencyUnavailableError } from '../errors.js';
 import { toTopic } from '../operators/to-topic.js';
 import { bufferSerde } from '../serdes/serde.js';
 import { committedTotal, eventually, produce, readTopic } from '../testing/transport-helpers.js';
@@ -98,5 +100,65 @@ describe('an exactly-once stage after a rebalance that fetched stale offsets', (
     } finally {
       await stage.stop();
     }
+  });
+});
+
+/** ADR 0134: a pipeline failing with DependencyUnavailableError (a database down) is ridden out, within a limit. */
+describe('a stage whose dependency is unavailable', () => {
+  const setup = async (outageLimitMs: number, failures: number) => {
+    const broker = new MemoryBroker();
+    const transport = memoryTransport(broker);
+    await transport.ensureTopics([
+      { topic: 'in', partitions: 1 },
+      { topic: 'out', partitions: 1 },
+    ]);
+    await produce(
+      transport,
+      Array.from({ length: 10 }, (_, i) => ({ topic: 'in', key: `k${i}`, value: Buffer.from(String(i)) })),
+    );
+    let left = failures;
+    const stage = createStage({
+      name: 'dependency',
+      transport,
+      input: { topics: 'in', serde: bufferSerde() },
+      delivery: 'exactly-once',
+      commitIntervalMs: 20,
+      outageLimitMs,
+      process: (records) =>
+        records.pipe(
+          concatMap((r) =>
+            left-- > 0
+              ? timer(30).pipe(
+                  mergeMap(() =>
+                    throwError(() => new DependencyUnavailableError('the database', new Error('down'))),
+                  ),
+                )
+              : of(r),
+          ),
+          toTopic('out', bufferSerde()),
+        ),
+    });
+    return { transport, stage };
+  };
+
+  it('stays live and unready through the outage, then takes every record once', async () => {
+    const { transport, stage } = await setup(60_000, 3);
+    await stage.start();
+    try {
+      await eventually(() => stage.health().state === 'recovering' || !stage.health().ready, 'unready');
+      expect(stage.health().live).to.equal(true);
+      const out = await readTopic(transport, 'out', 10, { settleMs: 100 });
+      expect(out.map((r) => String(r.value))).to.deep.equal(Array.from({ length: 10 }, (_, i) => String(i)));
+      await eventually(() => stage.health().ready, 'ready again');
+    } finally {
+      await stage.stop();
+    }
+  });
+
+  it('fails once the outage outlasts outageLimitMs', async () => {
+    const { stage } = await setup(300, 1000);
+    await stage.start();
+    await eventually(() => stage.state === 'failed', 'the stage to fail', 5000);
+    expect(stage.health().error).to.match(/the database is unavailable/);
   });
 });

@@ -1,5 +1,5 @@
 import { type Observable, Subject, type Subscription } from 'rxjs';
-import { DecodeError, isFencedError, StageFailedError } from '../errors.js';
+import { DecodeError, DependencyUnavailableError, isFencedError, StageFailedError } from '../errors.js';
 import { defaultLogger, type Logger } from '../log.js';
 import { type LedgerEntry, OffsetLedger } from '../offsets/offset-ledger.js';
 import {
@@ -166,6 +166,10 @@ export class Stage<V> implements Runnable {
   #settleWaiters: (() => void)[] = [];
   /** When the current broker trouble began (a failed commit, send or consumer; kafkajs reconnecting). */
   #troubleSince: number | undefined;
+  /** When the outage being ridden out began (the first fault since the last commit); bounds it by `outageLimitMs`. */
+  #outageSince: number | undefined;
+  /** A dependency's outage ends only with a commit; a broker's when the group assigns partitions again. */
+  #dependencyOutage = false;
   /**
    * Exactly-once: per partition, the offset after the last record this stage committed in a transaction. A
    * rebalance can restart a partition below it (kafkajs fetches offsets without require_stable, so a transaction
@@ -252,7 +256,10 @@ export class Stage<V> implements Runnable {
     this.#pipelineDone = false;
     this.#pipeline = this.#o.process(this.#input.asObservable()).subscribe({
       next: (emission) => emission.settlement.deliver(emission.value),
-      error: (err: unknown) => this.#fail('pipeline', err),
+      error: (err: unknown) =>
+        err instanceof DependencyUnavailableError
+          ? this.#fault('dependency', err)
+          : this.#fail('pipeline', err),
       complete: () => {
         this.#pipelineDone = true;
         this.#notifySettled();
@@ -282,6 +289,7 @@ export class Stage<V> implements Runnable {
 
   #onAssignment(partitions: readonly TopicPartition[]): void {
     this.#troubleSince = undefined; // the group answered again
+    if (!this.#dependencyOutage) this.#outageSince = undefined;
     this.#rebalancing = false;
     // Positions restart at the committed offsets: forget queued records and the old generation's offsets.
     if (!this.#eos) this.#collectCommitPoints();
@@ -297,7 +305,7 @@ export class Stage<V> implements Runnable {
   }
 
   #onBatch(batch: RecordBatch): void {
-    if (this.#state !== 'running' && this.#state !== 'starting') return;
+    if (!this.#consuming()) return;
     const committedNext = this.#committedNext.get(`${batch.topic}\u0000${batch.partition}`) ?? -1;
     for (const r of batch.records) if (r.offset >= committedNext) this.#queue.push(r);
     const last = batch.records[batch.records.length - 1];
@@ -322,7 +330,7 @@ export class Stage<V> implements Runnable {
           this.#queueHead < this.#queue.length &&
           this.#ledger.inFlight < this.#maxInFlight &&
           this.#ledger.uncommitted < this.#maxUncommitted &&
-          (this.#state === 'running' || this.#state === 'starting')
+          this.#consuming()
         ) {
           const raw = this.#queue[this.#queueHead] as RawRecord;
           this.#queueHead += 1;
@@ -337,6 +345,11 @@ export class Stage<V> implements Runnable {
       this.#queueHead = 0;
     }
     this.#updatePause();
+  }
+
+  /** Batches are taken: while starting, running, and recovering (the new consumer's first batch may come first). */
+  #consuming(): boolean {
+    return this.#state === 'running' || this.#state === 'starting' || this.#state === 'recovering';
   }
 
   #hasRoom(): boolean {
@@ -499,6 +512,8 @@ export class Stage<V> implements Runnable {
   #afterCommit(partitions: number): void {
     this.#lastCommitAt = new Date();
     this.#troubleSince = undefined;
+    this.#outageSince = undefined;
+    this.#dependencyOutage = false;
     if (this.#queueHead < this.#queue.length || this.#paused) setImmediate(() => this.#drain());
     this.#meter.committed();
     this.#log.debug({ partitions }, 'committed');
@@ -600,6 +615,8 @@ export class Stage<V> implements Runnable {
   #fault(kind: string, err: unknown): void {
     if (this.#state !== 'running') return;
     this.#troubled(err);
+    this.#outageSince ??= Date.now();
+    this.#dependencyOutage = kind === 'dependency';
     if (isFencedError(err) || !this.#withinOutageLimit()) {
       this.#fail(kind, err);
       return;
@@ -620,7 +637,7 @@ export class Stage<V> implements Runnable {
 
   #withinOutageLimit(): boolean {
     const limit = this.#o.outageLimitMs ?? 300_000;
-    return limit > 0 && Date.now() - (this.#troubleSince ?? Date.now()) < limit;
+    return limit > 0 && Date.now() - (this.#outageSince ?? Date.now()) < limit;
   }
 
   async #recover(kind: string): Promise<void> {
@@ -686,7 +703,7 @@ export class Stage<V> implements Runnable {
       stage: this.name,
       state: this.#state,
       live: this.#state !== 'failed',
-      ready: this.#state === 'running' && this.#troubleSince === undefined,
+      ready: this.#state === 'running' && this.#troubleSince === undefined && this.#outageSince === undefined,
       inFlight: this.#ledger.inFlight,
       uncommitted: this.#ledger.uncommitted,
       queued: this.#queue.length - this.#queueHead,

@@ -1,4 +1,4 @@
-import { type Committable, RetriesExhaustedError } from '@tm/pipeline-core';
+import { type Committable, DependencyUnavailableError, RetriesExhaustedError } from '@tm/pipeline-core';
 import { outcomeOf, testRecord } from '@tm/pipeline-core/testing';
 import { expect } from 'chai';
 import { from, lastValueFrom, toArray } from 'rxjs';
@@ -75,8 +75,10 @@ describe('applyRecords', () => {
     const failure = await run(records, async () => {
       throw dbError('57P01');
     }).catch((e: unknown) => e);
-    expect(failure).to.be.instanceOf(RetriesExhaustedError);
-    expect((failure as RetriesExhaustedError).cause).to.be.instanceOf(CampaignDbError);
+    expect(failure).to.be.instanceOf(DependencyUnavailableError);
+    const exhausted = (failure as DependencyUnavailableError).cause;
+    expect(exhausted).to.be.instanceOf(RetriesExhaustedError);
+    expect((exhausted as RetriesExhaustedError).cause).to.be.instanceOf(CampaignDbError);
     expect(outcomeOf(records[0] as Committable<Event>).kind).to.equal('pending');
   });
 });

@@ -7,7 +7,7 @@ import {
   type RetryPolicy,
 } from '@tm/pipeline-core';
 import { catchError, EMPTY, map, mergeMap, type OperatorFunction, of, throwError } from 'rxjs';
-import { isDatabaseUnavailable, withDbRetry } from './db-retry.js';
+import { databaseUnavailable, isDatabaseUnavailable, withDbRetry } from './db-retry.js';
 
 /** Options of {@link applyRecords}. */
 export interface ApplyRecordsOptions<T, O> {
@@ -27,8 +27,8 @@ type Applied<T, O> = { ok: true; value: T; outcome: O } | { ok: false; value: T;
  * Applies each record to the campaign database with `apply` — one transaction per record, idempotent by the
  * record's id — then settles it: acked once the transaction committed, or dead-lettered when `rejectionOf` says
  * so or `apply` fails with a non-retriable error. Retriable failures are retried with backoff; one that outlasts
- * the retries errors the stream, which fails the stage: the database is down, no record is at fault, and the
- * uncommitted records are redelivered after a restart.
+ * the retries errors the stream with a `DependencyUnavailableError`: the database is down, no record is at fault,
+ * and the stage rides the outage out, taking the uncommitted records again (ADR 0134).
  *
  * Records run `concurrency` at a time, in order per record key (the topics are keyed by operator).
  *
@@ -50,7 +50,7 @@ export function applyRecords<T, O>(
             map((outcome): Applied<T, O> => ({ ok: true, value, outcome })),
             catchError((error: unknown) =>
               isDatabaseUnavailable(error)
-                ? throwError(() => error)
+                ? throwError(() => databaseUnavailable(error))
                 : of<Applied<T, O>>({ ok: false, value, error }),
             ),
           ),

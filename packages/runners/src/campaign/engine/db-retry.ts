@@ -1,4 +1,9 @@
-import { RetriesExhaustedError, type RetryPolicy, retryBackoff } from '@tm/pipeline-core';
+import {
+  DependencyUnavailableError,
+  RetriesExhaustedError,
+  type RetryPolicy,
+  retryBackoff,
+} from '@tm/pipeline-core';
 import { defer, type Observable } from 'rxjs';
 import { CampaignDbError } from '../db/errors.js';
 
@@ -16,8 +21,8 @@ export function isRetriableDbError(error: unknown): boolean {
 
 /**
  * True when `error` is a retriable database failure that was still failing after every retry: the database is
- * unavailable, and no record is at fault. Callers let it fail the stage (the records are redelivered after a
- * restart) rather than dead-letter a healthy record.
+ * unavailable, and no record is at fault. Callers error the stream with {@link databaseUnavailable} rather than
+ * dead-letter a healthy record: the stage rides the outage out (ADR 0134) and takes the records again.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   return isRetriableDbError(error instanceof RetriesExhaustedError ? error.cause : error);
@@ -30,4 +35,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  */
 export function withDbRetry<T>(call: () => Promise<T>, policy: RetryPolicy = DB_RETRY): Observable<T> {
   return defer(call).pipe(retryBackoff({ ...policy, retriable: isRetriableDbError }));
+}
+
+/** The error a stage's pipeline fails with when the database stayed unavailable through every retry. */
+export function databaseUnavailable(error: unknown): DependencyUnavailableError {
+  return new DependencyUnavailableError('the campaign database', error);
 }

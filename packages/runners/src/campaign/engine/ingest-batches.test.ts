@@ -1,5 +1,5 @@
 import type { Candidate } from '@tm/contracts';
-import { type Committable, RetriesExhaustedError } from '@tm/pipeline-core';
+import { type Committable, DependencyUnavailableError, RetriesExhaustedError } from '@tm/pipeline-core';
 import { outcomeOf, testRecord } from '@tm/pipeline-core/testing';
 import { expect } from 'chai';
 import { from, lastValueFrom, toArray } from 'rxjs';
@@ -153,8 +153,10 @@ describe('ingestBatches', () => {
         throw retriable();
       },
     }).catch((e: unknown) => e);
-    expect(failure).to.be.instanceOf(RetriesExhaustedError);
-    expect((failure as RetriesExhaustedError).attempts).to.equal(3);
+    expect(failure).to.be.instanceOf(DependencyUnavailableError);
+    const exhausted = (failure as DependencyUnavailableError).cause;
+    expect(exhausted).to.be.instanceOf(RetriesExhaustedError);
+    expect((exhausted as RetriesExhaustedError).attempts).to.equal(3);
     expect(calls).to.equal(3);
     expect(records.map((r) => outcomeOf(r).kind)).to.deep.equal(['pending', 'pending']);
   });

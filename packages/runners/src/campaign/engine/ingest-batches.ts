@@ -14,7 +14,7 @@ import {
   throwError,
 } from 'rxjs';
 import type { IngestResult } from '../db/ingest.js';
-import { isDatabaseUnavailable, withDbRetry } from './db-retry.js';
+import { databaseUnavailable, isDatabaseUnavailable, withDbRetry } from './db-retry.js';
 import { UnknownReferenceError } from './errors.js';
 import { writeBatches } from './write-batches.js';
 
@@ -80,7 +80,7 @@ export function ingestBatches(
         withDbRetry(() => options.ingest([record.value]), options.retry).pipe(
           tap((result) => settle([record], result)),
           catchError((error: unknown) => {
-            if (isDatabaseUnavailable(error)) return throwError(() => error);
+            if (isDatabaseUnavailable(error)) return throwError(() => databaseUnavailable(error));
             record.deadLetter(error, attemptsOf(error));
             return EMPTY;
           }),
@@ -94,7 +94,7 @@ export function ingestBatches(
       tap((result) => settle(batch, result)),
       ignoreElements(),
       catchError((error: unknown) => {
-        if (isDatabaseUnavailable(error)) return throwError(() => error);
+        if (isDatabaseUnavailable(error)) return throwError(() => databaseUnavailable(error));
         options.onBatchRefused?.(error, batch.length);
         return storeOneByOne(batch);
       }),
