@@ -112,7 +112,10 @@ export async function dialerSuite(): Promise<Result[]> {
     const stub: Telephony = {
       authenticate: async (operatorId) => ({ operatorId, token: 't', expiresAt: Date.now() + 3_600_000 }),
       setStatus: async () => {},
-      addTask: async () => ({ externalId: `stub-${(next += 1)}` }),
+      addTask: async () => {
+        next += 1;
+        return { externalId: `stub-${next}` };
+      },
       deleteTask: async () => 'NOT_FOUND',
       pollEvents: async () => ({ events: [], cursor: '0' }),
     };

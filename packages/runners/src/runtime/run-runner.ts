@@ -40,6 +40,15 @@ export async function runRunner(options: RunRunnerOptions): Promise<number> {
   }
 }
 
+/**
+ * prom-client's default metrics in `registry`, once: `process_resident_memory_bytes`, `process_cpu_*`,
+ * `nodejs_heap_size_*`, `nodejs_eventloop_lag_*`, `nodejs_gc_duration_seconds` and the rest (ADR 0129).
+ */
+function collectProcessMetrics(registry: Registry): void {
+  if (registry.getSingleMetric('process_resident_memory_bytes')) return;
+  collectDefaultMetrics({ register: registry });
+}
+
 /** What {@link prepareAndRun} needs. */
 export interface PrepareAndRunOptions {
   /** What starts, for the log ("dialer", "ARM"). */
@@ -76,13 +85,4 @@ export async function prepareAndRun(options: PrepareAndRunOptions): Promise<numb
     ...(options.opsPort !== undefined ? { opsPort: options.opsPort } : {}),
     onStopped: options.close,
   });
-}
-
-/**
- * prom-client's default metrics in `registry`, once: `process_resident_memory_bytes`, `process_cpu_*`,
- * `nodejs_heap_size_*`, `nodejs_eventloop_lag_*`, `nodejs_gc_duration_seconds` and the rest (ADR 0129).
- */
-function collectProcessMetrics(registry: Registry): void {
-  if (registry.getSingleMetric('process_resident_memory_bytes')) return;
-  collectDefaultMetrics({ register: registry });
 }
