@@ -18,7 +18,7 @@ import { createLogger } from '../runtime/logger.js';
 import { contractSerdes } from '../runtime/serdes.js';
 import { serviceRunnable } from '../runtime/service-runnable.js';
 import { stageSettingsOf } from '../runtime/stage-settings.js';
-import { pipelineTopics } from '../runtime/topics.js';
+import { deadLetterTopicOf, pipelineTopics } from '../runtime/topics.js';
 import type { Telephony } from '../telephony/telephony.js';
 import { CallEventPublisher } from './call-event-publisher.js';
 import { DialerMetrics } from './dialer-metrics.js';
