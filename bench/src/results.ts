@@ -1,10 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 const resultsFile = join(repoRoot, 'bench', 'results.json');
 const reportFile = join(repoRoot, 'docs', 'BENCHMARKS.md');
+/** `bench/notes/<suite>.md`, when present, is printed under its suite's table (repeated runs, their spread). */
+const notesFile = (suite: string) => join(repoRoot, 'bench', 'notes', `${suite}.md`);
 
 /** One measured figure. `target` is a human-readable bound (e.g. ">= 200000"); `pass` says whether it held. */
 export interface BenchResult {
@@ -122,6 +124,7 @@ function renderReport(results: BenchResult[], machine: string): string {
       );
     }
     lines.push('');
+    if (existsSync(notesFile(suite))) lines.push(readFileSync(notesFile(suite), 'utf8').trimEnd(), '');
   }
   return `${lines.join('\n')}\n`;
 }

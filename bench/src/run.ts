@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [suite ...]`: measures the targets of DESIGN.md §6 and writes bench/results.json and
- * docs/BENCHMARKS.md. With no suite named, runs them all. Suites: core, analyser, campaign, intake, e2e, arm, kpi.
+ * docs/BENCHMARKS.md. With no suite named, runs them all. Suites: core, analyser, campaign, intake, e2e, arm, kpi, dialer.
  */
 
 import { type BenchResult, machineDescription, saveResults } from './results.js';
@@ -8,6 +8,7 @@ import { analyserSuite } from './suites/analyser.js';
 import { armSuite } from './suites/arm.js';
 import { campaignSuite } from './suites/campaign.js';
 import { coreSuite } from './suites/core.js';
+import { dialerSuite } from './suites/dialer.js';
 import { e2eSuite } from './suites/e2e.js';
 import { intakeSuite } from './suites/intake.js';
 import { kpiSuite } from './suites/kpi.js';
@@ -22,6 +23,7 @@ const suites: Record<string, Suite> = {
   e2e: e2eSuite,
   arm: armSuite,
   kpi: kpiSuite,
+  dialer: dialerSuite,
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');

@@ -2,19 +2,24 @@
  * `tm run security` and `tm run arm` as processes of their own (from dist/, as the image runs them; ADR 0066) on
  * Kafka, PostgreSQL and Redis, driven over loopback by this process:
  *
- * - `arm.has-changes.p99`: 1,000 operators, each polling hasChanges once a second on a connection of its own
- *   (autocannon, `connectionRate: 1`); the same load on the security service's checkAccess is the in-run peer (every
- *   hasChanges includes one checkAccess, so that is its floor);
+ * - `arm.has-changes.p99`: 1,000 operators, each on a keep-alive connection of its own, each polling hasChanges as
+ *   the operator page does — the next poll a second after the answer — from a random phase of the first second, so
+ *   the polls are spread over the second (ADR 0127). The ARM checks each token through the access cache (ADR 0125),
+ *   as `tm run arm` does with $TM_ACCESS_CACHE_KEY set. The security service's own checkAccess under the same load
+ *   is the cache-miss path's peer.
+ * - `arm.has-changes.burst.p99`: the same 1,000 connections as autocannon drives them (`connectionRate: 1`), which
+ *   sends each second's 1,000 polls in one synchronised burst: reported, labelled as such, no target.
  * - `arm.card-ready.p99`: CALL_STARTED published for 300 operators, 50 a second, to the card stored in Redis and
  *   flagged, from the event's time, read from the ARM's `arm_card_ready_seconds` histogram (the bound of the bucket
  *   holding the 99th percentile);
  * - `arm.login.p99`: logins through the ARM with the configured scrypt cost, against bare scrypt verifications.
  *
- * BENCH_ARM_SECONDS sets each polling run's length (default 20).
+ * BENCH_ARM_SECONDS sets each polling run's length (default 20); BENCH_ARM_ACCESS_CACHE=off runs the services
+ * without the access cache's key, for comparison.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newRunId, providePostgres, provideRedis } from '@tm/infra';
 import { kafkaTransport } from '@tm/pipeline-core';
@@ -30,9 +35,10 @@ import {
   writePipelineConfig,
 } from '@tm/runners';
 import autocannon from 'autocannon';
+import { Client } from 'undici';
 import { benchKafka } from '../kafka.js';
 import { atMost, type BenchResult, reported } from '../results.js';
-import { buildRunners } from '../runner-image.js';
+import { buildRunners, runnerNodeArgs } from '../runner-image.js';
 import { sampleApplication } from './core.js';
 
 type Result = Omit<BenchResult, 'suite' | 'measuredAt'>;
@@ -54,8 +60,8 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
-/** autocannon: `connections` clients each sending one request a second, each with its own body or header. */
-function poll(
+/** autocannon: `connections` clients each sending one request a second — in synchronised bursts. */
+function burst(
   url: string,
   seconds: number,
   setup: (i: number) => { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
@@ -77,6 +83,75 @@ function poll(
       },
     ],
   });
+}
+
+/** What {@link poll} measured. */
+interface PollResult {
+  /** From each request sent to its answer read, ms. */
+  latencies: number[];
+  /** How late this process's timers woke its operators, ms (its own load, not the server's). */
+  timerLags: number[];
+  failed: number;
+  seconds: number;
+}
+
+/**
+ * `OPERATORS` virtual operators, each on a keep-alive connection of its own (undici `Client`, as a browser keeps
+ * one), each polling as the operator page does (packages/web `OperatorDesk`): a request, its answer, a second's
+ * pause, the next request — starting at a random phase of the first second, so the polls are spread over the second
+ * rather than sent in bursts (ADR 0127). A server that falls behind shows as latency and as fewer requests a second.
+ */
+async function poll(
+  clients: readonly Client[],
+  path: string,
+  seconds: number,
+  setup: (i: number) => { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+): Promise<PollResult> {
+  const result: PollResult = { latencies: [], timerLags: [], failed: 0, seconds };
+  const end = performance.now() + seconds * 1000;
+  const pause = async (ms: number) => {
+    const due = performance.now() + ms;
+    await new Promise((r) => setTimeout(r, ms));
+    result.timerLags.push(performance.now() - due);
+  };
+  const operator = async (i: number, client: Client) => {
+    await pause(Math.random() * 1000);
+    while (performance.now() < end) {
+      const sent = performance.now();
+      try {
+        const response = await client.request({ path, ...setup(i) });
+        await response.body.text();
+        if (response.statusCode !== 200) result.failed += 1;
+      } catch {
+        result.failed += 1;
+      }
+      result.latencies.push(performance.now() - sent);
+      await pause(1000);
+    }
+  };
+  await Promise.all(clients.map((client, i) => operator(i, client)));
+  return result;
+}
+
+/**
+ * One keep-alive connection per operator to `origin`, as each operator's browser keeps one: made once and polled
+ * through by the warm-up and the measured run, so the figure holds no connection set-up (1,000 connects in one
+ * second overflow a busy server's accept queue, and a dropped SYN is retried after 1, 3, 7, 15 s).
+ */
+function connections(origin: string): Client[] {
+  return Array.from({ length: OPERATORS }, () => new Client(origin, { keepAliveTimeout: 60_000 }));
+}
+
+/** p50/p99/max of a poll, in ms, for the notes. */
+function spread(r: PollResult): string {
+  const f = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(2));
+  return `p50 ${f(percentile(r.latencies, 50))} ms, p99 ${f(percentile(r.latencies, 99))} ms, max ${f(Math.max(...r.latencies))} ms, ${(r.latencies.length / r.seconds).toFixed(0)} requests/s, ${r.failed} failed`;
+}
+
+/** The value of an unlabelled-or-labelled counter sample in Prometheus text (0 when absent). */
+function counterValue(text: string, sample: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line ? Number(line.slice(sample.length + 1)) : 0;
 }
 
 /** The bound (ms) of the histogram bucket holding the `p`th percentile, and the count, from Prometheus text. */
@@ -107,12 +182,19 @@ export async function armSuite(): Promise<Result[]> {
     redisKeyPrefix: redis.keyPrefix,
   });
   const processes = new PipelineProcesses(file, workDir, suffix, 'build');
-  const env = { REDIS_URL: redis.url };
+  // The access cache's key, shared by the two services as in production (ADR 0126); BENCH_ARM_ACCESS_CACHE=off
+  // leaves it out, for the figures without the cache (every request checked over HTTP).
+  const cacheOn = process.env.BENCH_ARM_ACCESS_CACHE !== 'off';
+  const env: Record<string, string> = { REDIS_URL: redis.url };
+  if (cacheOn) env.TM_ACCESS_CACHE_KEY = randomBytes(32).toString('hex');
   const db = connectCampaignDb(postgres.url, { poolMax: 4 });
   const transport = kafkaTransport({ brokers: kafka.brokers, clientId: 'bench-arm' });
+  const clients: Client[] = [];
   try {
-    await processes.start('security', { env });
-    await processes.start('arm', { env });
+    // With the image's Node flags (ADR 0066), or BENCH_NODE_ARGS (e.g. --cpu-prof).
+    const nodeArgs = runnerNodeArgs();
+    await processes.start('security', { env, nodeArgs });
+    await processes.start('arm', { env, nodeArgs });
     const armUrl = `http://127.0.0.1:${config.arm.port}`;
     const securityUrl = `http://127.0.0.1:${config.security.port}`;
     await upsertCampaigns(
@@ -165,31 +247,52 @@ export async function armSuite(): Promise<Result[]> {
       tokens.push(token);
     }
 
-    // hasChanges: 1,000 operators polling once a second. The warm-up opens every poller's session (OPEN on the
-    // topic) and fills the connection pools.
+    // hasChanges: 1,000 operators polling once a second at random phases. The warm-up opens every poller's
+    // session (OPEN on the topic), fills the access cache and the connection pools.
     const hasChanges = (i: number) => ({
       method: 'GET' as const,
       headers: { authorization: `Bearer ${tokens[i % OPERATORS]}` },
     });
-    await poll(`${armUrl}/api/arm/v1/hasChanges`, 8, hasChanges);
+    const hasChangesUrl = `${armUrl}/api/arm/v1/hasChanges`;
+    const hasChangesPath = '/api/arm/v1/hasChanges';
+    const armMetrics = async () => (await fetch(`${processes.opsUrl('arm')}/metrics`)).text();
+    const toArm = connections(armUrl);
+    const toSecurity = connections(securityUrl);
+    clients.push(...toArm, ...toSecurity);
+    await poll(toArm, hasChangesPath, 8, hasChanges);
     const cpu = () => ({
       arm: cpuSeconds(processes.pid('arm')),
       security: cpuSeconds(processes.pid('security')),
     });
+    const checksBy = (text: string) => ({
+      cache: counterValue(text, 'arm_access_checks_total{via="cache"}'),
+      service: counterValue(text, 'arm_access_checks_total{via="service"}'),
+    });
+    const loadBefore = loadavg()[0] as number;
     const cpuBefore = cpu();
-    const arms = await poll(`${armUrl}/api/arm/v1/hasChanges`, SECONDS, hasChanges);
+    const viaBefore = checksBy(await armMetrics());
+    const arms = await poll(toArm, hasChangesPath, SECONDS, hasChanges);
+    const viaAfter = checksBy(await armMetrics());
     const cpuAfter = cpu();
-    // CPU per request of both services: what 1,000 polling operators cost whatever else the machine runs.
-    const cpuMsPerPoll =
-      ((cpuAfter.arm - cpuBefore.arm + cpuAfter.security - cpuBefore.security) * 1000) / arms.requests.total;
-    const checks = await poll(`${securityUrl}/api/security/v1/checkAccess`, SECONDS, (i) => ({
-      method: 'POST',
+    const loadAfter = loadavg()[0] as number;
+    const requests = arms.latencies.length;
+    // CPU per request of each service: what 1,000 polling operators cost whatever else the machine runs.
+    const armCpuMs = ((cpuAfter.arm - cpuBefore.arm) * 1000) / requests;
+    const securityCpuMs = ((cpuAfter.security - cpuBefore.security) * 1000) / requests;
+    const fromCache = viaAfter.cache - viaBefore.cache;
+    const fromService = viaAfter.service - viaBefore.service;
+    const checkAccess = (i: number) => ({
+      method: 'POST' as const,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ token: tokens[i % OPERATORS], updateExpire: true }),
-    }));
-    const failures = (r: autocannon.Result) => r.errors + r.timeouts + r.non2xx;
+    });
+    await poll(toSecurity, '/api/security/v1/checkAccess', 3, checkAccess);
+    const checks = await poll(toSecurity, '/api/security/v1/checkAccess', SECONDS, checkAccess);
+    const bursts = await burst(hasChangesUrl, 10, hasChanges);
+    const burstFailures = bursts.errors + bursts.timeouts + bursts.non2xx;
+    const timerLag99 = percentile(arms.timerLags, 99);
     console.error(
-      `bench: hasChanges p50/p99 ${arms.latency.p50}/${arms.latency.p99} ms (${arms.requests.total} requests, ${failures(arms)} failed, ${cpuMsPerPoll.toFixed(3)} ms CPU each); checkAccess p50/p99 ${checks.latency.p50}/${checks.latency.p99} ms`,
+      `bench: hasChanges ${spread(arms)}; ARM ${armCpuMs.toFixed(3)} + security ${securityCpuMs.toFixed(3)} ms CPU each; access checks ${fromCache} from the cache, ${fromService} by the service; bench timer lag p99 ${timerLag99.toFixed(1)} ms; checkAccess ${spread(checks)}; burst p50/p99 ${bursts.latency.p50}/${bursts.latency.p99} ms; load ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}`,
     );
 
     // Card ready: CALL_STARTED for CARDS operators, 50 a second, each with a task of its own.
@@ -251,26 +354,38 @@ export async function armSuite(): Promise<Result[]> {
       card = histogramPercentile(await (await fetch(metricsUrl)).text(), 'arm_card_ready_seconds', 99);
     }
 
-    const load = `${OPERATORS} connections at 1 request/s each for ${SECONDS} s on loopback (autocannon in the bench process; tm run arm and tm run security from dist/ as processes of their own, the ARM checking each request over HTTP); Kafka ${kafka.version}, PostgreSQL and Redis local, all on the same cores`;
+    const load = `${OPERATORS} operators polling once a second each at a random phase, each on a keep-alive connection of its own, as the operator page polls (the next poll a second after the answer), for ${SECONDS} s on loopback (from the bench process, undici; ADR 0127); tm run arm and tm run security from dist/ as processes of their own, ${cacheOn ? 'the ARM checking tokens through the access cache (ADR 0125)' : 'the access cache OFF (BENCH_ARM_ACCESS_CACHE=off): every token checked over HTTP'}; Kafka ${kafka.version}, PostgreSQL and Redis local, all on the same cores; 1-min load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`;
     return [
       atMost(
         'arm.has-changes.p99',
-        arms.latency.p99,
+        percentile(arms.latencies, 99),
         'ms',
         10,
-        `GET /api/arm/v1/hasChanges, ${load}; ${arms.requests.total} requests, p50 ${arms.latency.p50} ms, ${failures(arms)} failed`,
+        `GET /api/arm/v1/hasChanges, ${load}; ${spread(arms)}; latency from send to answer (this process's own timer lag p99 ${timerLag99.toFixed(1)} ms, beside it, tells how loaded the driver was); access checks ${fromCache} answered from the cache, ${fromService} by the service over HTTP`,
       ),
       reported(
-        'arm.has-changes.p99-vs-check-access',
-        arms.latency.p99 / Math.max(0.01, checks.latency.p99),
-        'ratio',
-        `hasChanges p99 over the security service's own checkAccess p99 (${checks.latency.p99} ms, p50 ${checks.latency.p50} ms, ${failures(checks)} failed) under the same load, same run`,
+        'arm.has-changes.requests-per-second',
+        requests / SECONDS,
+        'requests/s',
+        `the same run: answered hasChanges per second`,
       ),
       reported(
         'arm.has-changes.cpu-per-request',
-        cpuMsPerPoll,
+        armCpuMs,
         'ms',
-        `CPU (user + system) of the ARM and the security service processes together per hasChanges during the run (from /proc): 1,000 operators polling once a second need ${((cpuMsPerPoll * OPERATORS) / 1000).toFixed(2)} cores of them, whatever else loads the machine`,
+        `CPU (user + system, from /proc) of the ARM process per hasChanges in the same run; the security service's ${securityCpuMs.toFixed(3)} ms beside it (its background refreshes and misses): 1,000 operators polling once a second need ${(((armCpuMs + securityCpuMs) * requests) / SECONDS / 1000).toFixed(2)} cores of the two`,
+      ),
+      reported(
+        'arm.check-access.p99',
+        percentile(checks.latencies, 99),
+        'ms',
+        `the security service's POST /checkAccess (updateExpire, one PostgreSQL statement each) under the same polling load, same run: the path a request takes on a cache miss; ${spread(checks)}`,
+      ),
+      reported(
+        'arm.has-changes.burst.p99',
+        bursts.latency.p99,
+        'ms',
+        `SYNCHRONISED BURSTS, not the operators' load: autocannon, ${OPERATORS} connections at connectionRate 1 for 10 s, which sends each second's polls together, so this measures how long a burst of 1,000 takes to drain; p50 ${bursts.latency.p50} ms, ${bursts.requests.total} requests, ${burstFailures} failed`,
       ),
       atMost(
         'arm.card-ready.p99',
@@ -287,6 +402,7 @@ export async function armSuite(): Promise<Result[]> {
       ),
     ];
   } finally {
+    await Promise.allSettled(clients.map((c) => c.close()));
     const codes = await processes.stop();
     if (Object.values(codes).some((c) => c !== 0))
       console.error(`bench: runner exit codes ${JSON.stringify(codes)}`);

@@ -71,6 +71,7 @@ export {
 } from './services/errors.js';
 export {
   type BreakerState,
+  breakerStateOf,
   createServicePolicy,
   isTransient,
   type ServicePolicy,

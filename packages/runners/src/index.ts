@@ -19,10 +19,18 @@ export { type MigrateOptions, runMigrate } from './commands/migrate.js';
 export { type OpenApiService, openApiDocument } from './commands/openapi.js';
 export { type RunArmOptions, runArm } from './commands/run-arm.js';
 export { type RunCampaignOptions, runCampaignEngine } from './commands/run-campaign.js';
+export {
+  type RunDialerOptions,
+  runDialer,
+  TELEPHONY_URL_ENV,
+  telephonyUrlOf,
+} from './commands/run-dialer.js';
 export { runIntake } from './commands/run-intake.js';
 export { type RunKpiOptions, runKpi } from './commands/run-kpi.js';
 export { type RunSecurityOptions, runSecurity } from './commands/run-security.js';
 export { type CommandOutput, type ValidateCsvOptions, validateCsv } from './commands/validate-csv.js';
+/** The dialer (tm-mightycall-adapter, thesis §2.6.6). */
+export * from './dialer/index.js';
 /** The data-path runners as separate `tm run` processes on one config: the end-to-end test and benchmark. */
 export {
   PipelineProcesses,
@@ -79,4 +87,6 @@ export {
   type SeedOperator,
 } from './security/security.js';
 export type { AccessOutcome, LoginOutcome, SecurityService } from './security/security-service.js';
+/** The Telephony port and its HTTP adapter (ADRs 0080, 0081). */
+export * from './telephony/index.js';
 export { exitTwoOnUsageError, UsageError } from './usage-errors.js';

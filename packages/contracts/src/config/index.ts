@@ -20,6 +20,7 @@ export {
 } from './sections/campaign-engine.js';
 export type { CampaignConfig, EventsAnalyserConfig } from './sections/campaigns.js';
 export { commaList, millis } from './sections/common.js';
+export { type DialerConfig, DialerSchema } from './sections/dialer.js';
 export type { CsvDialect, DataStreamConfig, EventsConfig } from './sections/events.js';
 export type { InfraConfig } from './sections/infra.js';
 export type { KpiConfig } from './sections/kpi.js';

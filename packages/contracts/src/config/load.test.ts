@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { ConfigError, loadPipelineConfig, parsePipelineConfig } from './load.js';
@@ -267,10 +268,37 @@ describe('pipeline config', () => {
     });
   });
 
+  describe('dialer', () => {
+    it('reads config/pipeline.yaml; secrets are not keys of the section', () => {
+      const { dialer } = loadPipelineConfig(join(repo, 'config', 'pipeline.yaml'), {});
+      expect(dialer).to.deep.include({
+        consumerGroup: 'tm-dialer',
+        pollIntervalMs: 1000,
+        telephonyTimeoutMs: 5000,
+      });
+      expect(dialer.send).to.include({ breakerFailures: 5, callbackMaxAgeMs: 30_000, initialDelayMs: 500 });
+      expect(dialer.operators).to.deep.equal({ refreshBeforeExpiryMs: 60_000, loginRetryMs: 5000 });
+    });
+    it('refuses unknown keys such as a telephony URL in the YAML', () => {
+      const text = readFileSync(join(repo, 'config', 'pipeline.yaml'), 'utf8').replace(
+        'dialer:\n',
+        'dialer:\n  telephony-url: http://x\n',
+      );
+      expect(() => parsePipelineConfig(text, { env: {}, baseDir: join(repo, 'config') })).to.throw(
+        /telephony-url/,
+      );
+    });
+  });
+
   describe('campaign-engine', () => {
     it('reads config/pipeline.yaml: defaults merged with each campaign’s own keys (campaign 2 has none)', () => {
       const { campaignEngine } = loadPipelineConfig(join(repo, 'config', 'pipeline.yaml'), {});
-      expect(campaignEngine.dispatch).to.deep.equal({ intervalMs: 1000, batchSize: 1000 });
+      expect(campaignEngine.dispatch).to.deep.equal({
+        intervalMs: 1000,
+        batchSize: 1000,
+        callStartTimeoutMs: 600_000,
+        timeoutCheckIntervalMs: 10_000,
+      });
       expect(campaignEngine.defaultTimeZone).to.equal('Europe/Moscow');
       expect(campaignEngine.campaigns).to.deep.equal([
         {

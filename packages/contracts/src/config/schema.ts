@@ -6,6 +6,7 @@ import {
   unknownEngineCampaigns,
 } from './sections/campaign-engine.js';
 import { EventsAnalyserSchema } from './sections/campaigns.js';
+import { DialerSchema } from './sections/dialer.js';
 import { EventsSchema } from './sections/events.js';
 import { InfraSchema } from './sections/infra.js';
 import { KpiSchema } from './sections/kpi.js';
@@ -29,6 +30,7 @@ export const PipelineConfigSchema = z
     'campaign-engine': CampaignEngineSchema.prefault({}),
     security: SecuritySchema.prefault({}),
     arm: ArmSchema.prefault({}),
+    dialer: DialerSchema.prefault({}),
     kpi: KpiSchema.prefault({}),
     infra: InfraSchema,
   })
@@ -56,6 +58,7 @@ export const PipelineConfigSchema = z
     ),
     security: c.security,
     arm: c.arm,
+    dialer: c.dialer,
     kpi: c.kpi,
     infra: c.infra,
   }));

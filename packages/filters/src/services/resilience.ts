@@ -34,6 +34,11 @@ const STATES: Record<CircuitState, BreakerState> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
+/** A cockatiel breaker's state as logs and tests name it (also for other breakers built on cockatiel). */
+export function breakerStateOf(state: CircuitState): BreakerState {
+  return STATES[state];
+}
+
 /**
  * True for failures that may go away by themselves: network errors, timeouts, HTTP 5xx, 408 and 429. Only these
  * are retried and counted by the circuit breaker; anything else fails the call at once.

@@ -14,6 +14,8 @@ export class ArmMetrics {
   readonly saves: Counter<'state' | 'by'>;
   /** Session events published, by action and reason. */
   readonly sessions: Counter<'action' | 'reason'>;
+  /** Access checks of requests, by how they were answered: `cache` (a signed entry) or `service` (HTTP). */
+  readonly accessChecks: Counter<'via'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -58,6 +60,17 @@ export class ArmMetrics {
           name: 'arm_session_events_total',
           help: 'Operator session events published, by action and reason.',
           labelNames: ['action', 'reason'],
+          registers,
+        }),
+    );
+    this.accessChecks = metric(
+      registry,
+      'arm_access_checks_total',
+      () =>
+        new Counter({
+          name: 'arm_access_checks_total',
+          help: 'Access checks of requests, by how they were answered: cache (a signed entry) or service (HTTP).',
+          labelNames: ['via'],
           registers,
         }),
     );

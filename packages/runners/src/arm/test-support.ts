@@ -35,13 +35,17 @@ import { contractSerdes } from '../runtime/serdes.js';
 import { transportFor } from '../runtime/transport.js';
 import { addOperator } from '../security/operators-db.js';
 import { PasswordHasher } from '../security/password.js';
-import { createSecurity, type Security } from '../security/security.js';
+import { accessCacheOf, createSecurity, type Security } from '../security/security.js';
 import { type Arm, createArm } from './arm.js';
+import { CachedSecurity } from './cached-security.js';
 import { HttpSecurity, inProcessSecurity, type SecurityPort } from './security-client.js';
 import { ToggleProxy } from './tcp-proxy.test-support.js';
 
 /** A cheap scrypt cost for tests (the benchmark measures the real one). */
 export const TEST_SCRYPT_COST = 1024;
+
+/** The access-cache key of the tests' services ($TM_ACCESS_CACHE_KEY in production). */
+export const TEST_ACCESS_CACHE_KEY = Buffer.from('test-access-cache-key-of-32-chars!!');
 
 /** Options of {@link useArmHarness}. */
 export interface HarnessOptions {
@@ -58,6 +62,8 @@ export interface HarnessOptions {
    * take them down (the security service and the engine keep their direct connections).
    */
   proxies?: boolean;
+  /** Whether the ARM reads the security service's access cache, as `tm run arm` does with a key (default true). */
+  accessCache?: boolean;
 }
 
 /** The proxies of {@link HarnessOptions.proxies}. */
@@ -80,6 +86,10 @@ export interface Harness {
   readonly proxies: ArmProxies | undefined;
   /** Every line the services logged, as JSON text. */
   readonly logs: string[];
+  /** The ARM's access check through the cache, unless `accessCache: false`. */
+  readonly cachedSecurity: CachedSecurity | undefined;
+  /** The security service's Redis keys (its store, read directly). */
+  readonly securityStore: KeyValueStore;
   /** The clock of both services; tests move it. */
   now: number;
   addOperator(
@@ -206,8 +216,14 @@ export function useArmHarness(options: HarnessOptions = {}): () => Harness {
       keyPrefix: `${prefix}arm:`,
       connectTimeoutMs: 500,
     });
-    stores = [securityStore, armStore];
-    await Promise.all([securityStore.ready(), armStore.ready()]);
+    // The ARM reads the security service's access entries under its prefix, through the Redis proxy if any.
+    const accessStore = new RedisStore({
+      url: proxies ? proxies.redis.url(services.redisUrl) : services.redisUrl,
+      keyPrefix: `${prefix}sec:`,
+      connectTimeoutMs: 500,
+    });
+    stores = [securityStore, armStore, accessStore];
+    await Promise.all([securityStore.ready(), armStore.ready(), accessStore.ready()]);
     await db().raw('TRUNCATE TM$OPERATORS RESTART IDENTITY CASCADE');
 
     const state = { now: Date.UTC(2024, 0, 10, 10) };
@@ -219,6 +235,7 @@ export function useArmHarness(options: HarnessOptions = {}): () => Harness {
       logger,
       clock,
       listen: { host: '127.0.0.1', port: 0 },
+      accessCacheKey: TEST_ACCESS_CACHE_KEY,
     });
     await security.start();
     let securityUrl = security.url as string;
@@ -231,10 +248,16 @@ export function useArmHarness(options: HarnessOptions = {}): () => Harness {
         searchPath: [schema],
       });
     }
-    securityPort =
+    const servicePort =
       options.securityOver === 'in-process'
         ? inProcessSecurity(security.service)
         : new HttpSecurity(securityUrl, config.arm.securityTimeoutMs);
+    const accessCache = accessCacheOf(config, accessStore, TEST_ACCESS_CACHE_KEY);
+    const cachedSecurity =
+      options.accessCache === false || !accessCache
+        ? undefined
+        : new CachedSecurity(servicePort, accessCache, { now: () => state.now, logger });
+    securityPort = cachedSecurity ?? servicePort;
     const arm = createArm({
       config,
       transport,
@@ -291,6 +314,8 @@ export function useArmHarness(options: HarnessOptions = {}): () => Harness {
       out,
       proxies,
       logs,
+      cachedSecurity,
+      securityStore,
       get now() {
         return state.now;
       },

@@ -9,6 +9,7 @@ import * as operators from './operators.js';
 import * as runAnalyser from './run-analyser.js';
 import * as runArm from './run-arm.js';
 import * as runCampaign from './run-campaign.js';
+import * as runDialer from './run-dialer.js';
 import * as runIntake from './run-intake.js';
 import * as runKpi from './run-kpi.js';
 import * as runSecurity from './run-security.js';
@@ -29,6 +30,7 @@ export function registerCommands(program: Command): void {
   runIntake.register(program);
   runSecurity.register(program);
   runArm.register(program);
+  runDialer.register(program);
   runKpi.register(program);
   migrate.register(program);
   operators.register(program);

@@ -2,13 +2,16 @@ import { loadPipelineConfig } from '@tm/contracts';
 import { StageMetrics } from '@tm/pipeline-core';
 import type { Command } from 'commander';
 import { createArm } from '../arm/arm.js';
-import { HttpSecurity } from '../arm/security-client.js';
+import { ArmMetrics } from '../arm/arm-metrics.js';
+import { CachedSecurity } from '../arm/cached-security.js';
+import { HttpSecurity, type SecurityPort } from '../arm/security-client.js';
 import { connectCampaignDb } from '../campaign/db/connect.js';
 import { RedisStore } from '../kv/redis-store.js';
 import { createLogger } from '../runtime/logger.js';
-import { prepareWithRetry } from '../runtime/prepare-with-retry.js';
-import { runRunner } from '../runtime/run-runner.js';
+import { prepareAndRun } from '../runtime/run-runner.js';
 import { transportFor } from '../runtime/transport.js';
+import { accessCacheKeyFromEnv } from '../security/access-cache.js';
+import { accessCacheOf } from '../security/security.js';
 import { configOption, configPathOf, portOption } from './config-option.js';
 import { commandGroup } from './groups.js';
 
@@ -27,33 +30,41 @@ export interface RunArmOptions {
  */
 export async function runArm(options: RunArmOptions = {}): Promise<number> {
   const config = loadPipelineConfig(configPathOf(options));
+  const accessCacheKey = accessCacheKeyFromEnv();
   const logger = createLogger('arm');
   const metrics = new StageMetrics();
   const transport = transportFor(config, { clientId: `${config.infra.kafka.clientId}-arm` });
   const db = connectCampaignDb(options.databaseUrl ?? config.infra.databaseUrl);
   const store = new RedisStore({ url: config.infra.redisUrl, keyPrefix: config.arm.redisKeyPrefix, logger });
-  const security = new HttpSecurity(config.arm.securityUrl, config.arm.securityTimeoutMs);
+  const http = new HttpSecurity(config.arm.securityUrl, config.arm.securityTimeoutMs);
+  // The security service's access entries, read under its key prefix (ADR 0125).
+  const accessStore =
+    accessCacheKey && config.security.accessCacheTtlMs > 0
+      ? new RedisStore({ url: config.infra.redisUrl, keyPrefix: config.security.redisKeyPrefix, logger })
+      : undefined;
+  const accessCache = accessStore && accessCacheOf(config, accessStore, accessCacheKey);
+  const security: SecurityPort = accessCache
+    ? new CachedSecurity(http, accessCache, { logger, metrics: new ArmMetrics(metrics.registry) })
+    : http;
+  logger.info(accessCache ? 'access cache on' : 'access cache off: every request is checked by the service');
   const arm = createArm({ config, transport, db, store, security, logger, metrics });
   const close = async () => {
     await arm.stop();
-    await security.close();
+    await security.close?.();
     await transport.close();
+    await accessStore?.close();
     await store.close();
     await db.destroy();
   };
-  try {
-    await prepareWithRetry(() => arm.prepare(), { rideOutMs: config.arm.rideOutMs, logger, what: 'ARM' });
-  } catch (err) {
-    logger.error({ error: err instanceof Error ? err.message : String(err) }, 'ARM cannot start');
-    await close();
-    return 1;
-  }
-  return runRunner({
-    stages: arm.runnables,
+  return prepareAndRun({
+    what: 'ARM',
+    prepare: () => arm.prepare(),
+    rideOutMs: config.arm.rideOutMs,
+    stages: () => arm.runnables,
+    close,
     metrics,
     logger,
-    ...(options.opsPort !== undefined ? { opsPort: options.opsPort } : {}),
-    onStopped: close,
+    opsPort: options.opsPort,
   });
 }
 

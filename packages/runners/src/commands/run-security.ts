@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { connectCampaignDb } from '../campaign/db/connect.js';
 import { RedisStore } from '../kv/redis-store.js';
 import { createLogger } from '../runtime/logger.js';
-import { prepareWithRetry } from '../runtime/prepare-with-retry.js';
-import { runRunner } from '../runtime/run-runner.js';
+import { prepareAndRun } from '../runtime/run-runner.js';
+import { accessCacheKeyFromEnv } from '../security/access-cache.js';
 import { createSecurity } from '../security/security.js';
 import { configOption, configPathOf, portOption } from './config-option.js';
 import { commandGroup } from './groups.js';
@@ -24,6 +24,7 @@ export interface RunSecurityOptions {
  */
 export async function runSecurity(options: RunSecurityOptions = {}): Promise<number> {
   const config = loadPipelineConfig(configPathOf(options));
+  const accessCacheKey = accessCacheKeyFromEnv();
   const logger = createLogger('security');
   const metrics = new StageMetrics();
   const db = connectCampaignDb(options.databaseUrl ?? config.infra.databaseUrl);
@@ -32,31 +33,26 @@ export async function runSecurity(options: RunSecurityOptions = {}): Promise<num
     keyPrefix: config.security.redisKeyPrefix,
     logger,
   });
-  const security = createSecurity({ config, db, store, logger });
+  const security = createSecurity({
+    config,
+    db,
+    store,
+    logger,
+    ...(accessCacheKey ? { accessCacheKey } : {}),
+  });
   const close = async () => {
     await store.close();
     await db.destroy();
   };
-  try {
-    await prepareWithRetry(() => security.prepare(), {
-      rideOutMs: config.arm.rideOutMs,
-      logger,
-      what: 'security service',
-    });
-  } catch (err) {
-    logger.error(
-      { error: err instanceof Error ? err.message : String(err) },
-      'security service cannot start',
-    );
-    await close();
-    return 1;
-  }
-  return runRunner({
-    stages: security.runnables,
+  return prepareAndRun({
+    what: 'security service',
+    prepare: () => security.prepare(),
+    rideOutMs: config.arm.rideOutMs,
+    stages: () => security.runnables,
+    close,
     metrics,
     logger,
-    ...(options.opsPort !== undefined ? { opsPort: options.opsPort } : {}),
-    onStopped: close,
+    opsPort: options.opsPort,
   });
 }
 

@@ -14,6 +14,7 @@ export type PipelineProcessName =
   | 'campaign'
   | 'security'
   | 'arm'
+  | 'dialer'
   | 'kpi';
 
 export interface PipelineProcessesOptions {
@@ -84,8 +85,9 @@ export async function writePipelineConfig(
     doc.setIn(['simulators', service, 'latency'], { 'fixed-ms': latency.fixed, 'jitter-ms': latency.jitter });
     doc.setIn(['services', service, 'url'], `http://127.0.0.1:${port}`);
   }
-  // The telephony simulator on a free port too (its clients' URL is the dialer's to set).
+  // The telephony simulator on a free port too; the dialer finds it there unless $TM_TELEPHONY_URL says otherwise.
   doc.setIn(['simulators', 'telephony', 'port'], await freePort());
+  doc.setIn(['dialer', 'consumer-group'], `tm-dialer-${s}`);
   const [securityPort, armPort] = [await freePort(), await freePort()];
   doc.setIn(['security', 'port'], securityPort);
   doc.setIn(['arm', 'port'], armPort);
@@ -250,6 +252,7 @@ export class PipelineProcesses {
     const order: PipelineProcessName[] = [
       'arm',
       'security',
+      'dialer',
       'kpi',
       'intake',
       'analyser',

@@ -1,5 +1,6 @@
 import { type Logger, type Runnable, runStages, type StageMetrics, serveOps } from '@tm/pipeline-core';
 import { collectDefaultMetrics, type Registry } from 'prom-client';
+import { prepareWithRetry } from './prepare-with-retry.js';
 
 export interface RunRunnerOptions {
   stages: readonly Runnable[];
@@ -46,4 +47,42 @@ export async function runRunner(options: RunRunnerOptions): Promise<number> {
 function collectProcessMetrics(registry: Registry): void {
   if (registry.getSingleMetric('process_resident_memory_bytes')) return;
   collectDefaultMetrics({ register: registry });
+}
+
+/** What {@link prepareAndRun} needs. */
+export interface PrepareAndRunOptions {
+  /** What starts, for the log ("dialer", "ARM"). */
+  what: string;
+  /** Gets the runner ready (migrations, topics, ...); retried for `rideOutMs` while its dependencies are down. */
+  prepare: () => Promise<void>;
+  rideOutMs: number;
+  /** The runnables once prepared. */
+  stages: () => readonly Runnable[];
+  /** Stops and closes everything: after the stages stopped, or when preparing failed. */
+  close: () => Promise<void>;
+  metrics: StageMetrics;
+  logger: Logger;
+  opsPort?: number | undefined;
+}
+
+/**
+ * What `tm run <stage>` does for a runner with dependencies that may be down at start: prepares it with
+ * {@link prepareWithRetry} (exit code 1 and everything closed when that gives up), then {@link runRunner}.
+ */
+export async function prepareAndRun(options: PrepareAndRunOptions): Promise<number> {
+  const { logger } = options;
+  try {
+    await prepareWithRetry(options.prepare, { rideOutMs: options.rideOutMs, logger, what: options.what });
+  } catch (err) {
+    logger.error({ error: err instanceof Error ? err.message : String(err) }, `${options.what} cannot start`);
+    await options.close();
+    return 1;
+  }
+  return runRunner({
+    stages: options.stages(),
+    metrics: options.metrics,
+    logger,
+    ...(options.opsPort !== undefined ? { opsPort: options.opsPort } : {}),
+    onStopped: options.close,
+  });
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { SecurityConfig } from '@tm/contracts';
 import type { Knex } from 'knex';
 import type { KeyValueStore } from '../kv/key-value-store.js';
+import type { AccessCache } from './access-cache.js';
 import { checkToken, deleteToken, purgeExpiredTokens, storeToken } from './auths-db.js';
 import { findOperatorForLogin } from './operators-db.js';
 import { PasswordHasher } from './password.js';
@@ -46,6 +47,13 @@ export interface SecurityServiceOptions {
   clock?: () => Date;
   /** Default: one with `config.password`'s cost. */
   hasher?: PasswordHasher;
+  /** Where successful checks are remembered for the ARM (ADR 0125); none: nothing is remembered. */
+  accessCache?: AccessCache;
+  /**
+   * Told when the access cache cannot be written: the answer stands (a check that could not be remembered is asked
+   * again; a logout or refusal that could not be forgotten lapses within the cache's TTL).
+   */
+  onAccessCacheError?: (operation: 'remember' | 'forget', error: unknown) => void;
 }
 
 const DAY_MS = 86_400_000;
@@ -57,8 +65,17 @@ const DAY_MS = 86_400_000;
  * any password is checked, so a guesser is refused without the KDF running (ADR 0091).
  */
 export function createSecurityService(options: SecurityServiceOptions): SecurityService {
-  const { config, db, store } = options;
+  const { config, db, store, accessCache } = options;
   const clock = options.clock ?? (() => new Date());
+  const cacheFailed = options.onAccessCacheError ?? (() => {});
+  const remember = async (hash: string, operatorId: number, expiresAt: Date, now: Date) => {
+    await accessCache
+      ?.remember(hash, operatorId, expiresAt.getTime(), now.getTime())
+      .catch((error: unknown) => cacheFailed('remember', error));
+  };
+  const forget = async (hash: string) => {
+    await accessCache?.forget(hash).catch((error: unknown) => cacheFailed('forget', error));
+  };
   const hasher = options.hasher ?? new PasswordHasher(config.password);
   const { perLogin, perAddress } = config.loginLimits;
   // Logins may be 2048 characters; the counter key is a digest of it.
@@ -87,17 +104,28 @@ export function createSecurityService(options: SecurityServiceOptions): Security
       const token = newToken();
       const issuedAt = clock();
       const expiresAt = new Date(issuedAt.getTime() + Math.min(config.token.idleMs, config.token.maxMs));
-      await storeToken(db, { tokenHash: tokenHash(token), operatorId: operator.id, issuedAt, expiresAt });
+      const hash = tokenHash(token);
+      await storeToken(db, { tokenHash: hash, operatorId: operator.id, issuedAt, expiresAt });
       await store.del(loginKey(login));
+      await remember(hash, operator.id, expiresAt, issuedAt);
       return { code: 'OK', token, operatorId: operator.id, expiresAt };
     },
 
     async logout(token) {
-      return (await deleteToken(db, tokenHash(token))) ? { code: 'OK' } : { code: 'ACCESS_DENIED' };
+      const hash = tokenHash(token);
+      // Forgotten before and after the delete: a check remembered in between (one in flight) is forgotten too.
+      await forget(hash);
+      const deleted = await deleteToken(db, hash);
+      await forget(hash);
+      return deleted ? { code: 'OK' } : { code: 'ACCESS_DENIED' };
     },
 
     async checkAccess(token, updateExpire) {
-      const check = await checkToken(db, tokenHash(token), clock(), config.token, updateExpire);
+      const hash = tokenHash(token);
+      const now = clock();
+      const check = await checkToken(db, hash, now, config.token, updateExpire);
+      if (check.kind === 'valid') await remember(hash, check.operatorId, check.expiresAt, now);
+      else if (check.kind !== 'unknown') await forget(hash);
       switch (check.kind) {
         case 'valid':
           return { code: 'OK', operatorId: check.operatorId };

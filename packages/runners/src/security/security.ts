@@ -9,6 +9,7 @@ import type { KeyValueStore } from '../kv/key-value-store.js';
 import { DependencyProbe } from '../runtime/dependency-probe.js';
 import { createLogger } from '../runtime/logger.js';
 import { periodicRunnable } from '../runtime/service-runnable.js';
+import { AccessCache } from './access-cache.js';
 import { addOperator } from './operators-db.js';
 import { PasswordHasher } from './password.js';
 import { SECURITY_SCHEMAS } from './schemas.js';
@@ -48,6 +49,21 @@ export interface SecurityOptions {
   seedOperators?: readonly SeedOperator[];
   /** Where to listen (default: `security.host` and `security.port`; port 0 picks a free one). */
   listen?: { host: string; port: number };
+  /**
+   * The key signing the access cache's entries ($TM_ACCESS_CACHE_KEY, ADR 0126): with it (and a non-zero
+   * `security.access-cache-ttl-ms`) successful checks are remembered in `store` for the ARM; without it, not.
+   */
+  accessCacheKey?: Buffer;
+}
+
+/** The access cache of `config` over `store`, or undefined when it is off (no key, or a TTL of 0). */
+export function accessCacheOf(
+  config: PipelineConfig,
+  store: KeyValueStore,
+  key: Buffer | undefined,
+): AccessCache | undefined {
+  const ttlMs = config.security.accessCacheTtlMs;
+  return key && ttlMs > 0 ? new AccessCache(store, key, ttlMs) : undefined;
 }
 
 /** The security service (tm-security-service) wired to its database, store and HTTP server. */
@@ -104,13 +120,30 @@ export function createSecurity(options: SecurityOptions): Security {
   const settings = config.security;
   const logger = (options.logger ?? createLogger('security')).child({ component: 'security' });
   const hasher = new PasswordHasher(settings.password);
+  const accessCache = accessCacheOf(config, store, options.accessCacheKey);
+  let lastCacheWarningAt = 0;
   const service = createSecurityService({
     config: settings,
     db,
     store,
     hasher,
+    ...(accessCache ? { accessCache } : {}),
+    onAccessCacheError: (operation, error) => {
+      // Every check fails so while Redis is down: one line every 10 s is enough to see it.
+      const now = Date.now();
+      if (now - lastCacheWarningAt < 10_000) return;
+      lastCacheWarningAt = now;
+      logger.warn(
+        { operation, error: String(error) },
+        'access cache not updated; its TTL bounds what it keeps',
+      );
+    },
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  logger.info(
+    accessCache ? { accessCacheTtlMs: accessCache.ttlMs } : {},
+    accessCache ? 'access cache on' : 'access cache off (no key or TTL 0): the ARM asks on every request',
+  );
   const probe = new DependencyProbe(
     { database: () => db.raw('SELECT 1'), redis: () => store.ping() },
     { logger },

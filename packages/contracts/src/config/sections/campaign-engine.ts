@@ -93,6 +93,14 @@ export const CampaignEngineSchema = z
         'interval-ms': millis.min(10).default(1000),
         /** Most tasks claimed in one transaction. */
         'batch-size': z.number().int().positive().default(1000),
+        /**
+         * A task IN_PROGRESS whose call has not started this long after its dispatch (the telephony lost it, or no
+         * operator was ready) gets a DELETE for its attempt and goes back to the queue, or is closed when it used
+         * its attempts (ADR 0087). 0 turns the check off.
+         */
+        'call-start-timeout-ms': millis.default(600_000),
+        /** How often IN_PROGRESS tasks are checked against that timeout. */
+        'timeout-check-interval-ms': millis.min(100).default(10_000),
       })
       .strict()
       .prefault({}),
@@ -172,7 +180,12 @@ export interface CampaignEngineRules {
 /** `campaign-engine` as the engine reads it: one rules entry per campaign of `events-analyser.campaigns`. */
 export interface CampaignEngineConfig {
   consumerGroup: string;
-  dispatch: { intervalMs: number; batchSize: number };
+  dispatch: {
+    intervalMs: number;
+    batchSize: number;
+    callStartTimeoutMs: number;
+    timeoutCheckIntervalMs: number;
+  };
   ingest: { batchSize: number; lingerMs: number; concurrency: number; analyzeAfterRows: number };
   housekeeping: { intervalMs: number; keepPublishedDialTasksMs: number; keepConsumedEventIdsMs: number };
   defaultTimeZone: string;
@@ -195,7 +208,12 @@ export function resolveCampaignEngine(
   const hours = (h: number) => Math.round(h * 3_600_000);
   return {
     consumerGroup: section['consumer-group'],
-    dispatch: { intervalMs: section.dispatch['interval-ms'], batchSize: section.dispatch['batch-size'] },
+    dispatch: {
+      intervalMs: section.dispatch['interval-ms'],
+      batchSize: section.dispatch['batch-size'],
+      callStartTimeoutMs: section.dispatch['call-start-timeout-ms'],
+      timeoutCheckIntervalMs: section.dispatch['timeout-check-interval-ms'],
+    },
     ingest: {
       batchSize: section.ingest['batch-size'],
       lingerMs: section.ingest['linger-ms'],

@@ -67,6 +67,12 @@ export const SecuritySchema = z
     'purge-interval-ms': millis.min(1000).default(3_600_000),
     /** Prefix of the service's Redis keys. */
     'redis-key-prefix': z.string().default('tm:security:'),
+    /**
+     * How long a successful check is remembered in Redis for the ARM (ADR 0125): the longest a locked operator's
+     * token can still be let in; never beyond the token's own expiry. 0 turns the access cache off. The entries
+     * are signed with $TM_ACCESS_CACHE_KEY (ADR 0126); without it there is no cache either.
+     */
+    'access-cache-ttl-ms': z.number().int().min(0).max(60_000).default(10_000),
   })
   .strict()
   .transform((s) => ({
@@ -87,6 +93,7 @@ export const SecuritySchema = z
     loginLimits: { perLogin: s['login-limits']['per-login'], perAddress: s['login-limits']['per-address'] },
     purgeIntervalMs: s['purge-interval-ms'],
     redisKeyPrefix: s['redis-key-prefix'],
+    accessCacheTtlMs: s['access-cache-ttl-ms'],
   }));
 
 export type SecurityConfig = z.output<typeof SecuritySchema>;

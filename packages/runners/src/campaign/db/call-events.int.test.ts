@@ -50,6 +50,44 @@ describe('applyCallEvent (PostgreSQL)', () => {
     return claimed!.dialTask.taskId;
   }
 
+  it('a call nobody answered is closed by the system with its outcome, under the re-call rules (NO_ANSWER calls again)', async () => {
+    const taskId = await dispatchedTask();
+    const results = { now: at(10), campaigns: rules() };
+    await applyCallEvent(db(), callEvent('CALL_STARTED', taskId, 'call-na'), results);
+    const ended = callEvent('CALL_ENDED', taskId, 'call-na', {
+      durationSeconds: 0,
+      outcome: 'NO_ANSWER',
+      attempt: 1,
+    });
+    expect(await applyCallEvent(db(), ended, results)).to.deep.equal({
+      kind: 'task-done',
+      communicationId: 1,
+      closed: 'recall-scheduled',
+    });
+    expect((await communications(db()))[0]?.state).to.equal('FIXED');
+    const { rows } = await db().raw<{ rows: { result_details: { result: string; reason: string } }[] }>(
+      'SELECT RESULT_DETAILS FROM TM$COMMUNICATIONS',
+    );
+    expect(rows[0]?.result_details).to.include({ result: 'NO_ANSWER', reason: 'NOT_ANSWERED' });
+    expect((await tasks(db()))[0]?.state).to.equal('NEW');
+    // A replay of the end changes nothing more.
+    expect(await applyCallEvent(db(), ended, results)).to.deep.equal({ kind: 'repeat' });
+  });
+
+  it('a BUSY call in a campaign that does not call BUSY again stays DONE, its communication FIXED', async () => {
+    const taskId = await dispatchedTask();
+    const results = { now: at(10), campaigns: rules() };
+    await applyCallEvent(db(), callEvent('CALL_STARTED', taskId, 'call-busy'), results);
+    const ended = callEvent('CALL_ENDED', taskId, 'call-busy', {
+      durationSeconds: 0,
+      outcome: 'BUSY',
+      attempt: 1,
+    });
+    expect(await applyCallEvent(db(), ended, results)).to.include({ kind: 'task-done', closed: 'stored' });
+    expect((await communications(db()))[0]?.state).to.equal('FIXED');
+    expect((await tasks(db()))[0]?.state).to.equal('DONE');
+  });
+
   it('CALL_STARTED creates a NEW communication for the task and operator; the task stays IN_PROGRESS', async () => {
     const taskId = await dispatchedTask();
     const outcome = await applyCallEvent(db(), callEvent('CALL_STARTED', taskId, 'call-1'));

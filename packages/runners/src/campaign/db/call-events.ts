@@ -1,5 +1,6 @@
 import type { CallEvent } from '@tm/contracts';
 import type { Knex } from 'knex';
+import { type ResultOptions, type ResultOutcome, storeCommunicationResult } from './communication-results.js';
 import { recordConsumedEvent } from './consumed-events.js';
 import { discardableTransaction } from './discardable-transaction.js';
 import { withDbContext } from './errors.js';
@@ -8,8 +9,11 @@ import { withDbContext } from './errors.js';
 export type CallEventOutcome =
   /** CALL_STARTED: a NEW communication now records the call. */
   | { kind: 'communication-started'; communicationId: number }
-  /** CALL_ENDED: the communication records the end, and the task is DONE. */
-  | { kind: 'task-done'; communicationId: number }
+  /**
+   * CALL_ENDED: the communication records the end, and the task is DONE. For a call nobody answered, `closed` says
+   * what the system's FIXED result (the call's outcome) did under the campaign's re-call rules.
+   */
+  | { kind: 'task-done'; communicationId: number; closed?: ResultOutcome['kind'] }
   /**
    * CALL_ENDED for a task that is not IN_PROGRESS in the call's attempt (cancelled meanwhile, or re-dispatched):
    * the communication records the end, the task is left as it is.
@@ -40,12 +44,21 @@ interface CommunicationRow {
  *   the call belongs to, so a late event of an earlier attempt cannot close a re-call (ADR 0035). An end that comes
  *   without its start and names no attempt is taken for the current attempt's.
  *
+ * - A CALL_ENDED whose outcome says nobody answered (NO_ANSWER, BUSY, FAILED) gets no result from an operator: with
+ *   `results` given, the system stores one in the same transaction, FIXED with the outcome as the result (reason
+ *   `NOT_ANSWERED`), so the campaign's re-call rules apply to it as to an operator's (NO_ANSWER and BUSY call again
+ *   by default).
+ *
  * A repeated event id, or a second start or end of the same call, changes nothing. An event for an unknown task
  * changes nothing either, and leaves its id unrecorded.
  *
  * @throws {@link CampaignDbError} when the database fails; nothing is applied then.
  */
-export async function applyCallEvent(db: Knex, event: CallEvent): Promise<CallEventOutcome> {
+export async function applyCallEvent(
+  db: Knex,
+  event: CallEvent,
+  results?: ResultOptions,
+): Promise<CallEventOutcome> {
   const context = { eventId: event.eventId, type: event.type, taskId: event.taskId };
   return withDbContext('applyCallEvent', context, () =>
     discardableTransaction(
@@ -90,7 +103,27 @@ export async function applyCallEvent(db: Knex, event: CallEvent): Promise<CallEv
           WHERE ID = ? AND TASK_STATE = 'IN_PROGRESS' AND ATTEMPT = ?`,
           [event.taskId, row.attempt],
         );
-        return { kind: rowCount === 1 ? 'task-done' : 'call-ended', communicationId: Number(row.id) };
+        if (rowCount !== 1) return { kind: 'call-ended', communicationId: Number(row.id) };
+        const communicationId = Number(row.id);
+        if (!results || !event.outcome || event.outcome === 'ANSWERED')
+          return { kind: 'task-done', communicationId };
+        const closed = await storeCommunicationResult(
+          trx,
+          {
+            eventId: `${event.eventId}:${event.outcome}`,
+            communicationId,
+            taskId: event.taskId,
+            operatorId: event.operatorId,
+            clientPhone: event.phone,
+            state: 'FIXED',
+            reason: 'NOT_ANSWERED',
+            result: event.outcome,
+            comment: null,
+            savedAt: event.occurredAt,
+          },
+          results,
+        );
+        return { kind: 'task-done', communicationId, closed: closed.kind };
       },
       (outcome) => outcome.kind === 'unknown-task',
     ),

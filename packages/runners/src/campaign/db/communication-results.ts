@@ -68,66 +68,75 @@ export async function applyCommunicationResult(
   return withDbContext('applyCommunicationResult', context, () =>
     discardableTransaction(
       db,
-      async (trx): Promise<ResultOutcome> => {
-        if (!(await recordConsumedEvent(trx, result.eventId, 'communication-result')))
-          return { kind: 'repeat' };
-        const { rows } = await trx.raw<{ rows: CommunicationRow[] }>(
-          `SELECT c.STATE, c.ATTEMPT, t.TASK_STATE, t.ATTEMPT AS TASK_ATTEMPT, t.CAMPAIGN_ID
-           FROM TM$COMMUNICATIONS c JOIN TM$CAMPAIGN_TASKS t ON t.ID = c.CAMPAIGN_TASK_ID
-          WHERE c.ID = ? AND c.CAMPAIGN_TASK_ID = ?
-            FOR UPDATE`,
-          [result.communicationId, result.taskId],
-        );
-        const row = rows[0];
-        if (!row) return { kind: 'unknown-communication' };
-        if (row.state === 'FIXED') return { kind: 'repeat' };
-
-        const details = {
-          reason: result.reason,
-          result: result.result,
-          comment: result.comment,
-          savedAt: result.savedAt,
-          eventId: result.eventId,
-        };
-        await trx.raw(
-          'UPDATE TM$COMMUNICATIONS SET STATE = ?::communication_states, RESULT_DETAILS = ? WHERE ID = ?',
-          [result.state, jsonbText(details), result.communicationId],
-        );
-        if (result.state === 'DRAFT') return { kind: 'stored', state: 'DRAFT' };
-
-        const rules = options.campaigns.find((c) => c.campaignId === Number(row.campaign_id));
-        const callAgain =
-          rules !== undefined && result.result !== null && rules.callAgainResults.includes(result.result);
-        const current =
-          row.attempt === row.task_attempt && (row.task_state === 'DONE' || row.task_state === 'IN_PROGRESS');
-        if (!callAgain || !current) return { kind: 'stored', state: 'FIXED' };
-
-        if (row.task_attempt >= rules.attemptLimit) {
-          await trx.raw(
-            `UPDATE TM$CAMPAIGN_TASKS SET TASK_STATE = 'DONE' WHERE ID = ? AND TASK_STATE = 'IN_PROGRESS'`,
-            [result.taskId],
-          );
-          return { kind: 'attempt-limit-reached', attempts: row.task_attempt };
-        }
-        const taskTime = new Date(options.now.getTime() + rules.recallBlockMinutes * 60_000);
-        const { rowCount } = await trx.raw<{ rowCount: number }>(
-          `UPDATE TM$CAMPAIGN_TASKS t SET TASK_STATE = 'NEW', TASK_TIME = ?::timestamptz
-          WHERE t.ID = ?
-            AND NOT EXISTS (SELECT 1 FROM TM$CAMPAIGN_TASKS o
-                             WHERE o.CAMPAIGN_ID = t.CAMPAIGN_ID AND o.PHONE = t.PHONE AND o.ID <> t.ID
-                               AND o.TASK_STATE IN ('NEW', 'IN_PROGRESS'))`,
-          [taskTime, result.taskId],
-        );
-        if (rowCount === 0) {
-          await trx.raw(
-            `UPDATE TM$CAMPAIGN_TASKS SET TASK_STATE = 'DONE' WHERE ID = ? AND TASK_STATE = 'IN_PROGRESS'`,
-            [result.taskId],
-          );
-          return { kind: 'superseded' };
-        }
-        return { kind: 'recall-scheduled', taskTime, nextAttempt: row.task_attempt + 1 };
-      },
+      (trx) => storeCommunicationResult(trx, result, options),
       (outcome) => outcome.kind === 'unknown-communication',
     ),
   );
+}
+
+/**
+ * The work of {@link applyCommunicationResult} inside a transaction the caller holds: the engine also stores the
+ * system's result of an unanswered call in the transaction that applies its CALL_ENDED.
+ */
+export async function storeCommunicationResult(
+  trx: Knex.Transaction,
+  result: CommunicationResult,
+  options: ResultOptions,
+): Promise<ResultOutcome> {
+  if (!(await recordConsumedEvent(trx, result.eventId, 'communication-result'))) return { kind: 'repeat' };
+  const { rows } = await trx.raw<{ rows: CommunicationRow[] }>(
+    `SELECT c.STATE, c.ATTEMPT, t.TASK_STATE, t.ATTEMPT AS TASK_ATTEMPT, t.CAMPAIGN_ID
+       FROM TM$COMMUNICATIONS c JOIN TM$CAMPAIGN_TASKS t ON t.ID = c.CAMPAIGN_TASK_ID
+      WHERE c.ID = ? AND c.CAMPAIGN_TASK_ID = ?
+        FOR UPDATE`,
+    [result.communicationId, result.taskId],
+  );
+  const row = rows[0];
+  if (!row) return { kind: 'unknown-communication' };
+  if (row.state === 'FIXED') return { kind: 'repeat' };
+
+  const details = {
+    reason: result.reason,
+    result: result.result,
+    comment: result.comment,
+    savedAt: result.savedAt,
+    eventId: result.eventId,
+  };
+  await trx.raw(
+    'UPDATE TM$COMMUNICATIONS SET STATE = ?::communication_states, RESULT_DETAILS = ? WHERE ID = ?',
+    [result.state, jsonbText(details), result.communicationId],
+  );
+  if (result.state === 'DRAFT') return { kind: 'stored', state: 'DRAFT' };
+
+  const rules = options.campaigns.find((c) => c.campaignId === Number(row.campaign_id));
+  const callAgain =
+    rules !== undefined && result.result !== null && rules.callAgainResults.includes(result.result);
+  const current =
+    row.attempt === row.task_attempt && (row.task_state === 'DONE' || row.task_state === 'IN_PROGRESS');
+  if (!callAgain || !current) return { kind: 'stored', state: 'FIXED' };
+
+  if (row.task_attempt >= rules.attemptLimit) {
+    await trx.raw(
+      `UPDATE TM$CAMPAIGN_TASKS SET TASK_STATE = 'DONE' WHERE ID = ? AND TASK_STATE = 'IN_PROGRESS'`,
+      [result.taskId],
+    );
+    return { kind: 'attempt-limit-reached', attempts: row.task_attempt };
+  }
+  const taskTime = new Date(options.now.getTime() + rules.recallBlockMinutes * 60_000);
+  const { rowCount } = await trx.raw<{ rowCount: number }>(
+    `UPDATE TM$CAMPAIGN_TASKS t SET TASK_STATE = 'NEW', TASK_TIME = ?::timestamptz
+      WHERE t.ID = ?
+        AND NOT EXISTS (SELECT 1 FROM TM$CAMPAIGN_TASKS o
+                         WHERE o.CAMPAIGN_ID = t.CAMPAIGN_ID AND o.PHONE = t.PHONE AND o.ID <> t.ID
+                           AND o.TASK_STATE IN ('NEW', 'IN_PROGRESS'))`,
+    [taskTime, result.taskId],
+  );
+  if (rowCount === 0) {
+    await trx.raw(
+      `UPDATE TM$CAMPAIGN_TASKS SET TASK_STATE = 'DONE' WHERE ID = ? AND TASK_STATE = 'IN_PROGRESS'`,
+      [result.taskId],
+    );
+    return { kind: 'superseded' };
+  }
+  return { kind: 'recall-scheduled', taskTime, nextAttempt: row.task_attempt + 1 };
 }

@@ -29,6 +29,8 @@ export class CampaignEngineMetrics {
   readonly events: Counter<'kind' | 'outcome'>;
   /** Scheduled work that failed (dispatch, housekeeping, analyze) and will run again. */
   readonly scheduleFailures: Counter<'work'>;
+  /** Tasks whose call never started in time, by outcome (requeued, closed). */
+  readonly callStartTimeouts: Counter<'outcome'>;
 
   constructor(registry: Registry) {
     this.candidates = counter(registry, 'campaign_candidates_total', 'Candidates ingested, by outcome.', [
@@ -51,6 +53,12 @@ export class CampaignEngineMetrics {
       'campaign_dial_tasks_published_total',
       'Dial tasks (ADD and DELETE) produced to the dial-tasks topic and acknowledged.',
       [],
+    );
+    this.callStartTimeouts = counter(
+      registry,
+      'campaign_call_start_timeouts_total',
+      'IN_PROGRESS tasks whose call did not start in time: a DELETE sent, and the task requeued or closed.',
+      ['outcome'],
     );
     this.events = counter(
       registry,

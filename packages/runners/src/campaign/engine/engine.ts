@@ -15,6 +15,7 @@ import { contractSerdes } from '../../runtime/serdes.js';
 import { stageSettingsOf } from '../../runtime/stage-settings.js';
 import { deadLetterTopicOf, pipelineTopics } from '../../runtime/topics.js';
 import { applyCallEvent, type CallEventOutcome } from '../db/call-events.js';
+import { type CallStartTimeouts, timeOutUnstartedCalls } from '../db/call-start-timeout.js';
 import { campaignRowsOf, upsertCampaigns } from '../db/campaigns.js';
 import { applyCommunicationResult, type ResultOutcome } from '../db/communication-results.js';
 import { poolMaxOf } from '../db/connect.js';
@@ -79,6 +80,11 @@ export interface CampaignEngine {
    * with the number of tasks claimed.
    */
   dispatchNow(): Promise<number>;
+  /**
+   * Handles the tasks whose call has not started `dispatch.call-start-timeout-ms` after dispatch now (ADR 0087): a
+   * DELETE each (published before it resolves), requeued or closed. Resolves with the counts.
+   */
+  timeOutUnstartedNow(): Promise<CallStartTimeouts>;
 }
 
 /**
@@ -208,7 +214,7 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
     suffix: 'call-events',
     topic: topics.callEvents,
     serde: serdes.callEvent,
-    apply: (event) => applyCallEvent(db, event),
+    apply: (event) => applyCallEvent(db, event, { now: clock(), campaigns: settings.campaigns }),
     rejectionOf: (outcome, event) =>
       outcome.kind === 'unknown-task'
         ? new UnknownReferenceError('task', event.taskId, event.eventId)
@@ -230,6 +236,27 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
   const dlq = deadLetterTopicOf(config);
   const engineTopics = new Set([...consumed, ...consumed.map(dlq), topics.dialTasks]);
 
+  const timeOutUnstarted = async (): Promise<CallStartTimeouts> => {
+    const total = { requeued: 0, closed: 0 };
+    for (;;) {
+      const batch = await timeOutUnstartedCalls(db, {
+        now: clock(),
+        timeoutMs: settings.dispatch.callStartTimeoutMs,
+        limit: settings.dispatch.batchSize,
+        campaigns: settings.campaigns,
+      });
+      total.requeued += batch.requeued;
+      total.closed += batch.closed;
+      if (batch.requeued + batch.closed < settings.dispatch.batchSize) break;
+    }
+    if (total.requeued + total.closed > 0) {
+      metrics.callStartTimeouts.inc({ outcome: 'requeued' }, total.requeued);
+      metrics.callStartTimeouts.inc({ outcome: 'closed' }, total.closed);
+      log.warn(total, 'calls that did not start in time: DELETE sent, tasks requeued or closed');
+      await dispatcher.publish(); // the DELETEs go out now, ahead of any new ADD of these tasks
+    }
+    return total;
+  };
   const logRound = (round: DispatchRound) => {
     if (round.claimed > 0 || round.published > 0) log.info(round, 'dispatched');
   };
@@ -256,6 +283,15 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
             },
             scheduleFailed('housekeeping'),
           ),
+          ...(settings.dispatch.callStartTimeoutMs > 0
+            ? [
+                every(
+                  settings.dispatch.timeoutCheckIntervalMs,
+                  timeOutUnstarted,
+                  scheduleFailed('call-start-timeout'),
+                ),
+              ]
+            : []),
         ];
       }
       log.info(
@@ -295,6 +331,11 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
       const round = await dispatcher.round();
       logRound(round);
       return round.claimed;
+    },
+    async timeOutUnstartedNow() {
+      if (!prepared) throw new Error('campaign engine: timeOutUnstartedNow() before prepare() or start()');
+      await prepared;
+      return timeOutUnstarted();
     },
   };
 }

@@ -4,6 +4,7 @@ import * as canceledTaskState from './0002_canceled_task_state.js';
 import * as taskLifecycleKeys from './0003_task_lifecycle_keys.js';
 import * as dialTaskOutbox from './0004_dial_task_outbox.js';
 import * as consumedEvents from './0005_consumed_events.js';
+import * as dialer from './0006_dialer.js';
 import * as securityAndArm from './0007_security_and_arm.js';
 
 /** One migration: its name as recorded in knex_migrations, and the module. */
@@ -22,5 +23,6 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '0003_task_lifecycle_keys', migration: taskLifecycleKeys },
   { name: '0004_dial_task_outbox', migration: dialTaskOutbox },
   { name: '0005_consumed_events', migration: consumedEvents },
+  { name: '0006_dialer', migration: dialer },
   { name: '0007_security_and_arm', migration: securityAndArm },
 ];

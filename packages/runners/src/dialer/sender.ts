@@ -1,0 +1,162 @@
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { Telephony } from '../telephony/telephony.js';
+import { mapBounded } from './bounded.js';
+import { afterFailure, deleteDecision, retryDelayMs } from './dial-rules.js';
+import type { DialerMetrics } from './dialer-metrics.js';
+import { NaturalBatch } from './natural-batch.js';
+import { errorText } from './operator-sessions.js';
+import { rideOut } from './ride-out.js';
+import {
+  addStateOf,
+  cancelUnsent,
+  markDone,
+  markRetry,
+  markSent,
+  type TakenInstruction,
+  takePending,
+} from './tasks-db.js';
+
+/** `dialer.send` of the config. */
+export interface SendSettings {
+  batchSize: number;
+  concurrency: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  callbackMaxAgeMs: number;
+}
+
+export interface SenderOptions {
+  db: Knex;
+  telephony: Telephony;
+  settings: SendSettings;
+  metrics: DialerMetrics;
+  logger: Logger;
+  /**
+   * The telephony's breaker: `no` while it is open (nothing is taken; the instructions wait, pending), `probe` when
+   * one call may test it (one instruction is taken).
+   */
+  admits?: () => 'yes' | 'probe' | 'no';
+  /** How long a write after a telephony call waits for the database (ride-out). */
+  rideOutMs: number;
+  now?: () => Date;
+  random?: () => number;
+}
+
+/** A DELETE whose ADD is being sent right now waits this long before it looks again. */
+const WAIT_FOR_SEND_MS = 200;
+
+/**
+ * Sends the pending instructions of TM$MIGHTYCALL_TASKS to the telephony (thesis §2.6.6.4, ADRs 0082–0084). One
+ * {@link round} takes a batch (NEW, next try due; click-to-calls first), marked IN_PROGRESS before any call, and
+ * handles up to `concurrency` of them at once:
+ * - ADD: addTask with the instruction's id as `reference`; the telephony's id is stored right after. A failure keeps
+ *   it pending (NEW) with TRIES, LAST_ERROR and the next try after an exponential backoff — it is never given up;
+ *   only a REJECTED answer (malformed, retrying cannot help) closes it, with the error. A click-to-call older than
+ *   `callbackMaxAgeMs` is closed unsent.
+ * - DELETE: see {@link deleteDecision}; at the telephony, DELETED, NOT_FOUND and ALREADY_CALLED are outcomes.
+ */
+export class Sender {
+  readonly #now: () => Date;
+  /** The telephony's ids, stored as soon as they are known; answers that come meanwhile share one statement. */
+  readonly #sent: NaturalBatch<{ id: number; externalId: string }>;
+
+  constructor(private readonly o: SenderOptions) {
+    this.#now = o.now ?? (() => new Date());
+    this.#sent = new NaturalBatch((sent) => this.#store(() => markSent(o.db, sent)));
+  }
+
+  /** One round; resolves with the number of instructions taken (0: nothing was due). */
+  async round(): Promise<number> {
+    const admits = this.o.admits?.() ?? 'yes';
+    if (admits === 'no') return 0;
+    const limit = admits === 'probe' ? 1 : this.o.settings.batchSize;
+    const taken = await takePending(this.o.db, this.#now(), limit);
+    await mapBounded(taken, this.o.settings.concurrency, (instruction) =>
+      instruction.type === 'ADD' ? this.#add(instruction) : this.#delete(instruction),
+    );
+    return taken.length;
+  }
+
+  async #add(task: TakenInstruction): Promise<void> {
+    const { db, telephony, metrics } = this.o;
+    if (
+      task.operatorId !== null &&
+      this.#now().getTime() - task.storedAt.getTime() > this.o.settings.callbackMaxAgeMs
+    ) {
+      await markDone(db, [task.id], 'EXPIRED: click-to-call not sent in time');
+      metrics.sends.inc({ type: 'ADD', outcome: 'expired' });
+      return;
+    }
+    let externalId: string;
+    try {
+      ({ externalId } = await telephony.addTask({
+        reference: task.dialTaskId,
+        taskId: task.taskId,
+        attempt: task.attempt ?? 0,
+        phone: task.phone,
+        ...(task.operatorId !== null ? { operatorId: task.operatorId } : {}),
+      }));
+    } catch (error) {
+      await this.#failed(task, error);
+      return;
+    }
+    await this.#sent.add({ id: task.id, externalId });
+    metrics.sends.inc({ type: 'ADD', outcome: 'sent' });
+  }
+
+  async #delete(task: TakenInstruction): Promise<void> {
+    const { db, telephony, metrics } = this.o;
+    const add = await addStateOf(db, task.dialTaskId);
+    const decision = deleteDecision(add);
+    if (decision === 'local' || (decision === 'cancel-unsent' && add && (await cancelUnsent(db, add.id)))) {
+      await markDone(db, [task.id], decision === 'local' ? 'done locally' : 'ADD closed unsent');
+      metrics.sends.inc({ type: 'DELETE', outcome: 'local' });
+      return;
+    }
+    if (decision !== 'delete-at-telephony' || !add?.externalId) {
+      // The ADD is being sent right now (or the sender took it just before cancelUnsent): look again shortly.
+      await markRetry(
+        db,
+        task.id,
+        'waiting for its ADD to be sent',
+        new Date(this.#now().getTime() + WAIT_FOR_SEND_MS),
+      );
+      return;
+    }
+    try {
+      const result = await telephony.deleteTask(add.externalId);
+      // ALREADY_CALLED: the call runs; its end closes the ADD (the engine's attempt check drops a late call).
+      await this.#store(() =>
+        markDone(db, result === 'ALREADY_CALLED' ? [task.id] : [task.id, add.id], result),
+      );
+      metrics.sends.inc({ type: 'DELETE', outcome: result.toLowerCase() });
+    } catch (error) {
+      await this.#failed(task, error);
+    }
+  }
+
+  #store(write: () => Promise<void>): Promise<void> {
+    return rideOut(write, this.o.rideOutMs);
+  }
+
+  async #failed(task: TakenInstruction, error: unknown): Promise<void> {
+    const message = errorText(error);
+    if (afterFailure(error) === 'close') {
+      await markDone(this.o.db, [task.id], `REJECTED: ${message}`);
+      this.o.metrics.sends.inc({ type: task.type, outcome: 'rejected' });
+      this.o.logger.error(
+        { dialTaskId: task.dialTaskId, error: message },
+        'the telephony refused the instruction; closed (the engine’s call-start timeout re-queues the task)',
+      );
+      return;
+    }
+    const delay = retryDelayMs(task.tries, this.o.settings, this.o.random);
+    await this.#store(() => markRetry(this.o.db, task.id, message, new Date(this.#now().getTime() + delay)));
+    this.o.metrics.sends.inc({ type: task.type, outcome: 'retry' });
+    this.o.logger.debug(
+      { dialTaskId: task.dialTaskId, tries: task.tries, retryInMs: Math.round(delay), error: message },
+      'send failed; pending until its next try',
+    );
+  }
+}

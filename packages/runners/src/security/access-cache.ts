@@ -1,0 +1,82 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ConfigError } from '@tm/contracts';
+import type { KeyValueStore } from '../kv/key-value-store.js';
+
+/** The environment variable holding the key that signs access entries; the security service and the ARM share it. */
+export const ACCESS_CACHE_KEY_ENV = 'TM_ACCESS_CACHE_KEY';
+const MIN_KEY_LENGTH = 32;
+
+/**
+ * The access-cache key from the environment: undefined when unset (no cache), a {@link ConfigError} when set but
+ * shorter than 32 characters (a guessable key would let whoever writes to Redis sign entries).
+ */
+export function accessCacheKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Buffer | undefined {
+  const value = env.TM_ACCESS_CACHE_KEY;
+  if (value === undefined || value === '') return undefined;
+  if (value.length < MIN_KEY_LENGTH) {
+    throw new ConfigError(ACCESS_CACHE_KEY_ENV, [
+      {
+        path: ACCESS_CACHE_KEY_ENV,
+        message: `at least ${MIN_KEY_LENGTH} characters (e.g. openssl rand -hex 32)`,
+      },
+    ]);
+  }
+  return Buffer.from(value, 'utf8');
+}
+
+/** A remembered successful check: the token's operator, good until `validUntil` (epoch ms). */
+export interface AccessEntry {
+  operatorId: number;
+  validUntil: number;
+}
+
+/**
+ * The access cache (ADR 0125): the security service remembers each successful check of a token for `ttlMs` — never
+ * beyond the token's expiry — under `access:<token hash>` in its Redis keys, and forgets it at logout and at any
+ * refused check; the ARM reads the entry before asking the service. An entry is `operatorId.validUntil.mac`, the MAC
+ * an HMAC-SHA256 of the token hash, operator and bound under a key only the two services hold (ADR 0126): whoever can
+ * write to Redis but lacks the key cannot let a token in, and a copied entry lapses at its own `validUntil`.
+ */
+export class AccessCache {
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly key: Buffer,
+    /** How long an entry is good for at most; the bound within which a lock takes effect. */
+    readonly ttlMs: number,
+  ) {}
+
+  #mac(tokenHash: string, operatorId: number, validUntil: number): Buffer {
+    return createHmac('sha256', this.key).update(`${tokenHash}.${operatorId}.${validUntil}`).digest();
+  }
+
+  /** Remembers that the token with this hash is the operator's and valid until `tokenExpiresAt` (as of `now`). */
+  async remember(tokenHash: string, operatorId: number, tokenExpiresAt: number, now: number): Promise<void> {
+    const validUntil = Math.min(now + this.ttlMs, tokenExpiresAt);
+    if (validUntil <= now) return this.forget(tokenHash);
+    const mac = this.#mac(tokenHash, operatorId, validUntil).toString('base64url');
+    await this.store.set(`access:${tokenHash}`, `${operatorId}.${validUntil}.${mac}`, validUntil - now);
+  }
+
+  /** Forgets the token with this hash. */
+  async forget(tokenHash: string): Promise<void> {
+    await this.store.del(`access:${tokenHash}`);
+  }
+
+  /**
+   * The entry of the token with this hash when there is one, its MAC is right and it is still good at `now`;
+   * undefined otherwise (the caller asks the service). Rejects when the store cannot be read.
+   */
+  async lookup(tokenHash: string, now: number): Promise<AccessEntry | undefined> {
+    const value = await this.store.get(`access:${tokenHash}`);
+    const [id, until, mac, ...rest] = value?.split('.') ?? [];
+    if (id === undefined || until === undefined || mac === undefined || rest.length > 0) return undefined;
+    const operatorId = Number(id);
+    const validUntil = Number(until);
+    if (!Number.isSafeInteger(operatorId) || !Number.isSafeInteger(validUntil) || validUntil <= now)
+      return undefined;
+    const given = Buffer.from(mac, 'base64url');
+    const expected = this.#mac(tokenHash, operatorId, validUntil);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    return { operatorId, validUntil };
+  }
+}
