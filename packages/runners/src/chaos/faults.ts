@@ -12,6 +12,7 @@ export const CHAOS_RUNNERS = [
   'kpi',
   'security',
   'arm',
+  'dialer',
 ] as const satisfies readonly PipelineProcessName[];
 export type ChaosRunner = (typeof CHAOS_RUNNERS)[number];
 
