@@ -206,7 +206,12 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
             concurrency: EVENT_CONCURRENCY,
             retry,
             rejectionOf: stage.rejectionOf,
-            onOutcome: (outcome) => metrics.events.inc({ kind: stage.suffix, outcome: outcome.kind }),
+            onOutcome: (outcome) => {
+              metrics.events.inc({ kind: stage.suffix, outcome: outcome.kind });
+              // A call nobody answered is also closed with its outcome: count what that did (a re-call, ...).
+              const closed = (outcome as { closed?: string }).closed;
+              if (closed) metrics.events.inc({ kind: 'unanswered-calls', outcome: closed });
+            },
           }),
         ),
     });
