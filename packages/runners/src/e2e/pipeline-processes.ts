@@ -14,7 +14,8 @@ export type PipelineProcessName =
   | 'campaign'
   | 'security'
   | 'arm'
-  | 'dialer';
+  | 'dialer'
+  | 'kpi';
 
 export interface PipelineProcessesOptions {
   /** Holds the config file, the CSV stream folders and the processes' logs. */
@@ -92,6 +93,8 @@ export async function writePipelineConfig(
   doc.setIn(['arm', 'port'], armPort);
   doc.setIn(['arm', 'security-url'], `http://127.0.0.1:${securityPort}`);
   doc.setIn(['arm', 'consumer-group'], `tm-arm-${s}`);
+  doc.setIn(['kpi', 'application-id'], `tm-kpi-${s}`);
+  doc.setIn(['kpi', 'http', 'port'], await freePort());
   const prefix = options.redisKeyPrefix ?? `tm:${s}:`;
   doc.setIn(['security', 'redis-key-prefix'], `${prefix}security:`);
   doc.setIn(['arm', 'redis-key-prefix'], `${prefix}arm:`);
@@ -232,6 +235,17 @@ export class PipelineProcesses {
     this.#running.delete(name);
   }
 
+  /** Whether a running process's /readyz answers 200 now. */
+  async ready(name: PipelineProcessName): Promise<boolean> {
+    const url = this.isRunning(name) ? this.opsUrl(name) : undefined;
+    if (!url) return false;
+    try {
+      return (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) })).status === 200;
+    } catch {
+      return false;
+    }
+  }
+
   /** SIGTERM to every process (runners first, simulators last); resolves with each exit code. */
   async stop(): Promise<Record<string, number | null>> {
     const codes: Record<string, number | null> = {};
@@ -239,6 +253,7 @@ export class PipelineProcesses {
       'arm',
       'security',
       'dialer',
+      'kpi',
       'intake',
       'analyser',
       'campaign',

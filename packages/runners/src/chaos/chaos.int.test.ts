@@ -1,0 +1,39 @@
+import { expect } from 'chai';
+import type { FaultKind } from './faults.js';
+import { runChaos } from './harness.js';
+import { formatTable, passed } from './report.js';
+
+/**
+ * The short seeded run of `pnpm chaos`: the runners as processes on a broker, PostgreSQL and Redis of the test's own,
+ * a CSV load on both streams for 90 s, and one fault of each kind below at seeded moments (the long run, every
+ * kind three times and more, is `pnpm chaos --minutes 10`). Nothing may be lost, doubled or stuck, and every runner
+ * must be ready again after each fault.
+ */
+describe('chaos: faults under load (short seeded run)', function () {
+  // Start-up (a broker, PostgreSQL, Redis, seven processes) plus 90 s of load plus the faults' recoveries and the
+  // drain stay well inside this on a loaded 2-core machine.
+  this.timeout(900_000);
+  const kinds: FaultKind[] = [
+    'kill-analyser',
+    'kill-intake',
+    'kill-campaign',
+    'kafka-restart',
+    'postgres-restart',
+  ];
+
+  it('loses, doubles and strands nothing, and every runner is ready again after each fault', async () => {
+    const result = await runChaos({ seed: 15, durationMs: 90_000, perKind: 1, kinds, fileIntervalMs: 3_000 });
+    const table = formatTable(result.rows);
+    expect(result.faults.map((f) => f.kind).sort(), 'every planned fault injected').to.deep.equal(
+      [...kinds].sort(),
+    );
+    expect(result.rowsPublished, 'the load went through').to.be.above(0);
+    expect(
+      passed(result.rows),
+      `\n${table}\n${result.violations
+        .slice(0, 10)
+        .map((v) => `${v.kind}: ${v.invariant}: ${v.key}`)
+        .join('\n')}`,
+    ).to.equal(true);
+  });
+});

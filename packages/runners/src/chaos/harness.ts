@@ -1,0 +1,256 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PipelineConfig } from '@tm/contracts';
+import { JvmKafkaBroker, type RestartableServer, startPrivatePostgres, startPrivateRedis } from '@tm/infra';
+import { kafkaTransport } from '@tm/pipeline-core';
+import kafkajs from 'kafkajs';
+import knex, { type Knex } from 'knex';
+import { PipelineProcesses, writePipelineConfig } from '../e2e/pipeline-processes.js';
+import { collectFacts } from './facts.js';
+import {
+  allFaultKinds,
+  CHAOS_RUNNERS,
+  type ChaosRunner,
+  type FaultKind,
+  type PlannedFault,
+  planFaults,
+} from './faults.js';
+import { CHAOS_INVARIANTS, checkInvariants, republishedAdds, type Violation } from './invariants.js';
+import { LoadGenerator } from './load.js';
+import { type FaultRecord, type ReportRow, reportRows } from './report.js';
+
+export interface ChaosOptions {
+  readonly seed: number;
+  /** How long the load runs while the faults are injected (the run takes longer: start-up, drain, checks). */
+  readonly durationMs: number;
+  /** How often each fault kind is injected. */
+  readonly perKind: number;
+  /** The fault kinds (default: every kind). */
+  readonly kinds?: readonly FaultKind[];
+  readonly rowsPerFile?: number;
+  readonly fileIntervalMs?: number;
+  readonly simulatorsDownMs?: number;
+  /** Keep the work dir (config, logs, CSV folders) for a look afterwards. */
+  readonly keepWorkDir?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+export interface ChaosResult {
+  readonly rows: ReportRow[];
+  readonly violations: Violation[];
+  readonly faults: FaultRecord[];
+  readonly plan: PlannedFault[];
+  readonly elapsedMs: number;
+  /** 1-minute load average at the start and at the end of the load. */
+  readonly loadAverage: { start: number; end: number };
+  readonly files: number;
+  readonly rowsPublished: number;
+  /** ADDs sent again on the dial-tasks topic (at least once by design, ADR 0034; the dialer drops repeats). */
+  readonly republishedAdds: number;
+  readonly workDir: string;
+}
+
+const RECOVERY_LIMIT_MS = 180_000;
+/** A file dropped this long after a fault's end still counts on that fault. */
+const AFTERMATH_MS = 15_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The chaos run: a broker, a PostgreSQL and a Redis of its own (restartable in place), the runners as `tm run`
+ * processes, a steady CSV load on both streams, the planned faults one after another, then a drain and the
+ * invariants, one report row per fault kind.
+ */
+export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
+  const log = options.log ?? (() => {});
+  const kinds = options.kinds ?? allFaultKinds();
+  const plan = planFaults({
+    seed: options.seed,
+    durationMs: options.durationMs,
+    kinds,
+    perKind: options.perKind,
+    simulatorsDownMs: options.simulatorsDownMs,
+  });
+  const workDir = mkdtempSync(join(tmpdir(), 'tm-chaos-'));
+  const started = Date.now();
+  let broker: JvmKafkaBroker | undefined;
+  let postgres: RestartableServer | undefined;
+  let redis: RestartableServer | undefined;
+  let processes: PipelineProcesses | undefined;
+  let db: Knex | undefined;
+  const transportHolder: { close?: () => Promise<void> } = {};
+  try {
+    log(
+      `chaos: seed ${options.seed}, ${plan.length} faults over ${options.durationMs / 1000} s; work dir ${workDir}`,
+    );
+    [broker, postgres, redis] = await Promise.all([
+      JvmKafkaBroker.start({ workDir: join(workDir, 'kafka') }),
+      startPrivatePostgres(),
+      startPrivateRedis(),
+    ]);
+    const suffix = `chaos-${options.seed}-${Date.now().toString(36)}`;
+    const { file, config } = await writePipelineConfig({
+      workDir,
+      brokers: [broker.brokers],
+      databaseUrl: postgres.url,
+      suffix,
+    });
+    const env = { DATABASE_URL: postgres.url, REDIS_URL: redis.url };
+    processes = new PipelineProcesses(file, workDir, suffix);
+    const p = processes;
+    const start = (name: ChaosRunner | 'simulators') => p.start(name, { env });
+    await start('simulators');
+    await start('campaign'); // migrates the database before the others use it
+    await Promise.all(CHAOS_RUNNERS.filter((name) => name !== 'campaign').map(start));
+    log(`chaos: ${CHAOS_RUNNERS.length} runners ready after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+    const faults: FaultRecord[] = [];
+    let current: { kind: FaultKind; endedAt?: number } | undefined;
+    const load = new LoadGenerator({
+      folders: streamFolders(config),
+      seed: options.seed,
+      rowsPerFile: options.rowsPerFile ?? 200,
+      intervalMs: options.fileIntervalMs ?? 2_000,
+      badFileEvery: 10,
+      currentFault: () =>
+        current && (current.endedAt === undefined || Date.now() - current.endedAt < AFTERMATH_MS)
+          ? current.kind
+          : undefined,
+    });
+    const loadStart = Date.now();
+    const loadStartAvg = loadavg()[0] ?? 0;
+    load.start();
+
+    /** Runners that exited on their own: restarted, and named. */
+    const restartExited = async (): Promise<string[]> => {
+      const gone = CHAOS_RUNNERS.filter((r) => !p.isRunning(r));
+      for (const name of gone) {
+        log(`chaos: ${name} exited on its own; restarting it\n${p.logTail(name, 10)}`);
+        await start(name).catch((e) => log(`chaos: restarting ${name} failed: ${(e as Error).message}`));
+      }
+      return gone;
+    };
+    /** Waits until every runner answers /readyz 200 (restarting any that exited); resolves with that moment. */
+    const allReady = async (exited: string[]): Promise<number | undefined> => {
+      const deadline = Date.now() + RECOVERY_LIMIT_MS;
+      while (Date.now() < deadline) {
+        exited.push(...(await restartExited()));
+        const ready = await Promise.all(CHAOS_RUNNERS.map((r) => p.ready(r)));
+        if (ready.every(Boolean)) return Date.now();
+        await sleep(250);
+      }
+      return undefined;
+    };
+
+    const b = broker;
+    const pg = postgres;
+    const rd = redis;
+    for (const fault of plan) {
+      const wait = loadStart + fault.atMs - Date.now();
+      if (wait > 0) await sleep(wait);
+      current = { kind: fault.kind };
+      const injectedAt = Date.now();
+      const exited: string[] = [];
+      log(`chaos: ${((injectedAt - loadStart) / 1000).toFixed(0)} s: ${fault.kind}`);
+      let back = injectedAt; // when the fault is over: the runner killed, or the service back
+      if (fault.kind.startsWith('kill-')) {
+        const name = fault.kind.slice('kill-'.length) as ChaosRunner;
+        await p.kill(name);
+        back = Date.now();
+        await start(name).catch((e) => log(`chaos: ${name} did not start again: ${(e as Error).message}`));
+      } else {
+        const outage: Record<string, [() => Promise<void>, () => Promise<void>]> = {
+          'kafka-restart': [() => b.kill(), () => b.resume()],
+          'postgres-restart': [() => pg.kill(), () => pg.resume()],
+          'redis-restart': [() => rd.kill(), () => rd.resume()],
+          'simulators-down': [() => p.kill('simulators'), () => start('simulators')],
+        };
+        const [down, up] = outage[fault.kind] as [() => Promise<void>, () => Promise<void>];
+        await down();
+        await sleep(fault.downMs);
+        await up();
+        back = Date.now();
+      }
+      const readyAt = await allReady(exited);
+      current.endedAt = Date.now();
+      const record: FaultRecord = {
+        kind: fault.kind,
+        injectedAtMs: injectedAt - loadStart,
+        recoveryMs: readyAt === undefined ? undefined : readyAt - back,
+        exited,
+      };
+      faults.push(record);
+      log(
+        `chaos:   ${fault.kind}: ${readyAt === undefined ? 'NOT recovered' : `ready ${record.recoveryMs} ms after`}` +
+          (exited.length ? `; exited: ${exited.join(', ')}` : ''),
+      );
+    }
+    const remaining = loadStart + options.durationMs - Date.now();
+    if (remaining > 0) await sleep(remaining);
+    await load.stop();
+    const loadEndAvg = loadavg()[0] ?? 0;
+    log(`chaos: load stopped after ${((Date.now() - loadStart) / 1000).toFixed(0)} s; draining`);
+
+    db = knex({ client: 'pg', connection: postgres.url, pool: { min: 0, max: 2 } });
+    await drain(db, load, log);
+    const transport = kafkaTransport({ brokers: [broker.brokers], logLevel: kafkajs.logLevel.NOTHING });
+    transportHolder.close = () => transport.close();
+    const facts = await collectFacts(transport, db, config, load.files());
+    const violations = checkInvariants(facts, CHAOS_INVARIANTS);
+    const rows = reportRows(kinds, faults, violations, (a) => load.faultOf(a));
+    return {
+      rows,
+      violations,
+      faults,
+      plan,
+      elapsedMs: Date.now() - started,
+      loadAverage: { start: loadStartAvg, end: loadEndAvg },
+      files: facts.files.length,
+      rowsPublished: facts.published.length,
+      republishedAdds: republishedAdds(facts),
+      workDir,
+    };
+  } finally {
+    await transportHolder.close?.().catch(() => {});
+    await db?.destroy().catch(() => {});
+    await processes?.stop().catch(() => {});
+    await Promise.all([
+      broker?.stop().catch(() => {}),
+      postgres?.stop().catch(() => {}),
+      redis?.stop().catch(() => {}),
+    ]);
+    if (!options.keepWorkDir) rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+function streamFolders(config: PipelineConfig): Map<string, string> {
+  return new Map(
+    config.events.dataStreams.map((s) => [s.name, (s as { folder: string }).folder] as [string, string]),
+  );
+}
+
+/**
+ * Waits (up to 3 minutes) until intake moved every file, and no task is NEW and no outbox row unpublished for 5 s
+ * running; whatever is left then is the checker's to count as stuck.
+ */
+async function drain(db: Knex, load: LoadGenerator, log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  let quietSince: number | undefined;
+  while (Date.now() < deadline) {
+    const files = load.files().filter((f) => !f.settled).length;
+    const pending = await db
+      .raw<{ rows: { n: number }[] }>(
+        `SELECT (SELECT count(*) FROM TM$CAMPAIGN_TASKS WHERE TASK_STATE = 'NEW')
+              + (SELECT count(*) FROM TM$DIAL_TASK_OUTBOX WHERE PUBLISHED_AT IS NULL) AS n`,
+      )
+      .then((r) => Number(r.rows[0]?.n ?? 0))
+      .catch(() => Number.POSITIVE_INFINITY);
+    if (files === 0 && pending === 0) {
+      quietSince ??= Date.now();
+      if (Date.now() - quietSince >= 5_000) return;
+    } else quietSince = undefined;
+    await sleep(1_000);
+  }
+  log('chaos: the pipeline did not drain within 3 minutes; what is left counts as stuck');
+}
