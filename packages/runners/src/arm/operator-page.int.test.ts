@@ -22,6 +22,12 @@ const FULL_PHONE = [PHONE, PHONE.slice(1), '+7 (900) 123-45-67', '+7 900 123-45-
 
 describe('Operator page in Chromium (ARM, security, engine on Kafka)', function () {
   this.timeout(240_000);
+  // Errors the page logs once a test's body ended do not count: the harness's afterEach (registered next, so run
+  // first) stops the ARM while the page may still be polling it (ERR_CONNECTION_REFUSED).
+  let recording = false;
+  afterEach(() => {
+    recording = false;
+  });
   const h = useArmHarness({ transport: 'kafka' });
   let session: BrowserSession | undefined;
   const pageErrors: string[] = [];
@@ -37,9 +43,13 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
     session = await openBrowserSession('operator');
     const { page } = session;
     const origin = new URL(h().arm.url as string).origin;
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    recording = true;
+    page.on('pageerror', (error) => {
+      if (recording) pageErrors.push(error.message);
+    });
     page.on('console', (message) => {
-      if (message.type() === 'error' && !/401|404|429/.test(message.text())) pageErrors.push(message.text());
+      if (recording && message.type() === 'error' && !/401|404|429/.test(message.text()))
+        pageErrors.push(message.text());
     });
     page.on('request', (request) => {
       if (!request.url().startsWith(origin) && !request.url().startsWith('data:')) {
