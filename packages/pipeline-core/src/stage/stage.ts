@@ -265,22 +265,32 @@ export class Stage<V> implements Runnable {
         this.#notifySettled();
       },
     });
-    this.#consumer = transport.createConsumer({
+    const consumer = transport.createConsumer({
       groupId: this.groupId,
       topics: this.#topics,
       fromBeginning: input.fromBeginning ?? true,
       readCommitted: true,
       clientId: this.name,
     });
+    this.#consumer = consumer;
+    this.#rebalancing = false;
     const interval = this.#o.commitIntervalMs ?? (this.#eos ? 100 : 1000);
     this.#commitTimer = setInterval(() => void this.#commitSafely(), interval);
-    await this.#consumer.start({
-      onBatch: (batch) => this.#onBatch(batch),
-      onAssignment: (partitions) => this.#onAssignment(partitions),
-      onCrash: (err) => this.#fault('consumer', err),
-      onRetry: (err) => this.#troubled(err),
+    // A consumer dropped by a recovery may still report (kafkajs emits while it stops): only the current one counts.
+    const current = () => this.#consumer === consumer;
+    await consumer.start({
+      onBatch: (batch) => (current() ? this.#onBatch(batch) : undefined),
+      onAssignment: (partitions) => {
+        if (current()) this.#onAssignment(partitions);
+      },
+      onCrash: (err) => {
+        if (current()) this.#fault('consumer', err);
+      },
+      onRetry: (err) => {
+        if (current()) this.#troubled(err);
+      },
       onRebalancing: () => {
-        this.#rebalancing = true;
+        if (current()) this.#rebalancing = true;
       },
     });
   }
@@ -652,6 +662,9 @@ export class Stage<V> implements Runnable {
     this.#ledger.abandon(); // the dropped records come again from the committed offsets
     for (let attempt = 1; this.#state === 'recovering'; attempt += 1) {
       try {
+        // The transaction a failed commit left must be finished before the group hands out its offsets again:
+        // otherwise they are read before that commit's markers and its records are decided twice.
+        await this.#producer?.recover?.();
         await this.#connectSource();
         if (this.#state !== 'recovering') return;
         this.#state = 'running';

@@ -249,7 +249,14 @@ class KafkaProducer implements TransportProducer {
     });
   }
 
-  /** Replaces a producer whose transaction state kafkajs cannot leave; throws (and stays broken) while the broker is away. */
+  async recover(): Promise<void> {
+    if (this.#broken) await this.#recover();
+  }
+
+  /**
+   * Replaces a producer whose transaction state kafkajs cannot leave; throws (and stays broken) while the broker is
+   * away. The new producer's InitProducerId is answered only once the coordinator finished the old transaction.
+   */
   async #recover(): Promise<void> {
     const old = this.#producer;
     this.#producer = this.#create();
