@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { connectCampaignDb } from '../campaign/db/connect.js';
 import { createCampaignEngine } from '../campaign/engine/engine.js';
 import { createLogger } from '../runtime/logger.js';
-import { prepareWithRetry } from '../runtime/prepare-with-retry.js';
-import { runRunner } from '../runtime/run-runner.js';
+import { prepareAndRun } from '../runtime/run-runner.js';
 import { transportFor } from '../runtime/transport.js';
 import { configOption, configPathOf, portOption } from './config-option.js';
 import { commandGroup } from './groups.js';
@@ -35,24 +34,16 @@ export async function runCampaignEngine(options: RunCampaignOptions = {}): Promi
     await transport.close();
     await db.destroy();
   };
-  try {
-    // The database or the broker not there yet: unready and waiting, up to the outage limit (ADR 0134).
-    await prepareWithRetry(() => engine.prepare(), {
-      rideOutMs: config.infra.kafka.outageLimitMs,
-      logger,
-      what: 'campaign engine',
-    });
-  } catch (err) {
-    logger.error({ error: err instanceof Error ? err.message : String(err) }, 'campaign engine cannot start');
-    await close();
-    return 1;
-  }
-  return runRunner({
-    stages: engine.stages,
+  // The database or the broker not there yet: unready and waiting, up to the outage limit (ADR 0134).
+  return prepareAndRun({
+    what: 'campaign engine',
+    prepare: () => engine.prepare(),
+    rideOutMs: config.infra.kafka.outageLimitMs,
+    stages: () => engine.stages,
+    close,
     metrics,
     logger,
-    ...(options.opsPort !== undefined ? { opsPort: options.opsPort } : {}),
-    onStopped: close,
+    opsPort: options.opsPort,
   });
 }
 
