@@ -286,8 +286,8 @@ export class Stage<V> implements Runnable {
       onCrash: (err) => {
         if (current()) this.#fault('consumer', err);
       },
-      onRetry: (err) => {
-        if (current()) this.#troubled(err);
+      onRetry: () => {
+        if (current()) this.#troubled();
       },
       onRebalancing: () => {
         if (current()) this.#rebalancing = true;
@@ -538,7 +538,7 @@ export class Stage<V> implements Runnable {
         this.#fault('commit', err);
       } else {
         // Offsets stay pending and are committed with the next attempt; a rebalance in progress ends up here.
-        this.#troubled(err);
+        this.#troubled();
         this.#meter.error('commit');
         this.#log.warn(
           { error: err instanceof Error ? err.message : String(err) },
@@ -624,7 +624,7 @@ export class Stage<V> implements Runnable {
    */
   #fault(kind: string, err: unknown): void {
     if (this.#state !== 'running') return;
-    this.#troubled(err);
+    this.#troubled();
     this.#outageSince ??= Date.now();
     this.#dependencyOutage = kind === 'dependency';
     if (isFencedError(err) || !this.#withinOutageLimit()) {
@@ -641,7 +641,7 @@ export class Stage<V> implements Runnable {
   }
 
   /** Something failed that a retry may get past: unready from now until the broker answers again. */
-  #troubled(_err: unknown): void {
+  #troubled(): void {
     this.#troubleSince ??= Date.now();
   }
 
