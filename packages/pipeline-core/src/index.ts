@@ -78,6 +78,7 @@ export {
   type StageOptions,
   type StageState,
 } from './stage/stage.js';
+export { TransactionSender, type TransactionSenderOptions } from './stage/transaction-sender.js';
 export {
   type ChangelogStateOptions,
   type KeyValueStore,

@@ -1,7 +1,7 @@
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DataStreamConfig } from '@tm/contracts';
-import type { OutboundRecord, TransportProducer, TransportTransaction } from '@tm/pipeline-core';
+import { TransactionSender, type TransportProducer } from '@tm/pipeline-core';
 import type { Logger } from '../runtime/index.js';
 import { freeName, reportNameOf } from './file-naming.js';
 import type { IncomingFile } from './folder-scan.js';
@@ -202,59 +202,6 @@ function errorReportOf(file: IncomingFile, ctx: StreamContext): ErrorReport {
   return new ErrorReport(join(ctx.errorDir, `.${file.name}.${process.pid}.errors.tmp`), ctx.errorDir);
 }
 
-/**
- * The records of one transaction at a time, sent in batches of {@link SEND_BATCH} with one send on the wire while
- * the next is assembled; the transaction begins with the first send.
- */
-class TransactionSender {
-  #txn: TransportTransaction | undefined;
-  #inFlight: Promise<void> | undefined;
-  #batch: OutboundRecord[] = [];
-
-  constructor(private readonly producer: TransportProducer) {}
-
-  /**
-   * Adds a record. Returns a promise only when the batch was full and went out (await it before the next call), so
-   * a million rows cost no million promises.
-   */
-  push(record: OutboundRecord): Promise<void> | undefined {
-    this.#batch.push(record);
-    return this.#batch.length >= SEND_BATCH ? this.#send() : undefined;
-  }
-
-  async #send(): Promise<void> {
-    this.#txn ??= await this.producer.transaction();
-    const records = this.#batch;
-    this.#batch = [];
-    if (this.#inFlight) await this.#inFlight;
-    this.#inFlight = this.#txn.send(records);
-    this.#inFlight.catch(() => {}); // awaited before the next send, the commit or the abort
-  }
-
-  /** Sends what is left with `last` (the file's ledger entry) and commits. */
-  async commitWith(last: OutboundRecord): Promise<void> {
-    this.#batch.push(last);
-    await this.#send();
-    await this.#inFlight;
-    this.#inFlight = undefined;
-    const txn = this.#txn;
-    this.#txn = undefined;
-    await txn?.commit();
-  }
-
-  /** Drops what is not sent and aborts the open transaction (if any); `quietly`: after another error. */
-  async abort(quietly = false): Promise<void> {
-    this.#batch = [];
-    const txn = this.#txn;
-    this.#txn = undefined;
-    await this.#inFlight?.catch(() => {});
-    this.#inFlight = undefined;
-    if (!txn) return;
-    if (quietly) await txn.abort().catch(() => {});
-    else await txn.abort();
-  }
-}
-
 /** The single-transaction mode of {@link importFile}: one pass, one transaction (ADR 0068). */
 async function importInOneTransaction(
   file: IncomingFile,
@@ -265,7 +212,7 @@ async function importInOneTransaction(
   const { producer, ledger } = ctx;
   const { name: stream, topic } = ctx.stream;
   const report = errorReportOf(file, ctx);
-  const sender = new TransactionSender(producer);
+  const sender = new TransactionSender(producer, { batchSize: SEND_BATCH });
   const clock = ctx.clock ?? Date.now;
   const deadline = clock() + ctx.transactionTimeoutMs / 2;
   let rows = 0;
@@ -556,7 +503,7 @@ async function publishRows(
   const earlierRows = decision.kind === 'resume' ? decision.rows : 0;
   const total = checked.rows;
 
-  const sender = new TransactionSender(producer);
+  const sender = new TransactionSender(producer, { batchSize: SEND_BATCH });
   let inTxn = 0;
   let published = 0;
   let lastLine = afterLine;
