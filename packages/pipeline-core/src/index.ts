@@ -21,7 +21,7 @@ export { type BufferRecordsOptions, bufferRecords } from './operators/buffer-rec
 export { type ConcurrentMapByKeyOptions, concurrentMapByKey } from './operators/concurrent-map-by-key.js';
 export { filterRecords } from './operators/filter-records.js';
 export { mapValue } from './operators/map-value.js';
-export { backoffDelay, type RetryPolicy, retryBackoff } from './operators/retry-backoff.js';
+export { retryBackoff } from './operators/retry-backoff.js';
 export { routeToDlq } from './operators/route-to-dlq.js';
 export { type ToTopicOptions, toOutputs, toTopic } from './operators/to-topic.js';
 export {
@@ -38,6 +38,7 @@ export {
   type RawRecord,
   type RecordOrigin,
 } from './record.js';
+export { backoffDelay, type RetryPolicy } from './retry/backoff.js';
 export { type ConfluentAvroOptions, confluentAvroSerde, REGISTRY_RETRY } from './serdes/avro-confluent.js';
 export { type AvroSerde, avroFramingOf, framedAvroEncoder } from './serdes/avro-framing.js';
 export { AvroSchemaStore, canonicalForm, fingerprintBytes } from './serdes/avro-schema-store.js';
