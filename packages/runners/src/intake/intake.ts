@@ -13,7 +13,8 @@ import {
 import { contractSerdes, type Logger } from '../runtime/index.js';
 import { exists } from './file-naming.js';
 import { type IncomingFile, incomingFile, scanStreamFolder } from './folder-scan.js';
-import { type FileOutcome, type ImportProgress, importFile, type StreamContext } from './import-file.js';
+import { importFile } from './import-file.js';
+import type { FileOutcome, ImportProgress, StreamContext } from './import-types.js';
 import { IntakeMetrics } from './intake-metrics.js';
 import { ensureIntakeTopics } from './intake-topics.js';
 import { FileLedger } from './ledger.js';
