@@ -30,6 +30,7 @@ export {
   type WindowedValue,
   windowAggregate,
 } from './operators/window-aggregate.js';
+export { type WriteBatchesOptions, writeBatches } from './operators/write-batches.js';
 export {
   Committable,
   type Emission,

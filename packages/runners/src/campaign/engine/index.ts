@@ -16,4 +16,3 @@ export { CampaignEngineMetrics } from './engine-metrics.js';
 export { UnknownReferenceError } from './errors.js';
 export { type Pruned, pruneOldRows, type Retention } from './housekeeping.js';
 export { type IngestBatchesOptions, ingestBatches } from './ingest-batches.js';
-export { type WriteBatchesOptions, writeBatches } from './write-batches.js';

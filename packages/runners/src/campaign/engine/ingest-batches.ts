@@ -1,5 +1,11 @@
 import type { Candidate } from '@tm/contracts';
-import { attemptsOf, type Committable, type Emission, type RetryPolicy } from '@tm/pipeline-core';
+import {
+  attemptsOf,
+  type Committable,
+  type Emission,
+  type RetryPolicy,
+  writeBatches,
+} from '@tm/pipeline-core';
 import {
   catchError,
   concatMap,
@@ -16,7 +22,6 @@ import {
 import type { IngestResult } from '../db/ingest.js';
 import { databaseUnavailable, isDatabaseUnavailable, withDbRetry } from './db-retry.js';
 import { UnknownReferenceError } from './errors.js';
-import { writeBatches } from './write-batches.js';
 
 /** Options of {@link ingestBatches}. */
 export interface IngestBatchesOptions {
