@@ -70,6 +70,7 @@ export { bufferSerde, jsonSerde, type Serde, stringSerde } from './serdes/serde.
 export { DeadLetterHeaders, deadLetterRecord, defaultDeadLetterTopic } from './stage/dead-letter.js';
 export { StageMetrics } from './stage/metrics.js';
 export { type OpsServer, serveOps } from './stage/ops-server.js';
+export { type Periodic, runEvery } from './stage/periodic.js';
 export { type RunStagesOptions, runStages } from './stage/run-stages.js';
 export type { Runnable } from './stage/runnable.js';
 export {

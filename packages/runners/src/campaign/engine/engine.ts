@@ -2,7 +2,9 @@ import type { CallEvent, Candidate, CommunicationResult, PipelineConfig } from '
 import {
   createStage,
   type Logger,
+  type Periodic,
   type RetryPolicy,
+  runEvery,
   type Serde,
   type Stage,
   StageMetrics,
@@ -29,7 +31,6 @@ import { CampaignEngineMetrics } from './engine-metrics.js';
 import { UnknownReferenceError } from './errors.js';
 import { pruneOldRows } from './housekeeping.js';
 import { ingestBatches } from './ingest-batches.js';
-import { every, type Periodic } from './periodic.js';
 
 /** Call events or communication results applied at once per stage (one per operator key at a time). */
 const EVENT_CONCURRENCY = 4;
@@ -275,12 +276,12 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
       await serdes.dialTask.ready?.(); // the dispatcher encodes dial tasks; waits while the registry is down
       if (options.schedules ?? true) {
         schedules = [
-          every(
+          runEvery(
             settings.dispatch.intervalMs,
             () => dispatcher.round().then(logRound),
             scheduleFailed('dispatch'),
           ),
-          every(
+          runEvery(
             settings.housekeeping.intervalMs,
             async () => {
               const pruned = await pruneOldRows(db, clock(), settings.housekeeping);
@@ -290,7 +291,7 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
           ),
           ...(settings.dispatch.callStartTimeoutMs > 0
             ? [
-                every(
+                runEvery(
                   settings.dispatch.timeoutCheckIntervalMs,
                   timeOutUnstarted,
                   scheduleFailed('call-start-timeout'),
