@@ -17,6 +17,7 @@ export {
   StageFailedError,
 } from './errors.js';
 export { defaultLogger, type Logger } from './log.js';
+export { type ApplyRecordsOptions, applyRecords } from './operators/apply-records.js';
 export { type BufferRecordsOptions, bufferRecords } from './operators/buffer-records.js';
 export { type ConcurrentMapByKeyOptions, concurrentMapByKey } from './operators/concurrent-map-by-key.js';
 export { filterRecords } from './operators/filter-records.js';

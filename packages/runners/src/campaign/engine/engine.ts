@@ -24,7 +24,7 @@ import { poolMaxOf } from '../db/connect.js';
 import { type IngestResult, ingestCandidates } from '../db/ingest.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { AnalyzeTrigger } from './analyze-trigger.js';
-import { applyRecords } from './apply-records.js';
+import { applyToDatabase } from './apply-to-database.js';
 import { DB_RETRY } from './db-retry.js';
 import { Dispatcher, type DispatchRound, type OutboxPublisherMode } from './dispatcher.js';
 import { CampaignEngineMetrics } from './engine-metrics.js';
@@ -203,7 +203,7 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
       input: { topics: stage.topic, serde: stage.serde },
       process: (records) =>
         records.pipe(
-          applyRecords(stage.apply, {
+          applyToDatabase(stage.apply, {
             concurrency: EVENT_CONCURRENCY,
             retry,
             rejectionOf: stage.rejectionOf,

@@ -3,7 +3,7 @@
  * dispatcher and schedules. The pieces are exported for engines composed differently: the dispatcher, the
  * stages' operators, the database-retry policy, the housekeeping.
  */
-export { type ApplyRecordsOptions, applyRecords } from './apply-records.js';
+export { type ApplyToDatabaseOptions, applyToDatabase } from './apply-to-database.js';
 export { DB_RETRY, isDatabaseUnavailable, isRetriableDbError, withDbRetry } from './db-retry.js';
 export {
   Dispatcher,
