@@ -21,6 +21,7 @@ export { type ApplyRecordsOptions, applyRecords } from './operators/apply-record
 export { type BufferRecordsOptions, bufferRecords } from './operators/buffer-records.js';
 export { type ConcurrentMapByKeyOptions, concurrentMapByKey } from './operators/concurrent-map-by-key.js';
 export { filterRecords } from './operators/filter-records.js';
+export { inLanes } from './operators/in-lanes.js';
 export { mapValue } from './operators/map-value.js';
 export { retryBackoff } from './operators/retry-backoff.js';
 export { routeToDlq } from './operators/route-to-dlq.js';
