@@ -39,6 +39,23 @@ describe('readTopicUntil', () => {
     expect((await transport.committedOffsets('g', 't')).size, 'it commits nothing').to.equal(0);
   });
 
+  it('reads several topics at once', async () => {
+    const transport = await topicWith(['a']);
+    await transport.ensureTopics([{ topic: 'u', partitions: 2 }]);
+    const producer = transport.createProducer();
+    await producer.connect();
+    await producer.send([{ topic: 'u', key: 'b', value: null }]);
+    await producer.disconnect();
+    const seen = new Set<string>();
+    await readTopicUntil(transport, ['t', 'u'], {
+      until: (records) => {
+        for (const r of records) seen.add(`${r.topic}:${r.key?.toString()}`);
+        return seen.size === 2;
+      },
+    });
+    expect([...seen].sort()).to.deep.equal(['t:a', 'u:b']);
+  });
+
   it('keeps reading while it lingers', async () => {
     const transport = await topicWith(['a']);
     const producer = transport.createProducer();

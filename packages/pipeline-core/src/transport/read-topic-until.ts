@@ -21,8 +21,8 @@ export interface ReadTopicUntilOptions {
 }
 
 /**
- * Reads a topic from its beginning as a read_committed consumer of its own group until `until` says enough, then
- * leaves the group. It is how a process reads a compacted topic back into memory at start (with a record it
+ * Reads a topic (or several) from its beginning as a read_committed consumer of its own group until `until` says
+ * enough, then leaves the group. It is how a process reads a compacted topic back into memory at start (with a record it
  * wrote itself as the end marker, since a broker gives no "end" to a consumer) and how tests read what a stage
  * produced.
  *
@@ -37,13 +37,15 @@ export interface ReadTopicUntilOptions {
  */
 export async function readTopicUntil(
   transport: Transport,
-  topic: string,
+  topic: string | readonly string[],
   options: ReadTopicUntilOptions,
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const topics = typeof topic === 'string' ? [topic] : topic;
+  const named = topics.join(', ');
   const consumer = transport.createConsumer({
-    groupId: options.groupId ?? `reader-${topic}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
-    topics: [topic],
+    groupId: options.groupId ?? `reader-${named}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+    topics,
     fromBeginning: true,
     readCommitted: true,
   });
@@ -71,7 +73,7 @@ export async function readTopicUntil(
             reject(
               options.timeoutError
                 ? options.timeoutError()
-                : new Error(`${topic} was not read to the point wanted in ${timeoutMs} ms`),
+                : new Error(`${named} was not read to the point wanted in ${timeoutMs} ms`),
             ),
           timeoutMs,
         );
