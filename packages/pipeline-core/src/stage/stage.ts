@@ -9,6 +9,7 @@ import {
   type RawRecord,
   type Settlement,
 } from '../record.js';
+import { backoffDelay, type RetryPolicy } from '../retry/backoff.js';
 import type { Serde } from '../serdes/serde.js';
 import type {
   RecordBatch,
@@ -750,10 +751,9 @@ export class Stage<V> implements Runnable {
   }
 }
 
-/** Wait before the next attempt to start or to consume again: 500 ms doubling to 5 s. */
-function backoffMs(attempt: number): number {
-  return Math.min(5000, 250 * 2 ** Math.min(attempt, 5));
-}
+/** Wait before the next attempt to start or to consume again: 500 ms doubling to 5 s, as intake's start. */
+const RECONNECT_BACKOFF: RetryPolicy = { initialDelayMs: 500, maxDelayMs: 5000, jitter: 'none' };
+const backoffMs = (attempt: number) => backoffDelay(RECONNECT_BACKOFF, attempt);
 
 /**
  * Defines a stage: records from `input.topics`, decoded with `input.serde`, flow through `process` — plain RxJS —
