@@ -152,21 +152,32 @@ describe('dialer: tm run simulators, campaign and dialer as processes on Kafka a
   /** Waits until every task left IN_PROGRESS and the telephony is idle; then checks the loop's counts. */
   async function expectLoopClosed(): Promise<void> {
     const total = WAVES * PER_WAVE;
+    let last = '';
     await eventually(
       async () => {
         const states = await taskStates();
         const s = await stats();
+        const ended = endedCalls();
+        last = JSON.stringify({
+          states,
+          queued: s.queued,
+          inProgress: s.callsInProgress,
+          ended,
+          telephonyEnded: s.callsEnded,
+        });
         return (
           Object.values(states).reduce((a, b) => a + b, 0) === total &&
           !states.IN_PROGRESS &&
           s.queued === 0 &&
           s.callsInProgress === 0 &&
-          endedCalls() === s.callsEnded
+          ended === s.callsEnded
         );
       },
       'every task out of IN_PROGRESS, the telephony idle, every call ended on the topic',
       180_000,
-    );
+    ).catch((err: unknown) => {
+      throw new Error(`${err instanceof Error ? err.message : String(err)}; last seen ${last}`);
+    });
     const s = await stats();
     // Exactly once at the telephony: no reference was added twice; every ADD the engine published was added once,
     // but for those a killed dialer may have sent or not (closed UNCERTAIN; the engine's timeout re-queued them).
