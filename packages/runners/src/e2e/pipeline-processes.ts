@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { defaultConfigPath, loadPipelineConfig, type PipelineConfig } from '@tm/contracts';
 import { eventually } from '@tm/pipeline-core/testing';
 import { parseDocument } from 'yaml';
+import { connectCampaignDb } from '../campaign/db/connect.js';
 
 /** The runners of the data path, each a `tm run <stage>` process of its own. */
 export type PipelineProcessName =
@@ -106,6 +107,32 @@ export async function writePipelineConfig(
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, doc.toString());
   return { file, config: loadPipelineConfig(file, {}) };
+}
+
+/** Sets keys of a written pipeline config file (paths as the YAML spells them, e.g. `['dialer', 'poll-interval-ms']`). */
+export function patchPipelineConfig(
+  file: string,
+  overrides: readonly (readonly [readonly string[], unknown])[],
+): void {
+  const doc = parseDocument(readFileSync(file, 'utf8'));
+  for (const [path, value] of overrides) doc.setIn(path, value);
+  writeFileSync(file, doc.toString());
+}
+
+/**
+ * Creates the PostgreSQL schema `schema` and returns `databaseUrl` with its connections' search_path set to it, so
+ * a run's processes and its test see only that run's rows.
+ */
+export async function privateSchemaUrl(databaseUrl: string, schema: string): Promise<string> {
+  const admin = connectCampaignDb(databaseUrl, { poolMax: 1 });
+  try {
+    await admin.raw(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await admin.destroy();
+  }
+  const url = new URL(databaseUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
 }
 
 interface Running {
