@@ -167,10 +167,13 @@ export class PipelineProcesses {
     return `tml-events-analyser-${this.suffix}`;
   }
 
-  /** Starts `tm run <name>` with extra environment variables and Node flags (such as `--cpu-prof`). */
+  /**
+   * Starts `tm run <name>` with extra environment variables and Node flags (such as `--cpu-prof`), and waits up to
+   * `readyTimeoutMs` (default 60 s) for it to be ready.
+   */
   async start(
     name: PipelineProcessName,
-    options: { env?: Record<string, string>; nodeArgs?: readonly string[] } = {},
+    options: { env?: Record<string, string>; nodeArgs?: readonly string[]; readyTimeoutMs?: number } = {},
   ): Promise<void> {
     const env = options.env ?? {};
     const opsPort = await freePort();
@@ -211,7 +214,7 @@ export class PipelineProcesses {
         }
       },
       `tm run ${name} to be ready`,
-      60_000,
+      options.readyTimeoutMs ?? 60_000,
     );
   }
 
