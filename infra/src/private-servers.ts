@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { run, tail } from './exec.js';
 import { stopProcess } from './kafka-broker.js';
 import { freePort, portAnswers, waitFor } from './net.js';
@@ -89,8 +90,10 @@ export async function startPrivatePostgres(): Promise<RestartableServer> {
     ]);
     child = spawn(cmd.command, cmd.args, { stdio: ['ignore', log, log] });
     closeSync(log);
-    if (!(await waitFor(() => portAnswers('127.0.0.1', port), 60_000))) {
-      throw new Error(`private PostgreSQL did not answer on port ${port}`);
+    // The port answers while a cluster killed before is still in crash recovery ("the database system is not yet
+    // accepting connections"): wait for a query to succeed.
+    if (!(await waitFor(() => acceptsQueries(port), 60_000))) {
+      throw new Error(`private PostgreSQL did not accept connections on port ${port}`);
     }
   };
   // runuser forks the server: killing runuser alone would leave postgres running, so kill the whole cluster by pid.
@@ -102,6 +105,20 @@ export async function startPrivatePostgres(): Promise<RestartableServer> {
     await waitFor(async () => !(await portAnswers('127.0.0.1', port)), 10_000);
   };
   return restartable(`postgres://postgres@127.0.0.1:${port}/postgres`, port, dir, launch, kill);
+}
+
+async function acceptsQueries(port: number): Promise<boolean> {
+  if (!(await portAnswers('127.0.0.1', port))) return false;
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 /** A Redis server of a test's own on a free port (no persistence, as the machine's: a restart empties it). */

@@ -17,11 +17,13 @@ export {
   StageFailedError,
 } from './errors.js';
 export { defaultLogger, type Logger } from './log.js';
+export { type ApplyRecordsOptions, applyRecords } from './operators/apply-records.js';
 export { type BufferRecordsOptions, bufferRecords } from './operators/buffer-records.js';
 export { type ConcurrentMapByKeyOptions, concurrentMapByKey } from './operators/concurrent-map-by-key.js';
 export { filterRecords } from './operators/filter-records.js';
+export { inLanes } from './operators/in-lanes.js';
 export { mapValue } from './operators/map-value.js';
-export { backoffDelay, type RetryPolicy, retryBackoff } from './operators/retry-backoff.js';
+export { retryBackoff } from './operators/retry-backoff.js';
 export { routeToDlq } from './operators/route-to-dlq.js';
 export { type ToTopicOptions, toOutputs, toTopic } from './operators/to-topic.js';
 export {
@@ -30,6 +32,7 @@ export {
   type WindowedValue,
   windowAggregate,
 } from './operators/window-aggregate.js';
+export { type WriteBatchesOptions, writeBatches } from './operators/write-batches.js';
 export {
   Committable,
   type Emission,
@@ -38,6 +41,7 @@ export {
   type RawRecord,
   type RecordOrigin,
 } from './record.js';
+export { backoffDelay, type RetryPolicy } from './retry/backoff.js';
 export { type ConfluentAvroOptions, confluentAvroSerde, REGISTRY_RETRY } from './serdes/avro-confluent.js';
 export { type AvroSerde, avroFramingOf, framedAvroEncoder } from './serdes/avro-framing.js';
 export { AvroSchemaStore, canonicalForm, fingerprintBytes } from './serdes/avro-schema-store.js';
@@ -68,6 +72,7 @@ export { bufferSerde, jsonSerde, type Serde, stringSerde } from './serdes/serde.
 export { DeadLetterHeaders, deadLetterRecord, defaultDeadLetterTopic } from './stage/dead-letter.js';
 export { StageMetrics } from './stage/metrics.js';
 export { type OpsServer, serveOps } from './stage/ops-server.js';
+export { type Periodic, runEvery } from './stage/periodic.js';
 export { type RunStagesOptions, runStages } from './stage/run-stages.js';
 export type { Runnable } from './stage/runnable.js';
 export {
@@ -78,6 +83,7 @@ export {
   type StageOptions,
   type StageState,
 } from './stage/stage.js';
+export { TransactionSender, type TransactionSenderOptions } from './stage/transaction-sender.js';
 export {
   type ChangelogStateOptions,
   type KeyValueStore,
@@ -89,6 +95,7 @@ export {
 export { type KafkaTransportOptions, kafkaTransport } from './transport/kafka/kafka-transport.js';
 export { MemoryBroker, ProducerFencedError } from './transport/memory/broker.js';
 export { memoryTransport } from './transport/memory/memory-transport.js';
+export { type ReadTopicUntilOptions, readTopicUntil } from './transport/read-topic-until.js';
 export type {
   ConsumerHandlers,
   ConsumerOptions,

@@ -55,7 +55,7 @@ export * from './intake/generator/index.js';
 export type {
   FileOutcome,
   ImportProgress,
-} from './intake/import-file.js';
+} from './intake/import-types.js';
 export { createIntake, type Intake, type IntakeOptions, UnknownStreamError } from './intake/intake.js';
 export { IntakeMetrics } from './intake/intake-metrics.js';
 export {

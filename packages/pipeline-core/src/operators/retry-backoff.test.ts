@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { defer, EMPTY } from 'rxjs';
 import { RetriesExhaustedError } from '../errors.js';
 import { testScheduler } from '../testing/test-scheduler.js';
-import { backoffDelay, retryBackoff } from './retry-backoff.js';
+import { retryBackoff } from './retry-backoff.js';
 
 describe('retryBackoff', () => {
   it('resubscribes after exponentially growing delays, then fails with the number of attempts', () => {
@@ -42,16 +42,6 @@ describe('retryBackoff', () => {
       );
       expectSubscriptions(source.subscriptions).toBe('^-!');
     });
-  });
-
-  it('computes full, equal and no jitter within their bounds, capped by maxDelayMs', () => {
-    const policy = { initialDelayMs: 100, multiplier: 2, maxDelayMs: 1000 };
-    expect(backoffDelay({ ...policy, jitter: 'none' }, 1)).to.equal(100);
-    expect(backoffDelay({ ...policy, jitter: 'none' }, 3)).to.equal(400);
-    expect(backoffDelay({ ...policy, jitter: 'none' }, 10)).to.equal(1000);
-    expect(backoffDelay({ ...policy, jitter: 'full', random: () => 0.5 }, 2)).to.equal(100);
-    expect(backoffDelay({ ...policy, jitter: 'equal', random: () => 0 }, 2)).to.equal(100);
-    expect(backoffDelay({ ...policy, jitter: 'equal', random: () => 0.999 }, 2)).to.be.closeTo(200, 0.2);
   });
 
   it('refuses fewer than one attempt', () => {

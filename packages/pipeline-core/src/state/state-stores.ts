@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OutboundRecord, RecordOrigin } from '../record.js';
+import { readTopicUntil } from '../transport/read-topic-until.js';
 import type { Transport, TransportProducer } from '../transport/types.js';
 
 /**
@@ -516,21 +517,10 @@ class ChangelogBackend implements Backend {
       this.topics.map((topic) => ({ topic, key: BARRIER_KEY, value: JSON.stringify({ barrier: nonce }) })),
     );
     const pending = new Set(this.topics);
-    const consumer = this.transport.createConsumer({
+    await readTopicUntil(this.transport, this.topics, {
       groupId: `${groupPrefix}-${randomUUID()}`,
-      topics: this.topics,
-      fromBeginning: true,
-      readCommitted: true,
-    });
-    let done!: () => void;
-    let failed!: (err: Error) => void;
-    const read = new Promise<void>((resolve, reject) => {
-      done = resolve;
-      failed = reject;
-    });
-    await consumer.start({
-      onBatch: (batch) => {
-        for (const r of batch.records) {
+      until: (records) => {
+        for (const r of records) {
           const key = r.key?.toString('utf8') ?? '';
           const value = r.value === null ? null : r.value.toString('utf8');
           if (key === BARRIER_KEY) {
@@ -540,27 +530,12 @@ class ChangelogBackend implements Backend {
             onRecord(r.topic, key, value);
           }
         }
-        if (pending.size === 0) done();
+        return pending.size === 0;
       },
-      onAssignment: () => {},
-      onCrash: (err) => failed(err),
+      timeoutMs,
+      timeoutError: () =>
+        new Error(`the end of ${[...pending].join(', ')} was not reached in ${timeoutMs} ms`),
     });
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        read,
-        new Promise<void>((_, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(new Error(`the end of ${[...pending].join(', ')} was not reached in ${timeoutMs} ms`)),
-            timeoutMs,
-          );
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-      await consumer.stop();
-    }
   }
 
   async close(): Promise<void> {

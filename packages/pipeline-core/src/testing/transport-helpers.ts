@@ -1,4 +1,5 @@
 import type { OutboundRecord, RawRecord } from '../record.js';
+import { readTopicUntil } from '../transport/read-topic-until.js';
 import type { Transport, TransportProducer } from '../transport/types.js';
 
 /** Produces records through a transport's plain (non-transactional) producer. */
@@ -14,7 +15,7 @@ export async function produce(transport: Transport, records: readonly OutboundRe
 
 /**
  * Reads a topic from the beginning with a fresh consumer group until `count` records arrived (read_committed),
- * or fails after `timeoutMs` saying how many came.
+ * or fails after `timeoutMs` saying how many came (at once when the consumer crashes). See `readTopicUntil`.
  */
 export async function readTopic(
   transport: Transport,
@@ -23,43 +24,19 @@ export async function readTopic(
   options: { timeoutMs?: number; groupId?: string; settleMs?: number } = {},
 ): Promise<RawRecord[]> {
   const records: RawRecord[] = [];
-  const consumer = transport.createConsumer({
-    groupId: options.groupId ?? `reader-${topic}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
-    topics: [topic],
-    fromBeginning: true,
-    readCommitted: true,
-  });
-  let enough!: () => void;
-  const reached = new Promise<void>((resolve) => {
-    enough = resolve;
-  });
-  await consumer.start({
-    onBatch: (batch) => {
-      for (const r of batch.records) records.push(r);
-      if (records.length >= count) enough();
-    },
-    onAssignment: () => {},
-    onCrash: () => {},
-  });
   const timeoutMs = options.timeoutMs ?? 30_000;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      reached,
-      new Promise<void>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(new Error(`read ${records.length} of ${count} records from ${topic} in ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-      }),
-    ]);
+  await readTopicUntil(transport, topic, {
+    until: (batch) => {
+      for (const r of batch) records.push(r);
+      return records.length >= count;
+    },
+    timeoutMs,
+    timeoutError: () =>
+      new Error(`read ${records.length} of ${count} records from ${topic} in ${timeoutMs} ms`),
+    ...(options.groupId ? { groupId: options.groupId } : {}),
     // Linger a little to catch records beyond the expected count (duplicates).
-    if (options.settleMs) await new Promise((r) => setTimeout(r, options.settleMs));
-  } finally {
-    clearTimeout(timer);
-    await consumer.stop();
-  }
+    ...(options.settleMs ? { lingerMs: options.settleMs } : {}),
+  });
   return records;
 }
 

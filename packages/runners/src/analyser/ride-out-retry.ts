@@ -1,5 +1,5 @@
 import { isRetriable } from '@tm/filters';
-import type { RetryPolicy } from '@tm/pipeline-core';
+import { backoffDelay, type RetryPolicy } from '@tm/pipeline-core';
 
 /** How long an application waits for its services (`events-analyser.retry`, camel-cased). */
 export interface RideOutSettings {
@@ -12,9 +12,10 @@ export interface RideOutSettings {
 
 const MULTIPLIER = 2;
 
-/** The nominal wait before retry number `retry` (1 for the first): `initialDelayMs × 2^(retry−1)`, capped. */
+/** The nominal wait before retry number `retry` (1 for the first): the policy's backoff without its jitter. */
 function nominalDelay(settings: RideOutSettings, retry: number): number {
-  return Math.min(settings.maxDelayMs, settings.initialDelayMs * MULTIPLIER ** (retry - 1));
+  const { initialDelayMs, maxDelayMs } = settings;
+  return backoffDelay({ initialDelayMs, maxDelayMs, multiplier: MULTIPLIER, jitter: 'none' }, retry);
 }
 
 /**

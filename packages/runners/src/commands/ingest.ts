@@ -2,7 +2,7 @@ import { ConfigError, CsvReadError, loadPipelineConfig } from '@tm/contracts';
 import { StageMetrics } from '@tm/pipeline-core';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import type { FileOutcome, ImportProgress } from '../intake/import-file.js';
+import type { FileOutcome, ImportProgress } from '../intake/import-types.js';
 import { createIntake, UnknownStreamError } from '../intake/intake.js';
 import { createLogger, transportFor } from '../runtime/index.js';
 import { exitTwoOnUsageError } from '../usage-errors.js';

@@ -113,9 +113,9 @@ describe('the operator’s flow in Chromium against tm run simulators, campaign,
     };
     // Each runner loads its sources through tsx at start: at a load average of 40 on 2 cores one took more than
     // the harness's usual minute to be ready, so each gets READY_TIMEOUT_MS. The campaign engine first: it migrates
-    // the database and creates most topics; all six at once failed, a stage's start meeting a topic created by
-    // another runner before its partitions had a leader ("does not host this topic-partition"; a stage's start is
-    // not retried yet).
+    // the database and creates most topics. All six at once failed before ADR 0160 (a stage's start meeting a topic
+    // another runner had just created, before its partitions had a leader); 0160 retries a stage's start, but the
+    // order keeps the runners from racing to create the same topics.
     const start = (name: PipelineProcessName) =>
       (processes as PipelineProcesses).start(name, { env, readyTimeoutMs: READY_TIMEOUT_MS });
     await Promise.all([start('simulators'), start('campaign')]);

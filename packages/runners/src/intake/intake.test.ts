@@ -15,7 +15,8 @@ import { createLogger } from '../runtime/index.js';
 import { contractSerdes } from '../runtime/serdes.js';
 import { incomingFile } from './folder-scan.js';
 import { expectedCsvErrors } from './generator/index.js';
-import { importFile, type StreamContext } from './import-file.js';
+import { importFile } from './import-file.js';
+import type { StreamContext } from './import-types.js';
 import { createIntake, type Intake } from './intake.js';
 import { FileLedger } from './ledger.js';
 import {

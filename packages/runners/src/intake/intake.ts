@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { CsvReadError, type DataStreamConfig, type PipelineConfig } from '@tm/contracts';
 import {
+  backoffDelay,
   isFencedError,
+  type RetryPolicy,
   type StageHealth,
   type StageMetrics,
   type StageState,
@@ -11,7 +13,8 @@ import {
 import { contractSerdes, type Logger } from '../runtime/index.js';
 import { exists } from './file-naming.js';
 import { type IncomingFile, incomingFile, scanStreamFolder } from './folder-scan.js';
-import { type FileOutcome, type ImportProgress, importFile, type StreamContext } from './import-file.js';
+import { importFile } from './import-file.js';
+import type { FileOutcome, ImportProgress, StreamContext } from './import-types.js';
 import { IntakeMetrics } from './intake-metrics.js';
 import { ensureIntakeTopics } from './intake-topics.js';
 import { FileLedger } from './ledger.js';
@@ -70,8 +73,11 @@ export class UnknownStreamError extends Error {
   }
 }
 
-/** Longest wait before a stream whose import failed (broker down, file unreadable) is tried again. */
-const MAX_RETRY_DELAY_MS = 60_000;
+/** Waits between tries to start (a broker not up yet, topics without leaders): 500 ms doubling to 5 s. */
+const START_BACKOFF: RetryPolicy = { initialDelayMs: 500, maxDelayMs: 5_000, jitter: 'none' };
+
+/** Waits before a stream whose import failed (broker down, file unreadable) is tried again: 2 s doubling to 1 min. */
+const IMPORT_BACKOFF: RetryPolicy = { initialDelayMs: 2_000, maxDelayMs: 60_000, jitter: 'none' };
 
 interface StreamWorker {
   readonly config: DataStreamConfig;
@@ -172,7 +178,7 @@ class IntakeRunner implements Intake {
           { attempt, error: err instanceof Error ? err.message : String(err) },
           'intake cannot start yet; trying again',
         );
-        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** Math.min(attempt, 5))));
+        await new Promise((r) => setTimeout(r, backoffDelay(START_BACKOFF, attempt)));
       }
     }
     this.#state = 'running';
@@ -337,7 +343,7 @@ class IntakeRunner implements Intake {
         }
         if (rethrow) throw err;
         worker.failures++;
-        const delay = Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** Math.min(worker.failures, 6));
+        const delay = backoffDelay(IMPORT_BACKOFF, worker.failures);
         worker.retryAt = this.#clock() + delay;
         this.#metrics.failures.inc({ stream });
         this.#log.error(

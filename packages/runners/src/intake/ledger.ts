@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { OutboundRecord, Transport, TransportProducer } from '@tm/pipeline-core';
+import {
+  type OutboundRecord,
+  readTopicUntil,
+  type Transport,
+  type TransportProducer,
+} from '@tm/pipeline-core';
 
 /**
  * One file's progress as the ledger topic holds it (JSON, keyed by {@link ledgerKey}; the topic is compacted so
@@ -101,47 +106,22 @@ export class FileLedger {
       }
     }
     if (pending.size === 0) return ledger;
-    const consumer = transport.createConsumer({
+    const timeoutMs = options.timeoutMs ?? 120_000;
+    await readTopicUntil(transport, topic, {
       groupId: `${options.groupPrefix}-${randomUUID()}`,
-      topics: [topic],
-      fromBeginning: true,
-      readCommitted: true,
-    });
-    let resolveRead!: () => void;
-    let rejectRead!: (err: Error) => void;
-    const read = new Promise<void>((resolve, reject) => {
-      resolveRead = resolve;
-      rejectRead = reject;
-    });
-    await consumer.start({
-      onBatch: (batch) => {
-        for (const record of batch.records) {
+      until: (records) => {
+        for (const record of records) {
           if (!record.value) continue; // a tombstone
           const value = JSON.parse(record.value.toString('utf8')) as LedgerEntry | Barrier;
           if ('barrier' in value) pending.delete(value.barrier);
           else ledger.#entries.set(ledgerKey(value.stream, value.file), value);
         }
-        if (pending.size === 0) resolveRead();
+        return pending.size === 0;
       },
-      onAssignment: () => {},
-      onCrash: (err) => rejectRead(new LedgerReadError(topic, err.message)),
+      timeoutMs,
+      timeoutError: () => new LedgerReadError(topic, `its end was not reached in ${timeoutMs} ms`),
+      crashError: (err) => new LedgerReadError(topic, err.message),
     });
-    const timeoutMs = options.timeoutMs ?? 120_000;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        read,
-        new Promise<void>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new LedgerReadError(topic, `its end was not reached in ${timeoutMs} ms`)),
-            timeoutMs,
-          );
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-      await consumer.stop();
-    }
     return ledger;
   }
 

@@ -1,5 +1,5 @@
+import { type Periodic, runEvery } from '@tm/pipeline-core';
 import type { Logger } from 'pino';
-import { every, type Periodic } from '../campaign/engine/periodic.js';
 
 /** A check of one dependency: resolves when it answers. */
 export type DependencyCheck = () => Promise<unknown>;
@@ -21,7 +21,7 @@ export class DependencyProbe {
   /** Runs every check once now, then on the interval. */
   async start(): Promise<void> {
     await this.probe();
-    this.#periodic ??= every(
+    this.#periodic ??= runEvery(
       this.options.intervalMs ?? 1000,
       () => this.probe(),
       () => {},

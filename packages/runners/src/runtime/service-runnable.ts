@@ -1,5 +1,4 @@
-import type { Runnable, StageHealth, StageState } from '@tm/pipeline-core';
-import { every, type Periodic } from '../campaign/engine/periodic.js';
+import { type Periodic, type Runnable, runEvery, type StageHealth, type StageState } from '@tm/pipeline-core';
 
 /** What a {@link serviceRunnable} runs: how it starts and stops, and whether it can work now. */
 export interface ServiceBody {
@@ -82,7 +81,7 @@ export function periodicRunnable(
   let periodic: Periodic | undefined;
   return serviceRunnable(name, {
     start: async () => {
-      periodic = every(intervalMs, task, onError);
+      periodic = runEvery(intervalMs, task, onError);
     },
     stop: async () => {
       await periodic?.stop();

@@ -2,7 +2,9 @@ import type { CallEvent, Candidate, CommunicationResult, PipelineConfig } from '
 import {
   createStage,
   type Logger,
+  type Periodic,
   type RetryPolicy,
+  runEvery,
   type Serde,
   type Stage,
   StageMetrics,
@@ -22,14 +24,13 @@ import { poolMaxOf } from '../db/connect.js';
 import { type IngestResult, ingestCandidates } from '../db/ingest.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { AnalyzeTrigger } from './analyze-trigger.js';
-import { applyRecords } from './apply-records.js';
+import { applyToDatabase } from './apply-to-database.js';
 import { DB_RETRY } from './db-retry.js';
 import { Dispatcher, type DispatchRound, type OutboxPublisherMode } from './dispatcher.js';
 import { CampaignEngineMetrics } from './engine-metrics.js';
 import { UnknownReferenceError } from './errors.js';
 import { pruneOldRows } from './housekeeping.js';
 import { ingestBatches } from './ingest-batches.js';
-import { every, type Periodic } from './periodic.js';
 
 /** Call events or communication results applied at once per stage (one per operator key at a time). */
 const EVENT_CONCURRENCY = 4;
@@ -202,7 +203,7 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
       input: { topics: stage.topic, serde: stage.serde },
       process: (records) =>
         records.pipe(
-          applyRecords(stage.apply, {
+          applyToDatabase(stage.apply, {
             concurrency: EVENT_CONCURRENCY,
             retry,
             rejectionOf: stage.rejectionOf,
@@ -275,12 +276,12 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
       await serdes.dialTask.ready?.(); // the dispatcher encodes dial tasks; waits while the registry is down
       if (options.schedules ?? true) {
         schedules = [
-          every(
+          runEvery(
             settings.dispatch.intervalMs,
             () => dispatcher.round().then(logRound),
             scheduleFailed('dispatch'),
           ),
-          every(
+          runEvery(
             settings.housekeeping.intervalMs,
             async () => {
               const pruned = await pruneOldRows(db, clock(), settings.housekeeping);
@@ -290,7 +291,7 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
           ),
           ...(settings.dispatch.callStartTimeoutMs > 0
             ? [
-                every(
+                runEvery(
                   settings.dispatch.timeoutCheckIntervalMs,
                   timeOutUnstarted,
                   scheduleFailed('call-start-timeout'),

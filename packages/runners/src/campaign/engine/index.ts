@@ -3,7 +3,7 @@
  * dispatcher and schedules. The pieces are exported for engines composed differently: the dispatcher, the
  * stages' operators, the database-retry policy, the housekeeping.
  */
-export { type ApplyRecordsOptions, applyRecords } from './apply-records.js';
+export { type ApplyToDatabaseOptions, applyToDatabase } from './apply-to-database.js';
 export { DB_RETRY, isDatabaseUnavailable, isRetriableDbError, withDbRetry } from './db-retry.js';
 export {
   Dispatcher,
@@ -16,4 +16,3 @@ export { CampaignEngineMetrics } from './engine-metrics.js';
 export { UnknownReferenceError } from './errors.js';
 export { type Pruned, pruneOldRows, type Retention } from './housekeeping.js';
 export { type IngestBatchesOptions, ingestBatches } from './ingest-batches.js';
-export { type WriteBatchesOptions, writeBatches } from './write-batches.js';

@@ -1,13 +1,18 @@
 import type { Candidate } from '@tm/contracts';
-import { attemptsOf, type Committable, type Emission, type RetryPolicy } from '@tm/pipeline-core';
+import {
+  attemptsOf,
+  type Committable,
+  type Emission,
+  inLanes,
+  type RetryPolicy,
+  writeBatches,
+} from '@tm/pipeline-core';
 import {
   catchError,
   concatMap,
   EMPTY,
   from,
-  groupBy,
   ignoreElements,
-  mergeMap,
   type Observable,
   type OperatorFunction,
   tap,
@@ -16,7 +21,6 @@ import {
 import type { IngestResult } from '../db/ingest.js';
 import { databaseUnavailable, isDatabaseUnavailable, withDbRetry } from './db-retry.js';
 import { UnknownReferenceError } from './errors.js';
-import { writeBatches } from './write-batches.js';
 
 /** Options of {@link ingestBatches}. */
 export interface IngestBatchesOptions {
@@ -36,23 +40,13 @@ export interface IngestBatchesOptions {
   onBatchRefused?: (error: unknown, records: number) => void;
 }
 
-/** FNV-1a of a string, for spreading clients over lanes. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 /**
  * The campaign engine's ingest (thesis §2.6.3): candidates are gathered into batches ({@link writeBatches}: up to
  * `batchSize`, `lingerMs` after the first while the lane is idle, and whatever gathered while the previous batch
  * was being stored), each batch is stored by one `ingest` call (one transaction), and only after it committed are
  * the batch's records acked — a crash before that redelivers them, and a redelivered candidate changes nothing (its id is stored).
  *
- * Candidates are spread over `concurrency` lanes by phone, each lane storing one batch at a time, so batches of
+ * Candidates are spread over `concurrency` lanes by phone ({@link inLanes}), each lane storing one batch at a time, so batches of
  * different lanes are written concurrently while one client's candidates stay in arrival order (the last one
  * wins). A candidate of a campaign the database does not know is dead-lettered. A batch the database refuses
  * with a non-retriable error is stored again one candidate at a time, so only the candidates that fail alone are
@@ -100,14 +94,9 @@ export function ingestBatches(
       }),
     );
 
-  const lanes = options.concurrency;
-  return (records) =>
-    records.pipe(
-      groupBy((record) => (lanes === 1 ? 0 : hash(record.value.phone) % lanes)),
-      mergeMap((lane) =>
-        lane.pipe(
-          writeBatches((batch) => store(batch), { count: options.batchSize, lingerMs: options.lingerMs }),
-        ),
-      ),
-    );
+  return inLanes(
+    options.concurrency,
+    (record) => record.value.phone,
+    writeBatches((batch) => store(batch), { count: options.batchSize, lingerMs: options.lingerMs }),
+  );
 }

@@ -1,6 +1,6 @@
-import { testScheduler } from '@tm/pipeline-core/testing';
 import { expect } from 'chai';
 import { EMPTY, from, lastValueFrom, map, of, timer, toArray } from 'rxjs';
+import { testScheduler } from '../testing/test-scheduler.js';
 import { writeBatches } from './write-batches.js';
 
 describe('writeBatches', () => {

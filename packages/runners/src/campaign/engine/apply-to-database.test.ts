@@ -3,7 +3,7 @@ import { outcomeOf, testRecord } from '@tm/pipeline-core/testing';
 import { expect } from 'chai';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { CampaignDbError } from '../db/errors.js';
-import { type ApplyRecordsOptions, applyRecords } from './apply-records.js';
+import { type ApplyToDatabaseOptions, applyToDatabase } from './apply-to-database.js';
 
 const FAST_RETRY = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 2 };
 
@@ -18,40 +18,15 @@ const dbError = (code: string) =>
 function run(
   records: Committable<Event>[],
   apply: (e: Event) => Promise<string>,
-  options: Partial<ApplyRecordsOptions<Event, string>> = {},
+  options: Partial<ApplyToDatabaseOptions<Event, string>> = {},
 ) {
   return lastValueFrom(
-    from(records).pipe(applyRecords(apply, { concurrency: 4, retry: FAST_RETRY, ...options }), toArray()),
+    from(records).pipe(applyToDatabase(apply, { concurrency: 4, retry: FAST_RETRY, ...options }), toArray()),
   );
 }
 
-describe('applyRecords', () => {
-  it('settles each applied record with no output, and dead-letters the ones the outcome rejects', async () => {
-    const seen: string[] = [];
-    const records = [event('a'), event('b'), event('c')];
-    const emitted = await run(records, async (e) => (e.id === 'b' ? 'unknown' : 'applied'), {
-      rejectionOf: (outcome, e) =>
-        outcome === 'unknown' ? new Error(`${e.id} refers to nothing`) : undefined,
-      onOutcome: (outcome, e) => seen.push(`${e.id}:${outcome}`),
-    });
-    expect(emitted.map((r) => r.value)).to.deep.equal([[], []]);
-    for (const r of emitted) r.settlement.deliver(r.value); // what the stage's sink does
-    expect(records.map((r) => outcomeOf(r).kind)).to.deep.equal(['acked', 'dead-lettered', 'acked']);
-    expect(seen).to.deep.equal(['a:applied', 'b:unknown', 'c:applied']);
-  });
-
-  it('keeps one operator’s events in order while other operators run alongside', async () => {
-    const started: string[] = [];
-    const records = [event('1', 'op1'), event('2', 'op1'), event('x', 'op2'), event('3', 'op1')];
-    await run(records, async (e) => {
-      started.push(e.id);
-      await new Promise((r) => setTimeout(r, e.id === '1' ? 20 : 1));
-      return 'applied';
-    });
-    expect(started.filter((id) => id !== 'x')).to.deep.equal(['1', '2', '3']);
-    expect(started.indexOf('x'), 'op2 does not wait behind op1').to.be.lessThan(started.indexOf('2'));
-  });
-
+describe('applyToDatabase', () => {
+  // Settling, rejections and per-key order are applyRecords' own: see its tests in pipeline-core.
   it('retries a retriable database failure; dead-letters a non-retriable one at once', async () => {
     const calls = new Map<string, number>();
     const records = [event('flaky', 'op1'), event('broken', 'op2')];
