@@ -10,6 +10,8 @@
  *
  * `KPI_BENCH_CLIENTS` (default 60,000: about 300,000 records) and `KPI_BENCH_PROBES` (default 300) size it.
  */
+
+import { cpus, loadavg } from 'node:os';
 import { defaultConfigPath, loadPipelineConfig, type PipelineConfig } from '@tm/contracts';
 import { bufferSerde, createStage, kafkaTransport, StageMetrics, type Transport } from '@tm/pipeline-core';
 import { buildKpiHttp, createKpiService, kpiEvents, kpiRecords, workingDay } from '@tm/runners';
@@ -84,7 +86,11 @@ async function consumeOnly(transport: Transport, topics: readonly string[], tota
   }
 }
 
+/** The 1-minute load average, as `uptime` prints it: these machines are shared, so a figure says how busy it was. */
+const load = () => (loadavg()[0] ?? 0).toFixed(2);
+
 export async function kpiSuite(): Promise<Result[]> {
+  const loadBefore = load();
   const kafka = await benchKafka();
   const config = benchConfig(kafka.brokers);
   const transport = kafkaTransport({ brokers: kafka.brokers, clientId: 'bench' });
@@ -144,7 +150,7 @@ export async function kpiSuite(): Promise<Result[]> {
     latencies.sort((a, b) => a - b);
     const p = (q: number) =>
       latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] as number;
-    const setup = `${config.topics.partitions} partitions per topic, flush every ${config.kpi.flushIntervalMs} ms, changelogs on, Kafka ${kafka.version}`;
+    const setup = `${config.topics.partitions} partitions per topic, flush every ${config.kpi.flushIntervalMs} ms, changelogs on, Kafka ${kafka.version}; 1-min load average ${loadBefore} before, ${load()} after (${cpus().length} cores, shared)`;
     return [
       atLeast(
         'kpi.throughput',

@@ -12,6 +12,15 @@ import { type BrowserSession, ensureWebBuild, expectText, openBrowserSession } f
 import { eventually } from '@tm/pipeline-core/testing';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
+import {
+  expectNotSavedNotice,
+  expectReworkListEmpty,
+  expectSaved,
+  fillResult,
+  logIn,
+  type PageWatch,
+  watchPage,
+} from './operator-page.test-support.js';
 import { call, useArmHarness } from './test-support.js';
 
 const PHONE = '79001234567';
@@ -24,14 +33,12 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
   this.timeout(240_000);
   // Errors the page logs once a test's body ended do not count: the harness's afterEach (registered next, so run
   // first) stops the ARM while the page may still be polling it (ERR_CONNECTION_REFUSED).
-  let recording = false;
+  let watches: PageWatch[] = [];
   afterEach(() => {
-    recording = false;
+    for (const watch of watches) watch.stop();
   });
   const h = useArmHarness({ transport: 'kafka' });
   let session: BrowserSession | undefined;
-  const pageErrors: string[] = [];
-  const foreignRequests: string[] = [];
 
   before(async function () {
     this.timeout(300_000);
@@ -42,20 +49,7 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
   async function open(options: { clock?: boolean } = {}): Promise<Page> {
     session = await openBrowserSession('operator');
     const { page } = session;
-    const origin = new URL(h().arm.url as string).origin;
-    recording = true;
-    page.on('pageerror', (error) => {
-      if (recording) pageErrors.push(error.message);
-    });
-    page.on('console', (message) => {
-      if (recording && message.type() === 'error' && !/401|404|429/.test(message.text()))
-        pageErrors.push(message.text());
-    });
-    page.on('request', (request) => {
-      if (!request.url().startsWith(origin) && !request.url().startsWith('data:')) {
-        foreignRequests.push(request.url());
-      }
-    });
+    watches.push(watchPage(page, new URL(h().arm.url as string).origin));
     if (options.clock) await page.clock.install(); // before goto (microsoft/playwright#42536: no pauseAt)
     await page.goto(`${h().arm.url}/`);
     return page;
@@ -67,16 +61,11 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
   afterEach(async () => {
     await session?.close();
     session = undefined;
-    expect(pageErrors.splice(0)).to.deep.equal([]);
-    expect(foreignRequests.splice(0)).to.deep.equal([]);
+    const seen = watches;
+    watches = [];
+    expect(seen.flatMap((w) => w.errors)).to.deep.equal([]);
+    expect(seen.flatMap((w) => w.foreignRequests)).to.deep.equal([]);
   });
-
-  async function logIn(page: Page, login: string, password: string) {
-    await page.getByLabel('Логин').fill(login);
-    await page.getByLabel('Пароль').fill(password);
-    await page.getByRole('button', { name: 'Войти' }).click();
-    await page.getByRole('heading', { name: 'Карточки на доработку' }).waitFor();
-  }
 
   /** The state the engine stored for a communication. */
   async function stateOf(communicationId: number): Promise<string | undefined> {
@@ -149,11 +138,7 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
     await expectText(page.getByRole('alert'), (t) => t === 'Неверный логин или пароль', 'the refusal');
 
     await logIn(page, 'anna', 'secret-1');
-    await expectText(
-      page.getByRole('region', { name: 'Карточки на доработку' }),
-      (t) => t.includes('Все результаты разговоров сохранены'),
-      'the empty rework list (fig. 47)',
-    );
+    await expectReworkListEmpty(page, 'the empty rework list (fig. 47)');
     await shot('02-main-empty');
     await eventually(
       () =>
@@ -188,18 +173,14 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
     const timer = page.getByRole('timer', { name: 'Осталось на заполнение результата' });
     await expectText(timer, (t) => /^0:5\d$/.test(t), 'the countdown from 0:59');
     const form = page.getByRole('form', { name: 'Результат разговора' });
-    await form.getByLabel('Причина').selectOption({ label: 'Не было с собой документа' });
-    await form
-      .getByLabel('Результат', { exact: true })
-      .selectOption({ label: 'Все понятно, заполнит позже' });
-    await form.getByLabel('Комментарий').fill('Заполнит анкету вечером');
+    await fillResult(page, {
+      reason: 'Не было с собой документа',
+      result: 'Все понятно, заполнит позже',
+      comment: 'Заполнит анкету вечером',
+    });
     await shot('04-result-form');
     await form.getByRole('button', { name: 'СОХРАНИТЬ' }).click();
-    await expectText(
-      page.getByRole('status'),
-      (t) => t.startsWith('Результат разговора сохранен'),
-      'fig. 51',
-    );
+    await expectSaved(page, 'fig. 51');
     await shot('05-saved');
 
     const communicationId = await communicationOf('call-1');
@@ -263,14 +244,7 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
     expect(h().results()).to.deep.equal([]);
 
     await page.clock.fastForward(20 * SECOND);
-    await expectText(
-      page.getByRole('alert'),
-      (t) =>
-        t.startsWith(
-          'Результат разговора по предыдущему клиенту не был сохранен. Карточка вернется на доработку',
-        ),
-      'fig. 52',
-    );
+    await expectNotSavedNotice(page, 'fig. 52');
     const communicationId = await communicationOf('call-2');
     await eventually(() => h().results().length === 1, 'the page’s DRAFT');
     expect(h().results()[0]).to.include({
@@ -312,15 +286,11 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
     expectNoFullPhone(await page.content(), 'the rework card');
     await shot('07-rework-card');
     await form2.getByRole('button', { name: 'СОХРАНИТЬ' }).click();
-    await expectText(page.getByRole('status'), (t) => t.startsWith('Результат разговора сохранен'), 'saved');
+    await expectSaved(page, 'saved');
     await eventually(() => h().results().length === 2, 'the reworked result');
     expect(h().results()[1]).to.include({ communicationId, state: 'FIXED', result: 'CALL_BACK_LATER' });
     await eventually(async () => (await stateOf(communicationId)) === 'FIXED', 'the engine stores FIXED');
-    await expectText(
-      page.getByRole('region', { name: 'Карточки на доработку' }),
-      (t) => t.includes('Все результаты разговоров сохранены'),
-      'the list emptied',
-    );
+    await expectReworkListEmpty(page, 'the list emptied');
   });
 
   it('drafts the previous client’s card when the next call comes; with the page closed, the server drafts', async () => {
@@ -344,11 +314,7 @@ describe('Operator page in Chromium (ARM, security, engine on Kafka)', function 
 
     // the dialer connects the next client before the operator saved: the page drafts the previous card
     await h().publishCallEvents(call('CALL_STARTED', second, 'call-b', operatorId, at));
-    await expectText(
-      page.getByRole('alert'),
-      (t) => t.startsWith('Результат разговора по предыдущему клиенту не был сохранен'),
-      'fig. 52 for the previous client',
-    );
+    await expectNotSavedNotice(page, 'fig. 52 for the previous client');
     await expectText(
       page.locator('.facts'),
       (t) => t.includes('+7 (***) ***-00-11'),

@@ -4,7 +4,7 @@
  * dialer sends them to the telephony and publishes the calls, and the engine closes the tasks. Once as is, once with
  * the dialer killed with SIGKILL mid-stream and restarted.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CallEvent, loadPipelineConfig, type PipelineConfig } from '@tm/contracts';
@@ -13,11 +13,15 @@ import { kafkaTransport, type Transport } from '@tm/pipeline-core';
 import { eventually, produce } from '@tm/pipeline-core/testing';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { parseDocument } from 'yaml';
 import { connectCampaignDb } from '../campaign/db/connect.js';
 import { candidate } from '../campaign/db/test-support.js';
 import { collectTopics, encode, type TopicCollector } from '../campaign/engine/test-support.js';
-import { PipelineProcesses, writePipelineConfig } from '../e2e/pipeline-processes.js';
+import {
+  PipelineProcesses,
+  patchPipelineConfig,
+  privateSchemaUrl,
+  writePipelineConfig,
+} from '../e2e/pipeline-processes.js';
 import { contractSerdes } from '../runtime/serdes.js';
 import type { TelephonyStats } from '../simulators/telephony-model.js';
 import { seedOperators } from './dialer.test-support.js';
@@ -26,13 +30,6 @@ const OPERATORS = 8;
 const WAVES = 3;
 const PER_WAVE = 50;
 const CALL_START_TIMEOUT_MS = 30_000;
-
-/** Sets keys of a written config file. */
-function patchConfig(file: string, overrides: readonly [readonly string[], unknown][]): void {
-  const doc = parseDocument(readFileSync(file, 'utf8'));
-  for (const [path, value] of overrides) doc.setIn(path, value);
-  writeFileSync(file, doc.toString());
-}
 
 describe('dialer: tm run simulators, campaign and dialer as processes on Kafka and PostgreSQL', function () {
   this.timeout(300_000);
@@ -51,18 +48,13 @@ describe('dialer: tm run simulators, campaign and dialer as processes on Kafka a
     const suffix = uniqueName(`dialer${run}`);
     // A schema of its own per run: the processes and the test see only this run's rows.
     const schema = `dialer_${suffix.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
-    const admin = connectCampaignDb(services.databaseUrl, { poolMax: 1 });
-    await admin.raw(`CREATE SCHEMA ${schema}`);
-    await admin.destroy();
-    const url = new URL(services.databaseUrl);
-    url.searchParams.set('options', `-c search_path=${schema}`);
     const written = await writePipelineConfig({
       workDir,
       brokers: services.kafkaBrokers,
-      databaseUrl: url.toString(),
+      databaseUrl: await privateSchemaUrl(services.databaseUrl, schema),
       suffix,
     });
-    patchConfig(written.file, [
+    patchPipelineConfig(written.file, [
       [['simulators', 'telephony', 'time-scale'], 300],
       [['simulators', 'telephony', 'ring-ms'], 50],
       [['simulators', 'telephony', 'unanswered-seconds'], 15],

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { defaultConfigPath, loadPipelineConfig, type PipelineConfig } from '@tm/contracts';
 import { eventually } from '@tm/pipeline-core/testing';
 import { parseDocument } from 'yaml';
+import { connectCampaignDb } from '../campaign/db/connect.js';
 
 /** The runners of the data path, each a `tm run <stage>` process of its own. */
 export type PipelineProcessName =
@@ -108,6 +109,32 @@ export async function writePipelineConfig(
   return { file, config: loadPipelineConfig(file, {}) };
 }
 
+/** Sets keys of a written pipeline config file (paths as the YAML spells them, e.g. `['dialer', 'poll-interval-ms']`). */
+export function patchPipelineConfig(
+  file: string,
+  overrides: readonly (readonly [readonly string[], unknown])[],
+): void {
+  const doc = parseDocument(readFileSync(file, 'utf8'));
+  for (const [path, value] of overrides) doc.setIn(path, value);
+  writeFileSync(file, doc.toString());
+}
+
+/**
+ * Creates the PostgreSQL schema `schema` and returns `databaseUrl` with its connections' search_path set to it, so
+ * a run's processes and its test see only that run's rows.
+ */
+export async function privateSchemaUrl(databaseUrl: string, schema: string): Promise<string> {
+  const admin = connectCampaignDb(databaseUrl, { poolMax: 1 });
+  try {
+    await admin.raw(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await admin.destroy();
+  }
+  const url = new URL(databaseUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
 interface Running {
   child: ChildProcess;
   gone: boolean;
@@ -140,10 +167,13 @@ export class PipelineProcesses {
     return `tml-events-analyser-${this.suffix}`;
   }
 
-  /** Starts `tm run <name>` with extra environment variables and Node flags (such as `--cpu-prof`). */
+  /**
+   * Starts `tm run <name>` with extra environment variables and Node flags (such as `--cpu-prof`), and waits up to
+   * `readyTimeoutMs` (default 60 s) for it to be ready.
+   */
   async start(
     name: PipelineProcessName,
-    options: { env?: Record<string, string>; nodeArgs?: readonly string[] } = {},
+    options: { env?: Record<string, string>; nodeArgs?: readonly string[]; readyTimeoutMs?: number } = {},
   ): Promise<void> {
     const env = options.env ?? {};
     const opsPort = await freePort();
@@ -184,7 +214,7 @@ export class PipelineProcesses {
         }
       },
       `tm run ${name} to be ready`,
-      60_000,
+      options.readyTimeoutMs ?? 60_000,
     );
   }
 

@@ -19,13 +19,11 @@ import { expect } from 'chai';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { engineConfig } from '../campaign/engine/test-support.js';
+import { dashboardTile, tileNumber } from './kpi-dashboard.test-support.js';
 import { buildKpiHttp } from './kpi-http.js';
 import { kpiEvents, kpiRecords, phoneOf, workingDay } from './kpi-sample-events.js';
 import { createKpiService, type KpiService } from './kpi-service.js';
 import { kpiOverrides } from './kpi-test-config.test-support.js';
-
-/** The number a tile shows ("1 234" → 1234). */
-const tileNumber = (text: string) => Number(text.replace(/\s/g, ''));
 
 describe('KPI dashboard in Chromium (Kafka)', function () {
   this.timeout(240_000);
@@ -64,8 +62,7 @@ describe('KPI dashboard in Chromium (Kafka)', function () {
     await transport?.close();
   });
 
-  const tile = (label: string) =>
-    session.page.getByRole('region', { name: label, exact: true }).locator('output');
+  const tile = (label: string) => dashboardTile(session.page, label);
 
   it('shows today’s figures, the current state and the charts', async () => {
     const { page } = session;
