@@ -89,6 +89,12 @@ export {
 export { type KafkaTransportOptions, kafkaTransport } from './transport/kafka/kafka-transport.js';
 export { MemoryBroker, ProducerFencedError } from './transport/memory/broker.js';
 export { memoryTransport } from './transport/memory/memory-transport.js';
+export {
+  type RdkafkaTransportOptions,
+  RdkafkaUnavailableError,
+  rdkafkaAvailability,
+  rdkafkaTransport,
+} from './transport/rdkafka/rdkafka-transport.js';
 export type {
   ConsumerHandlers,
   ConsumerOptions,
