@@ -1,5 +1,5 @@
 import type { RawRecord } from '../../record.js';
-import { decodeHeaders, partitionsByTopic } from '../kafka-shapes.js';
+import { decodeHeaders } from '../kafka-shapes.js';
 import type {
   ConsumerHandlers,
   ConsumerOptions,
@@ -7,7 +7,13 @@ import type {
   TopicPartitionOffset,
   TransportConsumer,
 } from '../types.js';
-import type { RdkafkaConsumer, RdkafkaError, RdkafkaKafka, RdkafkaTopicPartition } from './rdkafka-client.js';
+import type {
+  RdkafkaBatch,
+  RdkafkaConsumer,
+  RdkafkaError,
+  RdkafkaKafka,
+  RdkafkaTopicPartition,
+} from './rdkafka-client.js';
 
 /** librdkafka's rebalance codes (rd_kafka_resp_err_t). */
 const ASSIGN_PARTITIONS = -175;
@@ -25,6 +31,10 @@ export interface RdkafkaConsumerSettings {
 }
 
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+const topicPartition = ({ topic, partition }: TopicPartition): RdkafkaTopicPartition => ({
+  topic,
+  partition,
+});
 
 /**
  * A consumer group member over librdkafka's KafkaJS-compatible consumer, with the semantics of types.ts: offsets
@@ -44,6 +54,11 @@ export class RdkafkaTransportConsumer implements TransportConsumer {
   #assigned = new Set<string>();
   /** Per partition, the offset after the last one handed over since the assignment. */
   #next = new Map<string, number>();
+  /** Records of paused partitions that librdkafka had already handed to its KafkaJS layer. */
+  #held = new Map<
+    string,
+    { topic: string; partition: number; highWatermark: string; records: RawRecord[] }
+  >();
   #stopped = false;
 
   constructor(
@@ -101,26 +116,17 @@ export class RdkafkaTransportConsumer implements TransportConsumer {
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch }) => {
         const key = tpKey(batch.topic, batch.partition);
-        // librdkafka's KafkaJS layer fetches a batch again when it was paused while being handled (it seeks back
-        // to the batch's start): hand each offset over once per assignment, as kafkajs does.
-        const next = this.#next.get(key) ?? -1;
-        const records: RawRecord[] = [];
-        for (const m of batch.messages) {
-          const offset = Number(m.offset);
-          if (offset < next) continue;
-          records.push({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset,
-            timestamp: Number(m.timestamp),
-            key: m.key,
-            value: m.value,
-            headers: decodeHeaders(m.headers),
-          });
-        }
+        const records = this.#fresh(key, batch);
         const last = records[records.length - 1];
         if (!last) return;
         this.#next.set(key, last.offset + 1);
+        const held = this.#held.get(key);
+        if (this.#paused.has(key) || held) {
+          // Taken from librdkafka before the pause took effect: kept, in order, until the partition is resumed.
+          this.#held.set(key, { ...batch, records: [...(held?.records ?? []), ...records] });
+          if (!this.#paused.has(key)) this.#release(key);
+          return;
+        }
         await this.#handlers?.onBatch({
           topic: batch.topic,
           partition: batch.partition,
@@ -128,6 +134,42 @@ export class RdkafkaTransportConsumer implements TransportConsumer {
           highWatermark: Number(batch.highWatermark),
         });
       },
+    });
+  }
+
+  /**
+   * The batch's records not handed over yet since the assignment: librdkafka's KafkaJS layer may fetch a batch
+   * again (it seeks back when a partition is paused or a handler fails), and each offset is delivered once.
+   */
+  #fresh(key: string, batch: RdkafkaBatch): RawRecord[] {
+    const next = this.#next.get(key) ?? -1;
+    const records: RawRecord[] = [];
+    for (const m of batch.messages) {
+      const offset = Number(m.offset);
+      if (offset < next) continue;
+      records.push({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset,
+        timestamp: Number(m.timestamp),
+        key: m.key,
+        value: m.value,
+        headers: decodeHeaders(m.headers),
+      });
+    }
+    return records;
+  }
+
+  /** Hands over the records held for a resumed partition, before anything fetched after the resume. */
+  #release(key: string): void {
+    const held = this.#held.get(key);
+    if (!held || this.#paused.has(key)) return;
+    this.#held.delete(key);
+    void this.#handlers?.onBatch({
+      topic: held.topic,
+      partition: held.partition,
+      records: held.records,
+      highWatermark: Number(held.highWatermark),
     });
   }
 
@@ -144,6 +186,7 @@ export class RdkafkaTransportConsumer implements TransportConsumer {
     }
     fns.assign(assignment);
     this.#next.clear();
+    this.#held.clear();
     this.#assigned = new Set(assignment.map((p) => tpKey(p.topic, p.partition)));
     this.#paused = new Set([...this.#paused].filter((k) => this.#assigned.has(k)));
     const client = this.#consumer?._getInternalClient();
@@ -161,16 +204,25 @@ export class RdkafkaTransportConsumer implements TransportConsumer {
     else if (error.code !== undefined && TRANSPORT_ERRORS.has(error.code)) this.#handlers?.onRetry?.(error);
   }
 
+  /**
+   * Pauses at librdkafka directly (its KafkaJS layer's pause drops the records it has cached for the partition and
+   * seeks back only where it delivered some, which lost records here); what that layer still hands over is held.
+   */
   pause(partitions: readonly TopicPartition[]): void {
     const owned = partitions.filter((p) => this.#assigned.has(tpKey(p.topic, p.partition)));
     for (const p of owned) this.#paused.add(tpKey(p.topic, p.partition));
-    if (owned.length > 0) this.#consumer?.pause(partitionsByTopic(owned));
+    if (owned.length > 0) this.#consumer?._getInternalClient().pause(owned.map(topicPartition));
   }
 
   resume(partitions: readonly TopicPartition[]): void {
     for (const p of partitions) this.#paused.delete(tpKey(p.topic, p.partition));
     const owned = partitions.filter((p) => this.#assigned.has(tpKey(p.topic, p.partition)));
-    if (owned.length > 0) this.#consumer?.resume(partitionsByTopic(owned));
+    if (owned.length === 0) return;
+    this.#consumer?._getInternalClient().resume(owned.map(topicPartition));
+    // After the caller's own work, but before any I/O can bring a newer batch of these partitions.
+    queueMicrotask(() => {
+      for (const p of owned) this.#release(tpKey(p.topic, p.partition));
+    });
   }
 
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
