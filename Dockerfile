@@ -16,7 +16,7 @@ COPY patches patches
 # GitHub is reachable the librdkafka client installs its prebuilt binary; elsewhere its build fails, and the
 # runners use kafkajs (infra.kafka.client: librdkafka then says so at start).
 COPY infra/librdkafka-build-deps.sh infra/
-ENV TM_SKIP_BUILD_DEPS=1
+ENV SKIP_LIBRDKAFKA_BUILD_DEPS=1
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/filters/package.json packages/filters/
 COPY packages/pipeline-core/package.json packages/pipeline-core/

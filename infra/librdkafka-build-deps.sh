@@ -4,10 +4,10 @@
 # so the install builds it from the source its package ships, linked against Debian's libraries. This installs the
 # compiler and the -dev packages it needs when they are missing, as root with apt-get. It never fails the install:
 # where it cannot install them, the client's build fails or leaves features out, and the runners use kafkajs.
-# TM_SKIP_BUILD_DEPS=1 skips it.
+# SKIP_LIBRDKAFKA_BUILD_DEPS=1 skips it.
 set -u
 
-[ "${TM_SKIP_BUILD_DEPS:-}" = 1 ] && exit 0
+[ "${SKIP_LIBRDKAFKA_BUILD_DEPS:-}" = 1 ] && exit 0
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 
 missing=""
