@@ -247,6 +247,49 @@ export function describeStageContract(transportName: string, target: ContractTar
       expect(s.health().paused).to.equal(false);
     });
 
+    it('fetches again after a rebalance that came while its partitions were paused', async () => {
+      // Issue 15, defect 8: a partition that stays assigned across a rebalance keeps its pause (kafkajs, and the
+      // memory broker alike), while the stage took every assignment to start unpaused: a partition paused at the
+      // rebalance was never fetched again. Every record is on partition 0, which the stage keeps on the memory
+      // broker (the first member joined); on Kafka it keeps it when its member id sorts first.
+      await produce(
+        transport,
+        toInput(input, items(200, 20)).map((r) => ({ ...r, partition: 0 })),
+      );
+      const gate = new Subject<void>();
+      const s = stage(
+        (records) =>
+          records.pipe(
+            concurrentMapByKey(
+              (r) => from(lastValueFrom(gate, { defaultValue: undefined }).then(() => r.value)),
+              { concurrency: 100 },
+            ),
+            toTopic(output, serde),
+          ),
+        { maxInFlight: 4 },
+      );
+      await s.start();
+      await eventually(() => s.health().paused, 'the stage paused at its bound');
+      const other = transport.createConsumer({ groupId: group, topics: [input], clientId: 'other' });
+      await other.start({
+        onBatch: () => undefined,
+        onAssignment: () => undefined,
+        onCrash: () => undefined,
+      });
+      await eventually(
+        () => s.health().assignedPartitions < PARTITIONS,
+        'a rebalance that takes partitions away',
+      );
+      await other.stop();
+      await eventually(() => s.health().assignedPartitions === PARTITIONS, 'every partition back');
+      gate.complete();
+      await eventually(
+        async () => (await committedTotal(transport, group, input)) === 200,
+        'all 200 committed',
+        60_000,
+      );
+    });
+
     it('bounds the settled records held behind an unsettled one, and resumes once it settles', async () => {
       await produce(
         transport,

@@ -162,3 +162,65 @@ describe('a stage whose dependency is unavailable', () => {
     expect(stage.health().error).to.match(/the database is unavailable/);
   });
 });
+
+/** Issue 15, defect 9: a stage started while its broker or topics are not there yet waits for them, within a limit. */
+describe('a stage whose broker is not there at start', () => {
+  /** The memory transport, with its producers refusing to connect `refusals` times. */
+  const refusing = (refusals: number, inner = memoryTransport()): Transport & { attempts: number } => {
+    const t = {
+      ...inner,
+      attempts: 0,
+      createProducer: (options?: Parameters<Transport['createProducer']>[0]) => {
+        const producer = inner.createProducer(options);
+        return Object.assign(Object.create(producer) as typeof producer, {
+          connect: async () => {
+            t.attempts += 1;
+            if (t.attempts <= refusals) throw new Error('connect ECONNREFUSED');
+            await producer.connect();
+          },
+        });
+      },
+    };
+    return t;
+  };
+  const make = (transport: Transport, outageLimitMs: number) =>
+    createStage({
+      name: 'late-broker',
+      transport,
+      input: { topics: 'in', serde: bufferSerde() },
+      outageLimitMs,
+      process: (records) => records.pipe(toTopic('out', bufferSerde())),
+    });
+
+  it('is live and unready while it tries again, then consumes', async () => {
+    const inner = memoryTransport();
+    await inner.ensureTopics([
+      { topic: 'in', partitions: 1 },
+      { topic: 'out', partitions: 1 },
+    ]);
+    await produce(inner, [{ topic: 'in', key: 'k', value: Buffer.from('x') }]);
+    const transport = refusing(2, inner);
+    const stage = make(transport, 60_000);
+    const started = stage.start();
+    await eventually(() => transport.attempts >= 1, 'a first attempt');
+    expect(stage.health()).to.include({ live: true, ready: false });
+    await started;
+    try {
+      expect(transport.attempts).to.equal(3);
+      expect((await readTopic(inner, 'out', 1, { settleMs: 50 })).length).to.equal(1);
+      expect(stage.health().ready).to.equal(true);
+    } finally {
+      await stage.stop();
+    }
+  });
+
+  it('fails once outageLimitMs has passed', async () => {
+    const stage = make(refusing(1000), 300);
+    let error: unknown;
+    await stage.start().catch((e: unknown) => {
+      error = e;
+    });
+    expect(String(error)).to.match(/ECONNREFUSED/);
+    expect(stage.state).to.equal('failed');
+  });
+});

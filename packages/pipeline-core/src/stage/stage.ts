@@ -215,16 +215,35 @@ export class Stage<V> implements Runnable {
     return this.#state;
   }
 
-  /** Connects, subscribes the pipeline and joins the consumer group. Resolves once consuming. */
+  /**
+   * Connects, subscribes the pipeline and joins the consumer group. Resolves once consuming. A broker that is not
+   * up yet, or topics another runner created a moment ago and that have no leader yet, are waited for within
+   * `outageLimitMs` (unready meanwhile, issue 15 defect 9); a fenced producer, or the limit passed, fails the stage.
+   */
   async start(): Promise<void> {
     if (this.#state !== 'created')
       throw new Error(`stage ${this.name} cannot start from state ${this.#state}`);
     this.#state = 'starting';
-    try {
-      await this.#start();
-    } catch (err) {
-      this.#fail('start', err);
-      throw this.#error ?? err;
+    this.#outageSince = Date.now();
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.#start();
+        this.#outageSince = undefined;
+        return;
+      } catch (err) {
+        await this.#teardown();
+        if (this.#state !== 'starting') throw err; // stopped meanwhile
+        if (isFencedError(err) || !this.#withinOutageLimit()) {
+          this.#outageSince = undefined;
+          this.#fail('start', err);
+          throw this.#error ?? err;
+        }
+        this.#log.warn(
+          { attempt, error: err instanceof Error ? err.message : String(err) },
+          'stage cannot start yet; trying again',
+        );
+        await new Promise((r) => setTimeout(r, backoffMs(attempt)));
+      }
     }
   }
 
@@ -307,7 +326,10 @@ export class Stage<V> implements Runnable {
     this.#queue = [];
     this.#queueHead = 0;
     this.#assigned = [...partitions];
+    // A partition that stays assigned keeps its pause in the consumer (kafkajs does so across a rejoin): with the
+    // queue just emptied nothing would resume it, and the partition would never be fetched again (defect 8).
     this.#paused = false;
+    this.#consumer?.resume(partitions);
     this.#log.info(
       { partitions: partitions.map((p) => `${p.topic}[${p.partition}]`) },
       'partitions assigned',
@@ -679,7 +701,7 @@ export class Stage<V> implements Runnable {
           this.#fail(kind, err);
           return;
         }
-        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** Math.min(attempt, 5))));
+        await new Promise((r) => setTimeout(r, backoffMs(attempt)));
       }
     }
   }
@@ -726,6 +748,11 @@ export class Stage<V> implements Runnable {
       error: this.#error?.message ?? null,
     };
   }
+}
+
+/** Wait before the next attempt to start or to consume again: 500 ms doubling to 5 s. */
+function backoffMs(attempt: number): number {
+  return Math.min(5000, 250 * 2 ** Math.min(attempt, 5));
 }
 
 /**

@@ -65,7 +65,8 @@ export interface ConsumerHandlers {
   onBatch(batch: RecordBatch): void | Promise<void>;
   /**
    * The group (re)assigned partitions to this member. Every assignment starts each partition at its committed
-   * offset, so records delivered before it and not yet committed will come again.
+   * offset, so records delivered before it and not yet committed will come again. A partition paused before it
+   * stays paused if it stays assigned (as in kafkajs).
    */
   onAssignment(partitions: readonly TopicPartition[]): void;
   /** The consumer crashed and will not deliver more. */

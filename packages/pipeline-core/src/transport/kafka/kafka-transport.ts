@@ -19,7 +19,7 @@ import { waitForTopics } from '../wait-for-topics.js';
 
 // kafkajs is CommonJS and builds part of its exports with a spread, which Node's ESM loader cannot see as named
 // exports (KafkaJSProtocolError among them); take them from the default export.
-const { Kafka, KafkaJSProtocolError, Partitioners, logLevel } = kafkajs;
+const { Kafka, KafkaJSNonRetriableError, KafkaJSProtocolError, Partitioners, logLevel } = kafkajs;
 type Kafka = InstanceType<typeof Kafka>;
 
 import type {
@@ -57,6 +57,8 @@ export interface KafkaTransportOptions {
 class KafkaConsumer implements TransportConsumer {
   readonly groupId: string;
   readonly #consumer: Consumer;
+  /** Set by stop(): kafkajs must not restart this consumer after a crash, nor keep it in the group. */
+  #stopped = false;
 
   constructor(
     kafka: Kafka,
@@ -72,12 +74,20 @@ class KafkaConsumer implements TransportConsumer {
       maxBytesPerPartition: transportOptions.maxBytesPerPartition ?? 1_048_576,
       maxWaitTimeInMs: transportOptions.maxWaitTimeMs ?? 100,
       allowAutoTopicCreation: false,
+      // kafkajs restarts a crashed consumer on a timer, even one stopped meanwhile (a stage recovering from a broker
+      // outage stops its consumer while the crash is handled): that zombie rejoined the group, held partitions and
+      // fetched them for nobody, so the stage's new consumer never got them (issue 15, defect 8).
+      retry: { retries: 5, restartOnFailure: async () => !this.#stopped },
     });
   }
 
   async start(handlers: ConsumerHandlers): Promise<void> {
     const consumer = this.#consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      if (this.#stopped) {
+        void consumer.disconnect().catch(() => {}); // restarted before stop() could prevent it
+        return;
+      }
       const assignment = event.payload.memberAssignment as Record<string, number[]>;
       handlers.onAssignment(
         Object.entries(assignment).flatMap(([topic, partitions]) =>
@@ -122,11 +132,24 @@ class KafkaConsumer implements TransportConsumer {
   }
 
   pause(partitions: readonly TopicPartition[]): void {
-    if (partitions.length > 0) this.#consumer.pause(partitionsByTopic(partitions));
+    this.#betweenRuns(() => this.#consumer.pause(partitionsByTopic(partitions)), partitions);
   }
 
   resume(partitions: readonly TopicPartition[]): void {
-    if (partitions.length > 0) this.#consumer.resume(partitionsByTopic(partitions));
+    this.#betweenRuns(() => this.#consumer.resume(partitionsByTopic(partitions)), partitions);
+  }
+
+  /**
+   * Between a crash and its restart kafkajs has no consumer group and throws on pause and resume; the restarted
+   * group starts unpaused and an assignment follows, so there is nothing to do then.
+   */
+  #betweenRuns(change: () => void, partitions: readonly TopicPartition[]): void {
+    if (partitions.length === 0) return;
+    try {
+      change();
+    } catch (err) {
+      if (!(err instanceof KafkaJSNonRetriableError && /not initialized/.test(err.message))) throw err;
+    }
   }
 
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
@@ -137,6 +160,7 @@ class KafkaConsumer implements TransportConsumer {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     await this.#consumer.disconnect();
   }
 }
