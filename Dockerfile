@@ -12,6 +12,11 @@ ENV COREPACK_ENABLE_DOWNLOAD_PROMPT=0
 RUN corepack enable
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 COPY patches patches
+# The root package's preinstall (ADR 0140), skipped here: no compiler or -dev packages go into the image. Where
+# GitHub is reachable the librdkafka client installs its prebuilt binary; elsewhere its build fails, and the
+# runners use kafkajs (infra.kafka.client: librdkafka then says so at start).
+COPY infra/librdkafka-build-deps.sh infra/
+ENV SKIP_LIBRDKAFKA_BUILD_DEPS=1
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/filters/package.json packages/filters/
 COPY packages/pipeline-core/package.json packages/pipeline-core/

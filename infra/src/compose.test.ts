@@ -385,6 +385,13 @@ describe('Dockerfile (read, since no Docker engine runs here)', () => {
     for (const manifest of manifests.filter((m) => existsSync(join(repoRoot, m))))
       expect(copied, manifest).to.include(manifest);
     expect(copied).to.include('patches'); // pnpm-workspace.yaml's patchedDependencies
+    const preinstall = (
+      JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts.preinstall;
+    for (const file of preinstall?.match(/\S+\.sh\b/g) ?? [])
+      expect(copied, `${file}, which the root package's preinstall runs`).to.include(file);
   });
 
   it('runs as the unprivileged user node, with the heap limit of ADR 0066 and the config and schemas it reads', () => {

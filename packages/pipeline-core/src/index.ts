@@ -95,6 +95,12 @@ export {
 export { type KafkaTransportOptions, kafkaTransport } from './transport/kafka/kafka-transport.js';
 export { MemoryBroker, ProducerFencedError } from './transport/memory/broker.js';
 export { memoryTransport } from './transport/memory/memory-transport.js';
+export {
+  type RdkafkaTransportOptions,
+  RdkafkaUnavailableError,
+  rdkafkaAvailability,
+  rdkafkaTransport,
+} from './transport/rdkafka/rdkafka-transport.js';
 export { type ReadTopicUntilOptions, readTopicUntil } from './transport/read-topic-until.js';
 export type {
   ConsumerHandlers,

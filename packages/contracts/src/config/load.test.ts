@@ -133,6 +133,18 @@ describe('pipeline config', () => {
     ]);
   });
 
+  it('picks the Kafka client from infra.kafka.client (kafkajs by default, TM_KAFKA_CLIENT in the default config)', () => {
+    const defaults = join(repo, 'config', 'pipeline.yaml');
+    expect(loadPipelineConfig(defaults, {}).infra.kafka.client).to.equal('kafkajs');
+    expect(loadPipelineConfig(defaults, { TM_KAFKA_CLIENT: 'librdkafka' }).infra.kafka.client).to.equal(
+      'librdkafka',
+    );
+    const withoutInfra = minimal('').slice(0, minimal('').indexOf('infra:'));
+    expect(problems(`${withoutInfra}infra: { kafka: { client: rdkafka } }\n`)).to.deep.equal([
+      'infra.kafka.client: Invalid option: expected one of "kafkajs"|"librdkafka"',
+    ]);
+  });
+
   it('takes a data stream encoding the runtime knows, canonically named, and refuses others with the key path', () => {
     const withEncoding = (label: string) =>
       minimal().replace(

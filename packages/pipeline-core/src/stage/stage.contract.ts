@@ -1,5 +1,6 @@
 /**
- * The stage contract: one suite, run against every transport (stage.memory.test.ts, stage.kafka.int.test.ts).
+ * The stage contract: one suite, run against every transport (stage.memory.test.ts, stage.kafka.int.test.ts,
+ * stage.rdkafka.int.test.ts).
  * A behaviour that differs between transports is a bug.
  */
 import { expect } from 'chai';

@@ -1,12 +1,12 @@
 import type { OutboundRecord, RawRecord } from '../record.js';
 
 /**
- * What a stage needs from a message broker. Two implementations have the same observable behaviour — `kafka`
- * (kafkajs) and `memory` (in-process) — and one contract suite runs against both. A librdkafka-based client can be
- * added as a third without touching stages.
+ * What a stage needs from a message broker. Three implementations have the same observable behaviour — `kafka`
+ * (kafkajs), `librdkafka` (@confluentinc/kafka-javascript, ADR 0142) and `memory` (in-process) — and one contract
+ * suite runs against each.
  */
 export interface Transport {
-  /** `kafka`, `memory`, ... */
+  /** `kafka` (kafkajs), `librdkafka`, `memory` */
   readonly kind: string;
   createConsumer(options: ConsumerOptions): TransportConsumer;
   createProducer(options?: ProducerOptions): TransportProducer;

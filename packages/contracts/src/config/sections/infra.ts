@@ -53,6 +53,11 @@ export const InfraSchema = z
     kafka: z
       .object({
         brokers: commaList.pipe(z.array(z.string()).min(1)),
+        /**
+         * The Kafka client library: kafkajs (pure JavaScript, the default) or librdkafka (@confluentinc/kafka-javascript,
+         * an optional dependency built on install; where it cannot load, the runners say so and use kafkajs). ADR 0141.
+         */
+        client: z.enum(['kafkajs', 'librdkafka']).default('kafkajs'),
         'client-id': z.string().default('tm'),
         /**
          * How long the group waits for a silent consumer before giving its partitions to others: after a crash, a
@@ -81,6 +86,7 @@ export const InfraSchema = z
     transport: i.transport,
     kafka: {
       brokers: i.kafka.brokers,
+      client: i.kafka.client,
       clientId: i.kafka['client-id'],
       sessionTimeoutMs: i.kafka['session-timeout-ms'],
       outageLimitMs: i.kafka['outage-limit-ms'],

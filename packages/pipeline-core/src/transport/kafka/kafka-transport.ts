@@ -1,14 +1,21 @@
 import kafkajs, {
   type Consumer,
-  type IHeaders,
   type KafkaConfig,
   type logLevel as KafkaLogLevel,
-  type Message,
   type Producer,
   type Transaction,
 } from 'kafkajs';
-import type { Headers, OutboundRecord, RawRecord } from '../../record.js';
+import type { OutboundRecord, RawRecord } from '../../record.js';
+import {
+  committedFrom,
+  decodeHeaders,
+  messagesByTopic,
+  offsetsByTopic,
+  partitionsByTopic,
+  topicCreations,
+} from '../kafka-shapes.js';
 import { requestChunks } from '../request-chunks.js';
+import { waitForTopics } from '../wait-for-topics.js';
 
 // kafkajs is CommonJS and builds part of its exports with a spread, which Node's ESM loader cannot see as named
 // exports (KafkaJSProtocolError among them); take them from the default export.
@@ -45,57 +52,6 @@ export interface KafkaTransportOptions {
    * default of 5,000 ms made a paused stage stall for seconds.
    */
   maxWaitTimeMs?: number;
-}
-
-function decodeHeaders(headers: IHeaders | undefined): Headers {
-  const out: Record<string, string> = {};
-  if (!headers) return out;
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    out[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
-  }
-  return out;
-}
-
-function groupByTopic(records: readonly OutboundRecord[]): { topic: string; messages: Message[] }[] {
-  const byTopic = new Map<string, Message[]>();
-  for (const r of records) {
-    let messages = byTopic.get(r.topic);
-    if (!messages) {
-      messages = [];
-      byTopic.set(r.topic, messages);
-    }
-    messages.push({
-      key: r.key,
-      value: r.value,
-      ...(r.headers ? { headers: { ...r.headers } } : {}),
-      ...(r.partition !== undefined ? { partition: r.partition } : {}),
-    });
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-}
-
-function byTopic(offsets: readonly TopicPartitionOffset[]) {
-  const topics = new Map<string, { partition: number; offset: string }[]>();
-  for (const o of offsets) {
-    let partitions = topics.get(o.topic);
-    if (!partitions) {
-      partitions = [];
-      topics.set(o.topic, partitions);
-    }
-    partitions.push({ partition: o.partition, offset: String(o.offset) });
-  }
-  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
-}
-
-function partitionsByTopic(partitions: readonly TopicPartition[]): { topic: string; partitions: number[] }[] {
-  const topics = new Map<string, number[]>();
-  for (const { topic, partition } of partitions) {
-    const list = topics.get(topic) ?? [];
-    list.push(partition);
-    topics.set(topic, list);
-  }
-  return [...topics].map(([topic, list]) => ({ topic, partitions: list }));
 }
 
 class KafkaConsumer implements TransportConsumer {
@@ -223,21 +179,6 @@ async function withConcurrentTransactionsRetry<T>(work: () => Promise<T>, attemp
   }
 }
 
-/** Polls the topics' metadata until every partition has a leader (at most 30 s). */
-async function waitForTopics(admin: ReturnType<Kafka['admin']>, topics: readonly string[]): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
-      if (metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-    }
-    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders after 30 s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** How long a transaction may stay open unless the producer says otherwise. */
 const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
 
@@ -295,7 +236,7 @@ class KafkaProducer implements TransportProducer {
 
   async send(records: readonly OutboundRecord[]): Promise<void> {
     for (const chunk of requestChunks(records)) {
-      await this.#producer.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 });
+      await this.#producer.sendBatch({ topicMessages: messagesByTopic(chunk), acks: -1 });
     }
   }
 
@@ -313,13 +254,13 @@ class KafkaProducer implements TransportProducer {
     return {
       send: async (records) => {
         for (const chunk of requestChunks(records)) {
-          await txn.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 });
+          await txn.sendBatch({ topicMessages: messagesByTopic(chunk), acks: -1 });
         }
       },
       sendOffsets: async (groupId, offsets) => {
         if (offsets.length === 0) return;
         await withConcurrentTransactionsRetry(() =>
-          txn.sendOffsets({ consumerGroupId: groupId, topics: byTopic(offsets) }),
+          txn.sendOffsets({ consumerGroupId: groupId, topics: offsetsByTopic(offsets) }),
         );
       },
       commit: () => ending(() => txn.commit()),
@@ -367,12 +308,7 @@ export function kafkaTransport(options: KafkaTransportOptions): Transport & { ka
       try {
         await a.createTopics({
           waitForLeaders: true,
-          topics: missing.map((t) => ({
-            topic: t.topic,
-            numPartitions: t.partitions,
-            replicationFactor: t.replicationFactor ?? 1,
-            configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
-          })),
+          topics: topicCreations(missing),
         });
       } catch (err) {
         // Waiting for the leaders of many new topics, kafkajs gives up on the first UNKNOWN_TOPIC_OR_PARTITION the
@@ -390,12 +326,7 @@ export function kafkaTransport(options: KafkaTransportOptions): Transport & { ka
     committedOffsets: async (groupId, topic) => {
       const a = await connectedAdmin();
       const [result] = await a.fetchOffsets({ groupId, topics: [topic] });
-      const offsets = new Map<number, number>();
-      for (const p of result?.partitions ?? []) {
-        const offset = Number(p.offset);
-        if (offset >= 0) offsets.set(p.partition, offset);
-      }
-      return offsets;
+      return committedFrom(result);
     },
     close: async () => {
       if (adminConnected) await admin.disconnect();
