@@ -22,17 +22,34 @@ describeChaos('chaos: faults under load (short seeded run)', function () {
     'kill-analyser',
     'kill-intake',
     'kill-campaign',
+    'kill-dialer',
     'kafka-restart',
     'postgres-restart',
+    'simulators-down',
   ];
 
   it('loses, doubles and strands nothing, and every runner is ready again after each fault', async () => {
-    const result = await runChaos({ seed: 15, durationMs: 90_000, perKind: 1, kinds, fileIntervalMs: 3_000 });
+    const result = await runChaos({
+      seed: 15,
+      durationMs: 90_000,
+      perKind: 1,
+      kinds,
+      fileIntervalMs: 3_000,
+      simulatorsDownMs: 15_000,
+      keepWorkDir: Boolean(process.env.TM_CHAOS_KEEP),
+      log: (line) => console.log(line),
+    });
     const table = formatTable(result.rows);
+    console.log(
+      `${table}\n${result.calls.made} calls made, ${result.calls.saved} results saved through the ARM ` +
+        `(${result.calls.reworked} reworked); ${(result.elapsedMs / 1000).toFixed(0)} s in all`,
+    );
     expect(result.faults.map((f) => f.kind).sort(), 'every planned fault injected').to.deep.equal(
       [...kinds].sort(),
     );
     expect(result.rowsPublished, 'the load went through').to.be.above(0);
+    expect(result.calls.made, 'calls made by the telephony').to.be.above(0);
+    expect(result.calls.saved, 'results saved through the ARM').to.be.above(0);
     expect(
       passed(result.rows),
       `\n${table}\n${result.violations

@@ -6,7 +6,14 @@ import { formatTable, passed } from './report.js';
 export function reliabilityMarkdown(
   result: Pick<
     ChaosResult,
-    'rows' | 'violations' | 'elapsedMs' | 'loadAverage' | 'files' | 'rowsPublished' | 'republishedAdds'
+    | 'rows'
+    | 'violations'
+    | 'elapsedMs'
+    | 'loadAverage'
+    | 'files'
+    | 'rowsPublished'
+    | 'republishedAdds'
+    | 'calls'
   >,
   run: { command: string; date: Date; cores: number; loadNow: readonly number[] },
 ): string {
@@ -37,6 +44,9 @@ back) until every runner's \`/readyz\` answers 200 again; *runner exits* counts 
 - Run: ${(result.elapsedMs / 60_000).toFixed(1)} min in all; ${result.files} files, ${result.rowsPublished} rows published; ${result.republishedAdds}
   ADD(s) published again on the dial-tasks topic (allowed: the outbox is at least once, ADR 0034, and the dialer
   drops repeats)
+- Calls: ${result.calls.made} made by the telephony simulator, taken by ${result.calls.operators} simulated operators
+  through the ARM's HTTP API: ${result.calls.answeredCards} answered calls' cards seen, ${result.calls.saved} results
+  saved (${result.calls.reworked} of them reworked from the server's DRAFT)
 
 ${formatTable(result.rows)}
 

@@ -37,8 +37,13 @@ const result = await runChaos({
   keepWorkDir: values.keep,
   log: (line) => console.log(line),
 });
-console.log(`\n${formatTable(result.rows)}\n\n${result.republishedAdds} ADD(s) published again (ADR 0034)`);
+console.log(
+  `\n${formatTable(result.rows)}\n\n${result.republishedAdds} ADD(s) published again (ADR 0034); ` +
+    `${result.calls.made} calls made, ${result.calls.saved} results saved through the ARM`,
+);
 for (const v of result.violations.slice(0, 20)) console.log(`  ${v.kind}: ${v.invariant}: ${v.key}`);
+if (values.keep && result.violations.length > 0)
+  console.log(`every violation: ${result.workDir}/violations.json`);
 const out = values.out ?? join(import.meta.dirname, '..', '..', '..', '..', 'docs', 'RELIABILITY.md');
 writeFileSync(
   out,

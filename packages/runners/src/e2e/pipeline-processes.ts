@@ -140,10 +140,13 @@ export class PipelineProcesses {
     return `tml-events-analyser-${this.suffix}`;
   }
 
-  /** Starts `tm run <name>` with extra environment variables and Node flags (such as `--cpu-prof`). */
+  /**
+   * Starts `tm run <name>` with extra environment variables and Node flags (such as `--cpu-prof`); rejects when it
+   * exits first or is not ready within `readyTimeoutMs` (default 60 s).
+   */
   async start(
     name: PipelineProcessName,
-    options: { env?: Record<string, string>; nodeArgs?: readonly string[] } = {},
+    options: { env?: Record<string, string>; nodeArgs?: readonly string[]; readyTimeoutMs?: number } = {},
   ): Promise<void> {
     const env = options.env ?? {};
     const opsPort = await freePort();
@@ -184,7 +187,7 @@ export class PipelineProcesses {
         }
       },
       `tm run ${name} to be ready`,
-      60_000,
+      options.readyTimeoutMs ?? 60_000,
     );
   }
 
