@@ -2,7 +2,19 @@ import type { ChaosResult } from './harness.js';
 import { CHAOS_INVARIANTS } from './invariants.js';
 import { formatTable, passed } from './report.js';
 
-/** docs/RELIABILITY.md from a chaos run: the table, the command, the date and the machine load. */
+/**
+ * The hand-written part of an existing docs/RELIABILITY.md: from its first `## ` heading to the end (the generated
+ * part has none), or '' when it has none.
+ */
+export function handWrittenPart(existing: string): string {
+  const at = existing.search(/^## /m);
+  return at < 0 ? '' : existing.slice(at);
+}
+
+/**
+ * docs/RELIABILITY.md from a chaos run: the table, the command, the date and the machine load, then `handWritten`
+ * (the previous file's {@link handWrittenPart}) unchanged.
+ */
 export function reliabilityMarkdown(
   result: Pick<
     ChaosResult,
@@ -16,6 +28,7 @@ export function reliabilityMarkdown(
     | 'calls'
   >,
   run: { command: string; date: Date; cores: number; loadNow: readonly number[] },
+  handWritten = '',
 ): string {
   const verdict = passed(result.rows)
     ? 'Every invariant held and every fault recovered.'
@@ -51,5 +64,5 @@ back) until every runner's \`/readyz\` answers 200 again; *runner exits* counts 
 ${formatTable(result.rows)}
 
 ${verdict}
-${examples ? `\nFirst violations:\n\n${examples}\n` : ''}`;
+${examples ? `\nFirst violations:\n\n${examples}\n` : ''}${handWritten ? `\n${handWritten}` : ''}`;
 }
