@@ -103,7 +103,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       `chaos: seed ${options.seed}, ${plan.length} faults over ${options.durationMs / 1000} s; work dir ${workDir}`,
     );
     [broker, postgres, redis] = await Promise.all([
-      JvmKafkaBroker.start({ workDir: join(workDir, 'kafka') }),
+      // A broker restarted at load average ~90 on 2 cores was not up within the default 90 s (2026-12-03).
+      JvmKafkaBroker.start({ workDir: join(workDir, 'kafka'), readyTimeoutMs: RECOVERY_LIMIT_MS }),
       startPrivatePostgres(),
       startPrivateRedis(),
     ]);
