@@ -39,7 +39,7 @@ export function reliabilityMarkdown(
     .join('\n');
   return `# Reliability
 
-Measured by \`pnpm chaos\` (packages/runners/src/chaos, ADRs 0137-0139): the runners as \`tm run\` processes on a
+Measured by \`pnpm chaos\` (packages/runners/src/chaos, ADRs 0137-0139, 0155-0157): the runners as \`tm run\` processes on a
 Kafka broker, a PostgreSQL and a Redis of the run's own, a steady load of generated CSV files on both streams, and
 the faults below injected one after another in a seeded order. Afterwards the invariants are checked from the topics
 and the database:
