@@ -5,34 +5,54 @@ import { formatTable, passed } from './report.js';
 
 /**
  * The short seeded run of `pnpm chaos`: the runners as processes on a broker, PostgreSQL and Redis of the test's own,
- * a CSV load on both streams for 90 s, and one fault of each kind below at seeded moments (the long run, every
- * kind three times and more, is `pnpm chaos --minutes 10`). Nothing may be lost, doubled or stuck, and every runner
- * must be ready again after each fault.
+ * a CSV load on both streams for 90 s with simulated operators taking the calls through the ARM, and one fault of
+ * each kind below at seeded moments (the long run, every kind three times and more, is `pnpm chaos --minutes 10`).
+ * Nothing may be lost, doubled or stuck, and every runner must be ready again after each fault.
  */
-// Skipped in the default suite, and why: on 2026-12-03 it failed 1 of its 4 runs when `tm run analyser` exited at
-// start with "This server does not host this topic-partition" (a stage's start is not yet retried: issue 15, defect
-// 9 is fixed for intake and the campaign engine only). Run it with TM_CHAOS_TEST=1, or the long run with `pnpm chaos`.
+// Skipped in the default suite, and why: with the stage's start retried (6a14e77) and the kinds below, of its runs on
+// 2026-12-03 (load average 20-90 on 2 shared cores) one passed, in 11 min; two failed before any fault because six
+// runners starting at once from the sources were not ready within 60 s (the harness now allows 3 minutes); one
+// failed when the broker, restarted in place at load average ~90, was not up within 90 s (now 3 minutes too). Not
+// yet two passes in a row, and 11-14 minutes is far over what the default suite can spend. Run it with
+// TM_CHAOS_TEST=1, or the long run with `pnpm chaos`.
 const describeChaos = process.env.TM_CHAOS_TEST ? describe : describe.skip;
 
 describeChaos('chaos: faults under load (short seeded run)', function () {
-  // Start-up (a broker, PostgreSQL, Redis, seven processes) plus 90 s of load plus the faults' recoveries and the
-  // drain stay well inside this on a loaded 2-core machine.
-  this.timeout(900_000);
+  // Start-up (a broker, PostgreSQL, Redis, seven processes: 2 min at load average 27) plus 90 s of load plus the
+  // faults' recoveries (30-100 s for a killed runner on that machine) and the drain: 11 min in the run that passed.
+  this.timeout(1_200_000);
   const kinds: FaultKind[] = [
     'kill-analyser',
     'kill-intake',
     'kill-campaign',
+    'kill-dialer',
     'kafka-restart',
     'postgres-restart',
+    'simulators-down',
   ];
 
   it('loses, doubles and strands nothing, and every runner is ready again after each fault', async () => {
-    const result = await runChaos({ seed: 15, durationMs: 90_000, perKind: 1, kinds, fileIntervalMs: 3_000 });
+    const result = await runChaos({
+      seed: 15,
+      durationMs: 90_000,
+      perKind: 1,
+      kinds,
+      fileIntervalMs: 3_000,
+      simulatorsDownMs: 15_000,
+      keepWorkDir: Boolean(process.env.TM_CHAOS_KEEP),
+      log: (line) => console.log(line),
+    });
     const table = formatTable(result.rows);
+    console.log(
+      `${table}\n${result.calls.made} calls made, ${result.calls.saved} results saved through the ARM ` +
+        `(${result.calls.reworked} reworked); ${(result.elapsedMs / 1000).toFixed(0)} s in all`,
+    );
     expect(result.faults.map((f) => f.kind).sort(), 'every planned fault injected').to.deep.equal(
       [...kinds].sort(),
     );
     expect(result.rowsPublished, 'the load went through').to.be.above(0);
+    expect(result.calls.made, 'calls made by the telephony').to.be.above(0);
+    expect(result.calls.saved, 'results saved through the ARM').to.be.above(0);
     expect(
       passed(result.rows),
       `\n${table}\n${result.violations

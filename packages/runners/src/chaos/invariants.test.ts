@@ -24,6 +24,16 @@ function facts(change: Partial<ChaosFacts> = {}): ChaosFacts {
     ],
     outboxAdds: [{ dialTaskId: '100', taskId: '10', published: true }],
     publishedAdds: ['100'],
+    telephonyAdds: { 'ADD:10:1': 1 },
+    callsMade: 1,
+    callEvents: [
+      { eventId: 'e1', callId: 'c1', type: 'CALL_STARTED', taskId: '10' },
+      { eventId: 'e2', callId: 'c1', type: 'CALL_ENDED', taskId: '10' },
+    ],
+    saves: [{ communicationId: '500', outcome: 'saved' }],
+    resultEvents: [{ eventId: 'r1', communicationId: '500', state: 'FIXED' }],
+    communications: [{ communicationId: '500', taskId: '10', state: 'FIXED', resultEventId: 'r1' }],
+    waitLimitsMs: { 'call-start': 60_000, 'call-end': 10_000, engine: 5_000 },
     ...change,
   };
 }
@@ -99,5 +109,85 @@ describe('chaos invariants', () => {
     expect(summary(facts({ tasks, outboxAdds: [], publishedAdds: [] }))).to.deep.equal([
       'no stuck task/stuck/task 10/a1',
     ]);
+  });
+
+  describe('the operator half', () => {
+    it('count a dial task the telephony got twice, by its dial-task id, on its application', () => {
+      expect(summary(facts({ telephonyAdds: { 'ADD:10:1': 3, 'ADD:11:1': 1 } }))).to.deep.equal([
+        'one telephony task/duplicated/ADD:10:1/a1',
+        'one telephony task/duplicated/ADD:10:1/a1',
+      ]);
+    });
+
+    it('count a call started twice (two event ids), not a replayed event (one event id twice)', () => {
+      const replayed = facts({ callEvents: [...facts().callEvents, facts().callEvents[0]!] });
+      expect(summary(replayed)).to.deep.equal([]);
+      const twice = facts({
+        callEvents: [
+          ...facts().callEvents,
+          { eventId: 'e3', callId: 'c1', type: 'CALL_STARTED', taskId: '10' },
+        ],
+      });
+      expect(summary(twice)).to.deep.equal(['one start, one end/duplicated/call c1 CALL_STARTED/a1']);
+    });
+
+    it('count a call without its end as stuck, one without its start and one never published as lost', () => {
+      const f = facts({
+        callsMade: 3,
+        callEvents: [
+          { eventId: 'e1', callId: 'c1', type: 'CALL_STARTED', taskId: '10' },
+          { eventId: 'e4', callId: 'c2', type: 'CALL_ENDED', taskId: '10' },
+        ],
+      });
+      expect(summary(f)).to.deep.equal([
+        'one start, one end/stuck/call c1 CALL_ENDED/a1',
+        'one start, one end/lost/call c2 CALL_STARTED/a1',
+        'one start, one end/lost/a call the telephony made, not published/-',
+      ]);
+    });
+
+    it('count an acknowledged save with no result published, or not stored, as lost', () => {
+      expect(summary(facts({ resultEvents: [] }))).to.deep.equal([
+        'one stored result/lost/communication 500 saved, no result published/a1',
+      ]);
+      const draft = [{ communicationId: '500', taskId: '10', state: 'DRAFT' }];
+      expect(summary(facts({ communications: draft }))).to.deep.equal([
+        'one stored result/lost/communication 500 saved, stored DRAFT/a1',
+      ]);
+      const other = [{ communicationId: '500', taskId: '10', state: 'FIXED', resultEventId: 'r9' }];
+      expect(summary(facts({ communications: other }))).to.deep.equal([
+        'one stored result/lost/communication 500 saved, stored FIXED/a1',
+      ]);
+    });
+
+    it('count FIXED results published beyond the saves that reached the ARM, not a repeated event id', () => {
+      const r2 = { eventId: 'r2', communicationId: '500', state: 'FIXED' as const };
+      expect(summary(facts({ resultEvents: [...facts().resultEvents, r2] }))).to.deep.equal([
+        'one stored result/duplicated/communication 500 a FIXED result published beyond its saves/a1',
+      ]);
+      const unanswered = facts({
+        resultEvents: [...facts().resultEvents, r2],
+        saves: [...facts().saves, { communicationId: '500', outcome: 'unknown' }],
+      });
+      expect(summary(unanswered)).to.deep.equal([]);
+      const repeated = facts({ resultEvents: [...facts().resultEvents, facts().resultEvents[0]!] });
+      expect(summary(repeated)).to.deep.equal([]);
+      const draft = { eventId: 'd1', communicationId: '500', state: 'DRAFT' as const };
+      expect(summary(facts({ resultEvents: [...facts().resultEvents, draft] }))).to.deep.equal([]);
+    });
+
+    it('count a task IN_PROGRESS past the limit of the step it waits for as stuck, not one within it', () => {
+      const waiting = (waitingFor: 'call-start' | 'call-end' | 'engine', waitedMs: number) =>
+        facts({ tasks: [{ ...facts().tasks[0]!, waitingFor, waitedMs }, facts().tasks[1]!] });
+      expect(summary(waiting('call-start', 59_000))).to.deep.equal([]);
+      expect(summary(waiting('call-start', 61_000))).to.deep.equal([
+        'no stuck task/stuck/task 10 (IN_PROGRESS, waiting for call-start 61 s)/a1',
+      ]);
+      expect(summary(waiting('call-end', 11_000))).to.deep.equal([
+        'no stuck task/stuck/task 10 (IN_PROGRESS, waiting for call-end 11 s)/a1',
+      ]);
+      expect(summary(waiting('engine', 4_000))).to.deep.equal([]);
+      expect(summary(waiting('engine', 6_000))).to.have.length(1);
+    });
   });
 });

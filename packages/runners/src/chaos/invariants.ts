@@ -39,6 +39,45 @@ export interface StoredTask {
   readonly taskId: string;
   readonly candidateId: string;
   readonly state: string;
+  /**
+   * For an IN_PROGRESS task, what its current attempt waits for: its call to start (no communication yet), its
+   * call to end (started, not ended), or the engine (the call ended, the task not yet moved on).
+   */
+  readonly waitingFor?: TaskWait;
+  /** How long it has waited for that, in ms at the moment the facts were read. */
+  readonly waitedMs?: number;
+}
+
+export type TaskWait = 'call-start' | 'call-end' | 'engine';
+
+/** One record of the call-events topic. */
+export interface CallEventFact {
+  readonly eventId: string;
+  readonly callId: string;
+  readonly type: 'CALL_STARTED' | 'CALL_ENDED';
+  readonly taskId: string;
+}
+
+/** A result save the simulated operators sent through the ARM (see OperatorBotsOptions.onSave). */
+export interface SaveFact {
+  readonly communicationId: string;
+  /** `saved`: the ARM answered OK; `unknown`: no answer or a 5xx, so it may have been published. */
+  readonly outcome: 'saved' | 'unknown';
+}
+
+/** One record of the communication-results topic. */
+export interface ResultEventFact {
+  readonly eventId: string;
+  readonly communicationId: string;
+  readonly state: 'DRAFT' | 'FIXED';
+}
+
+/** A row of TM$COMMUNICATIONS: its state and the event id of the result stored in it (RESULT_DETAILS). */
+export interface StoredCommunication {
+  readonly communicationId: string;
+  readonly taskId: string;
+  readonly state: string;
+  readonly resultEventId?: string;
 }
 
 export interface OutboxAdd {
@@ -59,6 +98,19 @@ export interface ChaosFacts {
   readonly outboxAdds: readonly OutboxAdd[];
   /** dialTaskIds of the ADD records on the dial-tasks topic (read committed). */
   readonly publishedAdds: readonly string[];
+  /** The telephony simulator's addTask count per reference (our dial-task id), over the whole run. */
+  readonly telephonyAdds: Readonly<Record<string, number>>;
+  /** Calls the telephony made, by its own count. */
+  readonly callsMade: number;
+  readonly callEvents: readonly CallEventFact[];
+  readonly saves: readonly SaveFact[];
+  readonly resultEvents: readonly ResultEventFact[];
+  readonly communications: readonly StoredCommunication[];
+  /**
+   * How long an IN_PROGRESS task may wait for each step before it counts as stuck: the engine's call-start timeout
+   * and its check interval, the longest simulated call, the time to apply an event, each with a margin.
+   */
+  readonly waitLimitsMs: Readonly<Record<TaskWait, number>>;
 }
 
 /** An invariant: a name and the check that lists its violations. */
@@ -78,6 +130,12 @@ function applicationOfCandidate(facts: ChaosFacts): Map<string, string> {
   const apps = new Map<string, string>();
   for (const d of facts.decisions) if (d.candidateId) apps.set(d.candidateId, d.applicationNumber);
   return apps;
+}
+
+/** The application of each task, through its candidate. */
+function applicationOfTask(facts: ChaosFacts): Map<string, string | undefined> {
+  const appOfCandidate = applicationOfCandidate(facts);
+  return new Map(facts.tasks.map((t) => [t.taskId, appOfCandidate.get(t.candidateId)]));
 }
 
 /** Lost (0) or stuck, and duplicated (more than 1), among the expected keys; keys not expected are not looked at. */
@@ -187,32 +245,160 @@ export function republishedAdds(facts: Pick<ChaosFacts, 'publishedAdds'>): numbe
   return facts.publishedAdds.length - new Set(facts.publishedAdds).size;
 }
 
-/** No task left NEW once the pipeline drained: calling hours are the whole day and dispatch runs every 500 ms. */
+/**
+ * No task left NEW once the pipeline drained (calling hours are the whole day, re-calls are due at once and dispatch
+ * runs every 500 ms), and no task IN_PROGRESS longer than its current step allows ({@link ChaosFacts.waitLimitsMs}):
+ * a call that never started must have been timed out by the engine, a started call must have ended, an ended one
+ * must have moved its task on.
+ */
 export const noStuckTask: Invariant = {
   name: 'no task stuck past its timeouts',
   check: (facts) => {
     const appOfCandidate = applicationOfCandidate(facts);
-    return facts.tasks
-      .filter((t) => t.state === 'NEW')
-      .map((t) => ({
-        invariant: 'no stuck task',
-        kind: 'stuck' as const,
-        key: `task ${t.taskId}`,
-        applicationNumber: appOfCandidate.get(t.candidateId),
+    const stuck = (t: StoredTask): string | undefined => {
+      if (t.state === 'NEW') return `task ${t.taskId}`;
+      if (t.state !== 'IN_PROGRESS' || t.waitingFor === undefined || t.waitedMs === undefined)
+        return undefined;
+      return t.waitedMs > facts.waitLimitsMs[t.waitingFor]
+        ? `task ${t.taskId} (IN_PROGRESS, waiting for ${t.waitingFor} ${Math.round(t.waitedMs / 1000)} s)`
+        : undefined;
+    };
+    return facts.tasks.flatMap((t) => {
+      const key = stuck(t);
+      return key === undefined
+        ? []
+        : [
+            {
+              invariant: 'no stuck task',
+              kind: 'stuck' as const,
+              key,
+              applicationNumber: appOfCandidate.get(t.candidateId),
+            },
+          ];
+    });
+  },
+};
+
+/** The task id in a dial-task id (`ADD:<taskId>:<attempt>`). */
+function taskOfDialTask(dialTaskId: string): string | undefined {
+  return /^[A-Z]+:(\d+):\d+$/.exec(dialTaskId)?.[1];
+}
+
+/**
+ * At most one telephony task per dial-task id, by the telephony's own addTask count: a dialer restarted after a
+ * crash must not send again blindly what it may have sent (ADR 0083: such a send is closed UNCERTAIN and the engine's
+ * timeout re-queues the task as a new attempt, so a new dial-task id).
+ */
+export const oneTelephonyTask: Invariant = {
+  name: 'at most one telephony task per dial-task id',
+  check: (facts) => {
+    const appOfTask = applicationOfTask(facts);
+    return Object.entries(facts.telephonyAdds).flatMap(([dialTaskId, n]) => {
+      const task = taskOfDialTask(dialTaskId);
+      return Array.from({ length: Math.max(0, n - 1) }, () => ({
+        invariant: 'one telephony task',
+        kind: 'duplicated' as const,
+        key: dialTaskId,
+        applicationNumber: task === undefined ? undefined : appOfTask.get(task),
       }));
+    });
   },
 };
 
 /**
- * The invariants checked after every run. The dialer's (at most one telephony task per dial-task id, one
- * CALL_STARTED and one CALL_ENDED per call, one stored result per save) join by being listed here with the facts
- * they need.
+ * One CALL_STARTED and one CALL_ENDED per call on the call-events topic. A replayed event keeps its event id (the
+ * consumers drop it), so distinct event ids are counted: two of one type is a duplicate; a call without its end is
+ * stuck (the telephony is idle once drained) and one without its start is lost; calls the telephony made that never
+ * reached the topic are lost (counted, not named: the telephony does not list its calls).
  */
+export const oneStartOneEnd: Invariant = {
+  name: 'one CALL_STARTED and one CALL_ENDED per call',
+  check: (facts) => {
+    const appOfTask = applicationOfTask(facts);
+    const calls = new Map<string, { taskId: string; started: Set<string>; ended: Set<string> }>();
+    for (const e of facts.callEvents) {
+      let call = calls.get(e.callId);
+      if (!call) {
+        call = { taskId: e.taskId, started: new Set(), ended: new Set() };
+        calls.set(e.callId, call);
+      }
+      (e.type === 'CALL_STARTED' ? call.started : call.ended).add(e.eventId);
+    }
+    const out: Violation[] = [];
+    for (const [callId, call] of calls) {
+      const v = (kind: ViolationKind, what: string): Violation => ({
+        invariant: 'one start, one end',
+        kind,
+        key: `call ${callId} ${what}`,
+        applicationNumber: appOfTask.get(call.taskId),
+      });
+      if (call.started.size === 0) out.push(v('lost', 'CALL_STARTED'));
+      if (call.ended.size === 0) out.push(v('stuck', 'CALL_ENDED'));
+      for (let i = 1; i < call.started.size; i++) out.push(v('duplicated', 'CALL_STARTED'));
+      for (let i = 1; i < call.ended.size; i++) out.push(v('duplicated', 'CALL_ENDED'));
+    }
+    for (let i = calls.size; i < facts.callsMade; i++)
+      out.push({
+        invariant: 'one start, one end',
+        kind: 'lost',
+        key: 'a call the telephony made, not published',
+      });
+    return out;
+  },
+};
+
+/**
+ * One stored result per save: every save the ARM acknowledged is stored — its communication FIXED in the database
+ * with the event id of a FIXED result published for it — and no communication has more FIXED results published than
+ * saves of it that may have reached the ARM (acknowledged, or unanswered). A repeated event id on the topic is one
+ * save sent twice (the engine drops repeats by event id) and is not counted.
+ */
+export const oneStoredResult: Invariant = {
+  name: 'one stored result per save',
+  check: (facts) => {
+    const appOfTask = applicationOfTask(facts);
+    const stored = new Map(facts.communications.map((c) => [c.communicationId, c]));
+    const published = new Map<string, Set<string>>();
+    for (const r of facts.resultEvents)
+      if (r.state === 'FIXED')
+        published.set(r.communicationId, (published.get(r.communicationId) ?? new Set()).add(r.eventId));
+    const attempts = countBy(facts.saves.map((s) => s.communicationId));
+    const acknowledged = new Set(
+      facts.saves.filter((s) => s.outcome === 'saved').map((s) => s.communicationId),
+    );
+    const out: Violation[] = [];
+    const violation = (kind: ViolationKind, communicationId: string, what: string): Violation => {
+      const task = stored.get(communicationId)?.taskId;
+      return {
+        invariant: 'one stored result',
+        kind,
+        key: `communication ${communicationId} ${what}`,
+        applicationNumber: task === undefined ? undefined : appOfTask.get(task),
+      };
+    };
+    for (const id of acknowledged) {
+      const c = stored.get(id);
+      const events = published.get(id);
+      if (!events) out.push(violation('lost', id, 'saved, no result published'));
+      else if (c?.state !== 'FIXED' || !c.resultEventId || !events.has(c.resultEventId))
+        out.push(violation('lost', id, `saved, stored ${c?.state ?? 'nothing'}`));
+    }
+    for (const [id, events] of published)
+      for (let i = attempts.get(id) ?? 0; i < events.size; i++)
+        out.push(violation('duplicated', id, 'a FIXED result published beyond its saves'));
+    return out;
+  },
+};
+
+/** The invariants checked after every run; a new one joins by being listed here with the facts it needs. */
 export const CHAOS_INVARIANTS: readonly Invariant[] = [
   publishedOnce,
   oneDecision,
   oneTask,
   oneAdd,
+  oneTelephonyTask,
+  oneStartOneEnd,
+  oneStoredResult,
   noStuckTask,
 ];
 

@@ -3,13 +3,13 @@
  * its table printed and written to docs/RELIABILITY.md (or --out). Exits 1 when an invariant broke or a fault did
  * not recover.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { allFaultKinds } from './faults.js';
 import { runChaos } from './harness.js';
-import { reliabilityMarkdown } from './reliability-doc.js';
+import { handWrittenPart, reliabilityMarkdown } from './reliability-doc.js';
 import { formatTable, passed } from './report.js';
 
 const { values } = parseArgs({
@@ -37,12 +37,23 @@ const result = await runChaos({
   keepWorkDir: values.keep,
   log: (line) => console.log(line),
 });
-console.log(`\n${formatTable(result.rows)}\n\n${result.republishedAdds} ADD(s) published again (ADR 0034)`);
+console.log(
+  `\n${formatTable(result.rows)}\n\n${result.republishedAdds} ADD(s) published again (ADR 0034); ` +
+    `${result.calls.made} calls made, ${result.calls.saved} results saved through the ARM`,
+);
 for (const v of result.violations.slice(0, 20)) console.log(`  ${v.kind}: ${v.invariant}: ${v.key}`);
+if (values.keep && result.violations.length > 0)
+  console.log(`every violation: ${result.workDir}/violations.json`);
 const out = values.out ?? join(import.meta.dirname, '..', '..', '..', '..', 'docs', 'RELIABILITY.md');
+// The hand-written section of the file (its `## ` headings and below) is kept as it was.
+const handWritten = existsSync(out) ? handWrittenPart(readFileSync(out, 'utf8')) : '';
 writeFileSync(
   out,
-  reliabilityMarkdown(result, { command, date: new Date(), cores: cpus().length, loadNow: loadavg() }),
+  reliabilityMarkdown(
+    result,
+    { command, date: new Date(), cores: cpus().length, loadNow: loadavg() },
+    handWritten,
+  ),
 );
 console.log(`written to ${out}`);
 process.exit(passed(result.rows) ? 0 : 1);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { PipelineConfig } from '@tm/contracts';
 import type { Logger, StageMetrics, Transport } from '@tm/pipeline-core';
 import type { Knex } from 'knex';
@@ -8,19 +7,10 @@ import { createDialer, type Dialer } from '../dialer/dialer.js';
 import { buildKpiHttp } from '../kpi/kpi-http.js';
 import { createKpiService, type KpiService } from '../kpi/kpi-service.js';
 import { MemoryStore } from '../kv/memory-store.js';
-import { createSecurity, DEMO_OPERATOR, type Security, type SeedOperator } from '../security/security.js';
+import { createSecurity, DEMO_OPERATOR, type Security } from '../security/security.js';
+import type { BotOperator } from '../simulated-operators/operator-bots.js';
+import { simulatedOperators } from '../simulated-operators/simulated-logins.js';
 import type { Telephony } from '../telephony/telephony.js';
-import type { BotOperator } from './operator-bot.js';
-
-/** The demo's simulated operators: `sim-01`, `sim-02`, ... with passwords drawn for this run. */
-export function simulatedOperators(count: number): SeedOperator[] {
-  return Array.from({ length: count }, (_, i) => ({
-    login: `sim-${String(i + 1).padStart(2, '0')}`,
-    password: randomBytes(12).toString('base64url'),
-    firstName: 'Симулятор',
-    lastName: `Оператор ${i + 1}`,
-  }));
-}
 
 /** The operator side running in the demo's process. */
 export interface DemoOperatorSide {

@@ -16,6 +16,11 @@ import type { KpiTotals } from '../kpi/kpi-view.js';
 import { createLogger } from '../runtime/logger.js';
 import { contractSerdes } from '../runtime/serdes.js';
 import { ensurePipelineTopics } from '../runtime/topics.js';
+import {
+  type OperatorBotStats,
+  OperatorBots,
+  weightedResults,
+} from '../simulated-operators/operator-bots.js';
 import { startSimulators } from '../simulators/start-simulators.js';
 import { DEMO_TELEPHONY_API_KEY, DEMO_TELEPHONY_OPERATOR_SECRET } from '../simulators/telephony-model.js';
 import { HttpTelephony } from '../telephony/http-telephony.js';
@@ -32,7 +37,6 @@ import {
   recallsOf,
   resultsOf,
 } from './loop-figures.js';
-import { type OperatorBotStats, OperatorBots, weightedResults } from './operator-bot.js';
 
 /** Where a person finds the running demo (`--serve`). */
 export interface DemoServing {

@@ -168,8 +168,8 @@ export class PipelineProcesses {
   }
 
   /**
-   * Starts `tm run <name>` with extra environment variables and Node flags (such as `--cpu-prof`), and waits up to
-   * `readyTimeoutMs` (default 60 s) for it to be ready.
+   * Starts `tm run <name>` with extra environment variables and Node flags (such as `--cpu-prof`); rejects when it
+   * exits first or is not ready within `readyTimeoutMs` (default 60 s).
    */
   async start(
     name: PipelineProcessName,

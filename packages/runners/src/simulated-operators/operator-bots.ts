@@ -21,6 +21,17 @@ export interface OperatorBotsOptions {
   silentShare: number;
   /** How often each operator asks hasChanges. */
   pollIntervalMs: number;
+  /**
+   * Told of every saveCommunicationResult sent: `saved` when the ARM answered OK, `unknown` when it did not answer
+   * (unreachable, or a 5xx) so the result may or may not have been published. A refusal (4xx) is not told.
+   */
+  onSave?: (save: SaveAttempt) => void;
+}
+
+/** A result save the ARM acknowledged, or one whose fate is unknown (see {@link OperatorBotsOptions.onSave}). */
+export interface SaveAttempt {
+  readonly communicationId: number;
+  readonly outcome: 'saved' | 'unknown';
 }
 
 /** What the simulated operators did, all together. */
@@ -35,7 +46,7 @@ export interface OperatorBotStats {
   leftUnsaved: number;
   /** Server drafts taken from the rework list and saved as results. */
   reworked: number;
-  /** ARM answers other than OK (a save refused, a card gone), by path and HTTP status. */
+  /** ARM answers other than OK (a save refused, a card gone), by path and HTTP status; status 0: the ARM unreachable. */
   refused: Record<string, number>;
 }
 
@@ -61,12 +72,13 @@ interface Card {
   readonly resultDueAt: string | null;
 }
 
+/** An ARM answer other than OK; `status` 0 when the ARM did not answer at all (not listening, connection lost). */
 class ArmError extends Error {
   constructor(
     readonly path: string,
     readonly status: number,
   ) {
-    super(`ARM ${path}: HTTP ${status}`);
+    super(status === 0 ? `ARM ${path}: no answer` : `ARM ${path}: HTTP ${status}`);
   }
 }
 
@@ -207,9 +219,12 @@ class OperatorBot {
         });
         this.stats.saved[result] = (this.stats.saved[result] ?? 0) + 1;
         if (rework) this.stats.reworked += 1;
+        this.options.onSave?.({ communicationId, outcome: 'saved' });
       } catch (error) {
         // Refused (counted by #call) or the ARM gone: the draft, if one comes, is reworked from the list.
         this.#saving.delete(communicationId);
+        if (!(error instanceof ArmError) || error.status === 0 || error.status >= 500)
+          this.options.onSave?.({ communicationId, outcome: 'unknown' });
         if (!(error instanceof ArmError))
           this.stats.refused['saveCommunicationResult error'] =
             1 + (this.stats.refused['saveCommunicationResult error'] ?? 0);
@@ -220,14 +235,22 @@ class OperatorBot {
   }
 
   async #call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.options.armUrl}/api/arm/v1/${path}`, {
-      method,
-      headers: {
-        ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    let response: Response;
+    try {
+      response = await fetch(`${this.options.armUrl}/api/arm/v1/${path}`, {
+        method,
+        headers: {
+          ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch {
+      // fetch rejects only when no HTTP answer came (refused, reset): the ARM restarting, as a page would see it.
+      const key = `${path} 0`;
+      this.stats.refused[key] = (this.stats.refused[key] ?? 0) + 1;
+      throw new ArmError(path, 0);
+    }
     const answer = (await response.json().catch(() => ({}))) as { status?: string; data?: T };
     if (!response.ok || answer.status !== 'OK') {
       const key = `${path} ${response.status}`;
@@ -278,7 +301,7 @@ export class OperatorBots {
       bot
         .run(() => this.#running)
         .catch((error: unknown) => {
-          this.#failure ??= error; // not an ARM answer: a bug or the ARM gone; stop() reports it
+          this.#failure ??= error; // neither an answer nor the ARM away: a bug; stop() reports it
         }),
     );
   }
