@@ -108,7 +108,7 @@ export interface TransportProducer {
   /** Begins a transaction (needs a transactionalId). */
   transaction(): Promise<TransportTransaction>;
   /**
-   * After a failed commit or abort: makes the producer usable again and resolves once the transaction it left is
+   * After a failed send, commit or abort: makes the producer usable again and resolves once the transaction it left is
    * finished at the broker (committed or aborted), so offsets read afterwards are stable. Nothing to do otherwise.
    */
   recover?(): Promise<void>;

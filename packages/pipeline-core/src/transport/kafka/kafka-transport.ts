@@ -192,7 +192,7 @@ class KafkaProducer implements TransportProducer {
   readonly #kafka: Kafka;
   readonly #options: ProducerOptions;
   #producer: Producer;
-  /** A commit or abort failed: the kafkajs producer must be replaced before the next transaction. */
+  /** A send, commit or abort failed: the kafkajs producer must be replaced before the next send or transaction. */
   #broken = false;
 
   constructor(kafka: Kafka, options: ProducerOptions) {
@@ -234,9 +234,20 @@ class KafkaProducer implements TransportProducer {
     await this.#producer.connect();
   }
 
+  /**
+   * A failed send leaves the idempotent producer's sequence numbers behind the broker's: after a broker restart every
+   * later send was refused with OUT_OF_ORDER_SEQUENCE_NUMBER, and an at-least-once stage recovered in a loop without
+   * producing again (ADR 0160). The next send (or `recover()`) starts on a new producer id, as Java's producer does.
+   */
   async send(records: readonly OutboundRecord[]): Promise<void> {
-    for (const chunk of requestChunks(records)) {
-      await this.#producer.sendBatch({ topicMessages: messagesByTopic(chunk), acks: -1 });
+    if (this.#broken) await this.#recover();
+    try {
+      for (const chunk of requestChunks(records)) {
+        await this.#producer.sendBatch({ topicMessages: messagesByTopic(chunk), acks: -1 });
+      }
+    } catch (err) {
+      this.#broken = true;
+      throw err;
     }
   }
 
