@@ -286,8 +286,8 @@ function taskOfDialTask(dialTaskId: string): string | undefined {
 
 /**
  * At most one telephony task per dial-task id, by the telephony's own addTask count: a dialer restarted after a
- * crash must not send again blindly what it may have sent (ADR 0083: such a send is closed UNCERTAIN and the engine's
- * timeout re-queues the task as a new attempt, so a new dial-task id).
+ * crash must not send again blindly what it may have sent (ADR 0169: such a send is looked up at the telephony and
+ * sent only when the telephony never got it).
  */
 export const oneTelephonyTask: Invariant = {
   name: 'at most one telephony task per dial-task id',

@@ -1,26 +1,41 @@
 import { expect } from 'chai';
 import { TelephonyError } from '../telephony/telephony.js';
-import { afterFailure, callEventId, callEventOf, deleteDecision, retryDelayMs } from './dial-rules.js';
+import {
+  afterFailure,
+  callEventId,
+  callEventOf,
+  deleteDecision,
+  looksUpFirst,
+  retryDelayMs,
+} from './dial-rules.js';
 import { addIdOf } from './tasks-db.js';
 
 describe('dialer rules', () => {
   describe('deleteDecision (thesis 2.6.6.4)', () => {
     it('an ADD never stored, or done already, is deleted locally', () => {
       expect(deleteDecision(undefined)).to.equal('local');
-      expect(deleteDecision({ id: 1, state: 'DONE', externalId: 'x' })).to.equal('local');
+      expect(deleteDecision({ id: 1, state: 'DONE', externalId: 'x', tries: 1 })).to.equal('local');
     });
-    it('an ADD stored and not sent is cancelled unsent', () => {
-      expect(deleteDecision({ id: 1, state: 'NEW', externalId: null })).to.equal('cancel-unsent');
+    it('an ADD stored and never sent is cancelled unsent', () => {
+      expect(deleteDecision({ id: 1, state: 'NEW', externalId: null, tries: 0 })).to.equal('cancel-unsent');
+    });
+    it('an ADD pending again after a send with no answer is looked up at the telephony first (ADR 0169)', () => {
+      expect(deleteDecision({ id: 1, state: 'NEW', externalId: null, tries: 1 })).to.equal('look-up');
     });
     it('an ADD being sent makes the DELETE wait; one at the telephony is deleted there', () => {
-      expect(deleteDecision({ id: 1, state: 'IN_PROGRESS', externalId: null })).to.equal('wait');
-      expect(deleteDecision({ id: 1, state: 'IN_PROGRESS', externalId: 'ext-1' })).to.equal(
+      expect(deleteDecision({ id: 1, state: 'IN_PROGRESS', externalId: null, tries: 1 })).to.equal('wait');
+      expect(deleteDecision({ id: 1, state: 'IN_PROGRESS', externalId: 'ext-1', tries: 1 })).to.equal(
         'delete-at-telephony',
       );
     });
     it('finds the ADD of a DELETE by id', () => {
       expect(addIdOf('DELETE:42:3')).to.equal('ADD:42:3');
     });
+  });
+
+  it('looks an ADD up before it is sent again, never before its first send', () => {
+    expect(looksUpFirst(1)).to.equal(false);
+    expect(looksUpFirst(2)).to.equal(true);
   });
 
   it('retries every failure but REJECTED', () => {

@@ -170,9 +170,9 @@ describe('dialer, embedded (memory transport, PGlite, a fake telephony)', functi
       offsetMs += 1_100; // past the first delay (500-1000 ms)
       await dialer.sendNow();
       expect(await rowOf(add.dialTaskId)).to.include({ state: 'NEW', tries: 2 });
-      offsetMs += 1_100;
+      offsetMs += 800; // the second delay is 1000-2000 ms
       expect(await dialer.sendNow(), 'the second delay is longer').to.equal(0);
-      offsetMs += 1_000;
+      offsetMs += 1_300;
       await dialer.sendNow();
       expect(await rowOf(add.dialTaskId)).to.include({ state: 'IN_PROGRESS', tries: 3, lastError: null });
       expect(telephony.addTaskCounts.get(add.dialTaskId)).to.equal(1);
@@ -211,20 +211,60 @@ describe('dialer, embedded (memory transport, PGlite, a fake telephony)', functi
       expect((await rowOf(add.dialTaskId))?.state).to.equal('DONE');
     });
 
-    it('after a crash between taking an ADD and recording its id, the ADD is not sent again (ADR 0083)', async () => {
-      const [a, b] = tasks as [number, number];
-      broker.append([records.dialTask(dialTask('ADD', a)), records.dialTask(dialTask('DELETE', b))]);
-      await stored(2);
+    /** Stores the records, takes every instruction and "kills" the dialer before any answer was written; restarts it. */
+    const crashDuringSends = async (instructions: ReturnType<typeof dialTask>[], reached: string[]) => {
+      broker.append(instructions.map((i) => records.dialTask(i)));
+      await stored(instructions.length);
       await dialer.stop();
-      await takePending(pg.knex, clock(), 10); // taken, then "killed" before any answer was written
+      const taken = await takePending(pg.knex, clock(), 10);
+      // Of the sends in flight at the crash, these reached the telephony (their answers never came back).
+      for (const i of taken.filter((t) => reached.includes(t.dialTaskId)))
+        await telephony.addTask({ reference: i.dialTaskId, taskId: i.taskId, attempt: 1, phone: i.phone });
       dialer = newDialer();
       await dialer.start();
+    };
+
+    it('after a crash during sends, each ADD is looked up: one the telephony has is stored, not sent again; the others are sent (ADR 0169)', async () => {
+      const [a, b, c] = tasks as [number, number, number];
+      await crashDuringSends([dialTask('ADD', a), dialTask('DELETE', b), dialTask('ADD', c)], [`ADD:${a}:1`]);
+      expect(await rowOf(`ADD:${a}:1`), 'pending again after the restart').to.include({
+        state: 'NEW',
+        lastError: 'INTERRUPTED: the dialer stopped during the send',
+      });
       await dialer.sendNow();
-      expect(telephony.calls.addTask).to.equal(0);
-      expect((await rowOf(`ADD:${a}:1`))?.lastError).to.match(/^UNCERTAIN/);
+      expect(telephony.calls.findTask, 'both ADDs looked up').to.equal(2);
+      expect(telephony.addTaskCounts.get(`ADD:${a}:1`), 'a: never sent twice').to.equal(1);
+      expect(telephony.addTaskCounts.get(`ADD:${c}:1`), 'c: sent, as the telephony never had it').to.equal(1);
+      expect(await rowOf(`ADD:${a}:1`)).to.include({
+        state: 'IN_PROGRESS',
+        externalId: telephony.externalIdOf(`ADD:${a}:1`),
+      });
+      expect(await rowOf(`ADD:${c}:1`)).to.include({ state: 'IN_PROGRESS', lastError: null });
       expect(await rowOf(`DELETE:${b}:1`), 'an interrupted DELETE is simply done again').to.include({
         state: 'DONE',
       });
+    });
+
+    it('a DELETE of an ADD pending after an unanswered send looks it up: found, it is deleted at the telephony; not found, closed unsent', async () => {
+      const [a, c] = tasks as [number, number];
+      await crashDuringSends([dialTask('ADD', a), dialTask('ADD', c)], [`ADD:${a}:1`]);
+      broker.append([records.dialTask(dialTask('DELETE', a)), records.dialTask(dialTask('DELETE', c))]);
+      await stored(4);
+      await dialer.sendNow();
+      expect(await rowOf(`ADD:${c}:1`)).to.include({
+        state: 'DONE',
+        lastError: 'DELETED before it was sent',
+      });
+      expect(await rowOf(`ADD:${a}:1`), 'found at the telephony').to.include({
+        state: 'IN_PROGRESS',
+        externalId: telephony.externalIdOf(`ADD:${a}:1`),
+      });
+      await dialer.sendNow();
+      expect(await rowOf(`DELETE:${a}:1`)).to.include({ state: 'DONE', lastError: 'DELETED' });
+      expect(await rowOf(`ADD:${a}:1`)).to.include({ state: 'DONE' });
+      expect(telephony.tasks.get(telephony.externalIdOf(`ADD:${a}:1`) as string)?.state).to.equal('DELETED');
+      expect(telephony.addTaskCounts.get(`ADD:${c}:1`), 'c never sent').to.equal(undefined);
+      expect(telephony.calls.addTask, 'only the send that reached it before the crash').to.equal(1);
     });
 
     it('a click-to-call goes to the telephony with its operator; one older than its limit is dropped', async () => {

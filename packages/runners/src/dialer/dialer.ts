@@ -273,11 +273,11 @@ export function createDialer(options: DialerOptions): Dialer {
       await migrateToLatest(db);
       await transport.ensureTopics(pipelineTopics(config).filter((t) => ownTopics.has(t.topic)));
       await serdes.callEvent.ready?.();
-      const recovered = await recoverInterrupted(db);
-      if (recovered.uncertainAdds > 0)
+      const recovered = await recoverInterrupted(db, clock());
+      if (recovered.adds > 0)
         logger.warn(
           recovered,
-          'sends interrupted by a stop: not sent again (ADR 0083); the engine’s call-start timeout re-queues them',
+          'sends interrupted by a stop: pending again; each ADD is looked up at the telephony before it is sent (ADR 0169)',
         );
       const active = await sessions.load();
       logger.info({ activeOperators: active, ...recovered }, 'dialer prepared');

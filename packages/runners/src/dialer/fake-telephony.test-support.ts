@@ -15,7 +15,7 @@ import {
   type TelephonyTask,
 } from '../telephony/telephony.js';
 
-type Operation = 'authenticate' | 'setStatus' | 'addTask' | 'deleteTask' | 'pollEvents';
+type Operation = 'authenticate' | 'setStatus' | 'addTask' | 'findTask' | 'deleteTask' | 'pollEvents';
 
 export const FAKE_SECRET = 'fake-secret';
 
@@ -28,6 +28,7 @@ export class FakeTelephony implements Telephony {
     authenticate: 0,
     setStatus: 0,
     addTask: 0,
+    findTask: 0,
     deleteTask: 0,
     pollEvents: 0,
   };
@@ -129,6 +130,13 @@ export class FakeTelephony implements Telephony {
     const externalId = `ext-${this.#next}`;
     this.tasks.set(externalId, { ...task, state: 'QUEUED' });
     return { externalId };
+  }
+
+  async findTask(reference: string): Promise<{ readonly externalId: string } | undefined> {
+    this.#enter('findTask');
+    let found: string | undefined;
+    for (const [id, task] of this.tasks) if (task.reference === reference) found = id;
+    return found === undefined ? undefined : { externalId: found };
   }
 
   async deleteTask(externalId: string): Promise<DeleteTaskResult> {

@@ -130,6 +130,10 @@ export class GuardedTelephony implements Telephony {
     return this.#call('addTask', () => this.inner.addTask(task));
   }
 
+  findTask(reference: string): Promise<{ readonly externalId: string } | undefined> {
+    return this.#call('findTask', () => this.inner.findTask(reference));
+  }
+
   deleteTask(externalId: string): Promise<DeleteTaskResult> {
     return this.#call('deleteTask', () => this.inner.deleteTask(externalId));
   }

@@ -2,13 +2,15 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Telephony } from '../telephony/telephony.js';
 import { mapBounded } from './bounded.js';
-import { afterFailure, deleteDecision, retryDelayMs } from './dial-rules.js';
+import { afterFailure, deleteDecision, looksUpFirst, retryDelayMs } from './dial-rules.js';
 import type { DialerMetrics } from './dialer-metrics.js';
 import { NaturalBatch } from './natural-batch.js';
 import { errorText } from './operator-sessions.js';
 import { rideOut } from './ride-out.js';
 import {
+  addIdOf,
   addStateOf,
+  adoptFound,
   cancelUnsent,
   markDone,
   markRetry,
@@ -52,8 +54,9 @@ const WAIT_FOR_SEND_MS = 200;
  * handles up to `concurrency` of them at once:
  * - ADD: addTask with the instruction's id as `reference`; the telephony's id is stored right after. A failure keeps
  *   it pending (NEW) with TRIES, LAST_ERROR and the next try after an exponential backoff — it is never given up;
- *   only a REJECTED answer (malformed, retrying cannot help) closes it, with the error. A click-to-call older than
- *   `callbackMaxAgeMs` is closed unsent.
+ *   only a REJECTED answer (malformed, retrying cannot help) closes it, with the error. An ADD taken before (a
+ *   failed send, or one a stop interrupted) is looked up by its reference first and not sent again when the
+ *   telephony has it (ADR 0169). A click-to-call older than `callbackMaxAgeMs` is closed unsent.
  * - DELETE: see {@link deleteDecision}; at the telephony, DELETED, NOT_FOUND and ALREADY_CALLED are outcomes.
  */
 export class Sender {
@@ -90,6 +93,16 @@ export class Sender {
     }
     let externalId: string;
     try {
+      const found = looksUpFirst(task.tries) ? await telephony.findTask(task.dialTaskId) : undefined;
+      if (found) {
+        await this.#sent.add({ id: task.id, externalId: found.externalId });
+        metrics.sends.inc({ type: 'ADD', outcome: 'found' });
+        this.o.logger.info(
+          { dialTaskId: task.dialTaskId, tries: task.tries },
+          'an earlier send had reached the telephony; its task id stored, not sent again',
+        );
+        return;
+      }
       ({ externalId } = await telephony.addTask({
         reference: task.dialTaskId,
         taskId: task.taskId,
@@ -108,7 +121,23 @@ export class Sender {
   async #delete(task: TakenInstruction): Promise<void> {
     const { db, telephony, metrics } = this.o;
     const add = await addStateOf(db, task.dialTaskId);
-    const decision = deleteDecision(add);
+    let decision = deleteDecision(add);
+    if (decision === 'look-up' && add) {
+      let found: { readonly externalId: string } | undefined;
+      try {
+        found = await telephony.findTask(addIdOf(task.dialTaskId));
+      } catch (error) {
+        await this.#failed(task, error);
+        return;
+      }
+      if (found) {
+        // The telephony has it: stored as sent, and the DELETE tries again at once (then it deletes it there).
+        await this.#store(async () => void (await adoptFound(db, add.id, found.externalId)));
+        await this.#store(() => markRetry(db, task.id, 'its ADD was found at the telephony', this.#now()));
+        return;
+      }
+      decision = 'cancel-unsent';
+    }
     if (decision === 'local' || (decision === 'cancel-unsent' && add && (await cancelUnsent(db, add.id)))) {
       await markDone(db, [task.id], decision === 'local' ? 'done locally' : 'ADD closed unsent');
       metrics.sends.inc({ type: 'DELETE', outcome: 'local' });

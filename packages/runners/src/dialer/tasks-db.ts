@@ -30,6 +30,8 @@ export interface AddState {
   readonly id: number;
   readonly state: 'NEW' | 'IN_PROGRESS' | 'DONE';
   readonly externalId: string | null;
+  /** Sends tried so far: a NEW ADD with tries may be at the telephony (a send whose answer never came). */
+  readonly tries: number;
 }
 
 /** What the poller needs of the task a telephony task id belongs to. */
@@ -135,6 +137,22 @@ export async function markSent(db: Knex, sent: readonly { id: number; externalId
   );
 }
 
+/**
+ * A pending ADD was found at the telephony (ADR 0169): it is sent, with the telephony's id, unless the sender took
+ * it meanwhile (then the sender stores the same id). Resolves whether it was stored here.
+ */
+export async function adoptFound(db: Knex, addId: number, externalId: string): Promise<boolean> {
+  return withDbContext('adoptFound', { id: addId }, async () => {
+    const { rowCount } = await db.raw<{ rowCount: number }>(
+      `UPDATE TM$MIGHTYCALL_TASKS
+          SET TASK_STATE = 'IN_PROGRESS', EXTERNAL_ID = ?, SENDING_SINCE = NULL, LAST_ERROR = NULL
+        WHERE ID = ? AND TASK_STATE = 'NEW'`,
+      [externalId, addId],
+    );
+    return rowCount === 1;
+  });
+}
+
 /** A send failed and may succeed later: the instruction is pending again, with its error, from `nextTryAt`. */
 export async function markRetry(db: Knex, id: number, error: string, nextTryAt: Date): Promise<void> {
   await withDbContext('markRetry', { id }, () =>
@@ -179,34 +197,38 @@ export async function cancelUnsent(db: Knex, addId: number): Promise<boolean> {
 export async function addStateOf(db: Knex, deleteId: string): Promise<AddState | undefined> {
   return withDbContext('addStateOf', {}, async () => {
     const { rows } = await db.raw<{
-      rows: { id: string; task_state: AddState['state']; external_id: string | null }[];
-    }>('SELECT ID, TASK_STATE, EXTERNAL_ID FROM TM$MIGHTYCALL_TASKS WHERE DIAL_TASK_ID = ?', [
+      rows: { id: string; task_state: AddState['state']; external_id: string | null; tries: number }[];
+    }>('SELECT ID, TASK_STATE, EXTERNAL_ID, TRIES FROM TM$MIGHTYCALL_TASKS WHERE DIAL_TASK_ID = ?', [
       addIdOf(deleteId),
     ]);
     const row = rows[0];
-    return row && { id: Number(row.id), state: row.task_state, externalId: row.external_id };
+    return (
+      row && { id: Number(row.id), state: row.task_state, externalId: row.external_id, tries: row.tries }
+    );
   });
 }
 
 /**
- * After a restart: DELETEs left IN_PROGRESS are pending again (a second deleteTask is harmless: NOT_FOUND is an
- * outcome). ADDs left IN_PROGRESS without the telephony's id may or may not have reached it; they are not sent again
- * (ADR 0083) but closed with LAST_ERROR `UNCERTAIN`, and the engine's call-start timeout re-queues their task.
- * Resolves with the number of each.
+ * After a restart: every send a stop interrupted (IN_PROGRESS, SENDING_SINCE set: DELETEs, and ADDs without the
+ * telephony's id) is pending again at once. A second deleteTask is harmless (NOT_FOUND is an outcome); an ADD was
+ * taken before, so the sender looks its reference up at the telephony before it sends it again (ADR 0169, which
+ * supersedes 0083). Resolves with the number of each.
  */
-export async function recoverInterrupted(db: Knex): Promise<{ deletes: number; uncertainAdds: number }> {
+export async function recoverInterrupted(db: Knex, now: Date): Promise<{ deletes: number; adds: number }> {
   return withDbContext('recoverInterrupted', {}, async () => {
-    const deletes = await db.raw<{ rowCount: number }>(
-      `UPDATE TM$MIGHTYCALL_TASKS SET TASK_STATE = 'NEW', SENDING_SINCE = NULL
-        WHERE TASK_STATE = 'IN_PROGRESS' AND TASK_TYPE = 'DELETE'`,
+    const { rows } = await db.raw<{ rows: { task_type: 'ADD' | 'DELETE'; n: string }[] }>(
+      `WITH recovered AS (
+         UPDATE TM$MIGHTYCALL_TASKS
+            SET TASK_STATE = 'NEW', SENDING_SINCE = NULL, NEXT_TRY_AT = ?::timestamptz,
+                LAST_ERROR = 'INTERRUPTED: the dialer stopped during the send'
+          WHERE TASK_STATE = 'IN_PROGRESS' AND SENDING_SINCE IS NOT NULL
+            AND (TASK_TYPE = 'DELETE' OR EXTERNAL_ID IS NULL)
+         RETURNING TASK_TYPE)
+       SELECT TASK_TYPE, count(*) AS n FROM recovered GROUP BY TASK_TYPE`,
+      [now],
     );
-    const adds = await db.raw<{ rowCount: number }>(
-      `UPDATE TM$MIGHTYCALL_TASKS
-          SET TASK_STATE = 'DONE', SENDING_SINCE = NULL,
-              LAST_ERROR = 'UNCERTAIN: the dialer stopped during addTask; not sent again (ADR 0083)'
-        WHERE TASK_STATE = 'IN_PROGRESS' AND TASK_TYPE = 'ADD' AND EXTERNAL_ID IS NULL`,
-    );
-    return { deletes: deletes.rowCount, uncertainAdds: adds.rowCount };
+    const count = (type: 'ADD' | 'DELETE') => Number(rows.find((r) => r.task_type === type)?.n ?? 0);
+    return { deletes: count('DELETE'), adds: count('ADD') };
   });
 }
 

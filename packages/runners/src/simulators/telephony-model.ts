@@ -263,6 +263,8 @@ export class TelephonyModel {
   readonly #waiting = new Set<Operator>();
   readonly #phaseEnds = new PhaseEnds();
   readonly #addTaskCounts = new Map<string, number>();
+  /** The id of the last task accepted per reference (lost ones too: the provider took them). */
+  readonly #byReference = new Map<string, string>();
   #advancedTo = Number.NEGATIVE_INFINITY;
   #nextTask = 1;
   #nextCall = 1;
@@ -325,6 +327,7 @@ export class TelephonyModel {
     this.#addTasks += 1;
     this.#addTaskCounts.set(input.reference, (this.#addTaskCounts.get(input.reference) ?? 0) + 1);
     const task: Task = { ...input, externalId: `t-${this.#instance}-${this.#nextTask++}`, state: 'QUEUED' };
+    this.#byReference.set(input.reference, task.externalId);
     if (this.#loses(input.reference)) {
       this.#lost += 1;
       return task.externalId;
@@ -341,6 +344,13 @@ export class TelephonyModel {
       if (this.#takeNext(operator, now)) break;
     }
     return task.externalId;
+  }
+
+  /** The id of the task last added with `reference`, or undefined when none was (a lookup; counts as no addTask). */
+  findTask(apiKey: string, reference: string): string | undefined {
+    this.#advance();
+    this.#checkAccount(apiKey);
+    return this.#byReference.get(reference);
   }
 
   /** Loses the next `count` added tasks, whatever lost-task-rate says (tests). */

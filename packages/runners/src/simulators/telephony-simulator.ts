@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TelephonySimulatorConfig } from '@tm/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FaultControl } from './faults.js';
@@ -20,6 +21,8 @@ export const TELEPHONY_API = {
   stats: '/__sim/telephony/stats',
   /** Admin: `{count}`, lose the next tasks added. */
   loseNext: '/__sim/telephony/lose-next',
+  /** Admin: `{ms}`, hold each addTask's answer this long after the task was taken (0 ends it). */
+  holdAddAnswers: '/__sim/telephony/hold-add-answers',
 } as const;
 
 /** Most events one poll answers, and the default. */
@@ -80,6 +83,15 @@ const addTaskSchema = {
   },
 } as const;
 
+const findTaskSchema = {
+  querystring: {
+    type: 'object',
+    required: ['reference'],
+    properties: { reference: { type: 'string', minLength: 1, maxLength: 128 } },
+    additionalProperties: false,
+  },
+} as const;
+
 const deleteSchema = {
   params: {
     type: 'object',
@@ -133,17 +145,20 @@ function eventBody(event: SimulatedCallEvent): Record<string, unknown> {
  * - `POST /v1/auth/token` `{operator_id, login, secret}` → `{access_token, token_type, expires_in, operator_id}`
  * - `PUT /v1/operators/{id}/status` `{status: READY|BREAK}` → 204
  * - `POST /v1/tasks` `{reference, task_id, attempt, phone, operator_id?}` → 201 `{id}`
+ * - `GET /v1/tasks?reference=` → 200 `{id}` of the task last added with that reference, 404 `NOT_FOUND`
  * - `DELETE /v1/tasks/{id}` → 204 (deleted), 409 `ALREADY_CALLED`, 404 `NOT_FOUND`
  * - `GET /v1/operators/{id}/events?after=&limit=` → `{events: [{call_id, task_id, type, occurred_at,
  *   duration_seconds?, outcome?}], cursor}`
  * - `GET /__sim/telephony/stats` → the model's counters; `POST /__sim/telephony/lose-next {count}` loses the
- *   next tasks added (admin: no key, no faults)
+ *   next tasks added; `POST /__sim/telephony/hold-add-answers {ms}` takes each task at once but answers the addTask
+ *   `ms` later, so a caller that dies meanwhile never learns it was taken (admin: no key, no faults)
  *
  * Refusals answer `{error, message}`: 401 for a bad key, credentials or an expired token or closed session, 403
  * for another operator's token, 400 for a malformed request.
  */
 export function createTelephonySimulator(model: TelephonyModel, faults: FaultControl): FastifyInstance {
   const app = createSimulatorServer();
+  let holdAddAnswersMs = 0;
   faults.install(app);
   app.setErrorHandler((error, _request, reply: FastifyReply) => {
     if (error instanceof TelephonyRefusal)
@@ -196,8 +211,20 @@ export function createTelephonySimulator(model: TelephonyModel, faults: FaultCon
       phone,
       ...(operator_id === undefined ? {} : { operatorId: operator_id }),
     });
+    if (holdAddAnswersMs > 0) await sleep(holdAddAnswersMs);
     return reply.code(201).send({ id });
   });
+
+  app.get<{ Querystring: { reference: string } }>(
+    TELEPHONY_API.tasks,
+    { schema: findTaskSchema },
+    async (request, reply) => {
+      const id = model.findTask(apiKey(request), request.query.reference);
+      if (id === undefined)
+        return reply.code(404).send({ error: 'NOT_FOUND', message: 'no task with that reference' });
+      return { id };
+    },
+  );
 
   app.delete<{ Params: { externalId: string } }>(
     TELEPHONY_API.task,
@@ -242,6 +269,23 @@ export function createTelephonySimulator(model: TelephonyModel, faults: FaultCon
     async (request) => {
       model.loseNextTasks(request.body.count);
       return { loseNext: request.body.count };
+    },
+  );
+  app.post<{ Body: { ms: number } }>(
+    TELEPHONY_API.holdAddAnswers,
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['ms'],
+          properties: { ms: { type: 'integer', minimum: 0, maximum: 600_000 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => {
+      holdAddAnswersMs = request.body.ms;
+      return { holdAddAnswersMs };
     },
   );
   return app;

@@ -175,9 +175,11 @@ describe('HttpTelephony', () => {
       await server.close();
     });
 
-    it('takes a 404 without the API code as REJECTED, not as NOT_FOUND', async () => {
+    it('takes a 404 without the API code as REJECTED, not as NOT_FOUND (nor as a task never added)', async () => {
       const error = await telephonyErrorOf(odd.deleteTask('t-1'));
       expect([error.kind, error.status]).to.deep.equal(['REJECTED', 404]);
+      const lookup = await telephonyErrorOf(odd.findTask('ADD:1:1'));
+      expect([lookup.kind, lookup.status]).to.deep.equal(['REJECTED', 404]);
     });
 
     it('takes a 2xx it cannot read as UNAVAILABLE, and 429 as UNAVAILABLE', async () => {

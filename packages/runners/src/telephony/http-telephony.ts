@@ -98,6 +98,21 @@ export class HttpTelephony implements Telephony {
     return { externalId: body.id };
   }
 
+  async findTask(reference: string): Promise<{ readonly externalId: string } | undefined> {
+    const query = new URLSearchParams({ reference });
+    const { status, body } = await this.#call('findTask', 'GET', `/v1/tasks?${query}`, {
+      headers: { 'x-api-key': this.#apiKey },
+      ok: [200, 404],
+    });
+    if (status === 404) {
+      // Only the API's own NOT_FOUND is an answer; a proxy's 404 says nothing about the task.
+      if (body?.error === 'NOT_FOUND') return undefined;
+      throw new TelephonyError('REJECTED', `telephony findTask: HTTP ${status}`, status);
+    }
+    if (typeof body?.id !== 'string' || body.id.length === 0) throw unreadable('findTask');
+    return { externalId: body.id };
+  }
+
   async deleteTask(externalId: string): Promise<DeleteTaskResult> {
     const { status, body } = await this.#call(
       'deleteTask',

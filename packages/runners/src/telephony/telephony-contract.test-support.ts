@@ -141,6 +141,15 @@ export function describeTelephonyContract(
       expect(await s.telephony.deleteTask(`${second.externalId}-unknown`)).to.equal('NOT_FOUND');
     });
 
+    it('finds a task by its reference, also once deleted; a reference never added is not found', async () => {
+      const added = task();
+      const { externalId } = await s.telephony.addTask(added);
+      expect(await s.telephony.findTask(added.reference)).to.deep.equal({ externalId });
+      expect(await s.telephony.deleteTask(externalId)).to.equal('DELETED');
+      expect(await s.telephony.findTask(added.reference)).to.deep.equal({ externalId });
+      expect(await s.telephony.findTask(`${added.reference}-never-added`)).to.equal(undefined);
+    });
+
     it('calls a queued task once an operator is READY: STARTED, then ENDED with outcome and talk time; the cursor does not repeat them', async () => {
       const { externalId } = await s.telephony.addTask(task());
       await s.telephony.setStatus(sessions[0] as OperatorSession, 'READY');

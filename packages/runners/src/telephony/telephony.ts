@@ -80,6 +80,11 @@ export interface Telephony {
   setStatus(session: OperatorSession, status: OperatorStatus): Promise<void>;
   /** Queues a call; resolves with the provider's id of the task. */
   addTask(task: TelephonyTask): Promise<{ readonly externalId: string }>;
+  /**
+   * The provider's id of the task last added with `reference`, or undefined when none was: how the dialer learns
+   * whether an `addTask` whose answer it never saw (a crash, a timeout) was taken, before it sends it again (ADR 0169).
+   */
+  findTask(reference: string): Promise<{ readonly externalId: string } | undefined>;
   /** Takes a queued call back. */
   deleteTask(externalId: string): Promise<DeleteTaskResult>;
   /** The operator's call events after `cursor` (null: from the session's start), oldest first. */
