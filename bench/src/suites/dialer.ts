@@ -116,6 +116,11 @@ export async function dialerSuite(): Promise<Result[]> {
         next += 1;
         return { externalId: `stub-${next}` };
       },
+      addTasks: async (tasks) =>
+        tasks.map(() => {
+          next += 1;
+          return { externalId: `stub-${next}` };
+        }),
       findTask: async () => undefined,
       deleteTask: async () => 'NOT_FOUND',
       pollEvents: async () => ({ events: [], cursor: '0' }),

@@ -29,13 +29,16 @@ describe('dialer, embedded (memory transport, PGlite, a fake telephony)', functi
   let dialer: Dialer;
   let offsetMs = 0;
   const clock = () => new Date(Date.now() + offsetMs);
-  const config = engineConfig([
+  const settings: Parameters<typeof engineConfig>[0] = [
     [['infra', 'transport'], 'memory'],
     [['dialer', 'send', 'initial-delay-ms'], 1000],
     [['dialer', 'send', 'max-delay-ms'], 8000],
     [['dialer', 'send', 'breaker-failures'], 3],
     [['dialer', 'send', 'breaker-half-open-ms'], 200],
-  ]);
+  ];
+  // One addTask per ADD, so each rule is seen per task; the batched path has tests of its own.
+  const config = engineConfig([...settings, [['dialer', 'send', 'add-batch-size'], 1]]);
+  const batchedConfig = engineConfig([...settings, [['dialer', 'send', 'add-batch-size'], 2]]);
   const records = dialerRecords(config);
   const serdes = contractSerdes(config);
   let tasks: number[];
@@ -60,10 +63,10 @@ describe('dialer, embedded (memory transport, PGlite, a fake telephony)', functi
       },
     });
   };
-  const newDialer = () => {
+  const newDialer = (dialerConfig = config) => {
     metrics = new StageMetrics();
     return createDialer({
-      config,
+      config: dialerConfig,
       transport: flakyTransport(),
       db: pg.knex,
       telephony,
@@ -265,6 +268,44 @@ describe('dialer, embedded (memory transport, PGlite, a fake telephony)', functi
       expect(telephony.tasks.get(telephony.externalIdOf(`ADD:${a}:1`) as string)?.state).to.equal('DELETED');
       expect(telephony.addTaskCounts.get(`ADD:${c}:1`), 'c never sent').to.equal(undefined);
       expect(telephony.calls.addTask, 'only the send that reached it before the crash').to.equal(1);
+    });
+
+    /** A dialer on batchedConfig instead, with `n` ADDs stored. */
+    const batchedAdds = async (n: number) => {
+      await dialer.stop();
+      dialer = newDialer(batchedConfig);
+      await dialer.start();
+      const adds = tasks.slice(0, n).map((t) => dialTask('ADD', t));
+      broker.append(adds.map((a) => records.dialTask(a)));
+      await stored(n);
+      return adds;
+    };
+
+    it('sends first-time ADDs add-batch-size to an addTasks request; a task refused in it is closed, the others sent', async () => {
+      const adds = await batchedAdds(5);
+      telephony.refuseInBatch.add(adds[1]?.dialTaskId as string);
+      await dialer.sendNow();
+      expect(telephony.calls.addTasks, '5 ADDs in batches of 2').to.equal(3);
+      expect(telephony.calls.addTask).to.equal(0);
+      expect((await rowOf(adds[1]?.dialTaskId as string))?.lastError).to.match(/^REJECTED/);
+      for (const add of [adds[0], adds[2], adds[3], adds[4]])
+        expect(await rowOf(add?.dialTaskId as string)).to.include({
+          state: 'IN_PROGRESS',
+          externalId: telephony.externalIdOf(add?.dialTaskId as string),
+        });
+    });
+
+    it('a batch the telephony did not answer is pending again; each task is then looked up and sent on its own', async () => {
+      await batchedAdds(2);
+      telephony.failNext('addTasks', new TelephonyError('UNAVAILABLE', 'no answer (timeout)'));
+      await dialer.sendNow();
+      expect((await rowsNow()).map((r) => r.state)).to.deep.equal(['NEW', 'NEW']);
+      offsetMs += 1_100;
+      await dialer.sendNow();
+      expect([telephony.calls.addTasks, telephony.calls.findTask, telephony.calls.addTask]).to.deep.equal([
+        1, 2, 2,
+      ]);
+      expect((await rowsNow()).every((r) => r.state === 'IN_PROGRESS' && r.externalId)).to.equal(true);
     });
 
     it('a click-to-call goes to the telephony with its operator; one older than its limit is dropped', async () => {

@@ -4,6 +4,7 @@
  */
 import type { CallOutcome } from '@tm/contracts';
 import {
+  type AddTaskOutcome,
   type DeleteTaskResult,
   type OperatorCredentials,
   type OperatorSession,
@@ -15,7 +16,14 @@ import {
   type TelephonyTask,
 } from '../telephony/telephony.js';
 
-type Operation = 'authenticate' | 'setStatus' | 'addTask' | 'findTask' | 'deleteTask' | 'pollEvents';
+type Operation =
+  | 'authenticate'
+  | 'setStatus'
+  | 'addTask'
+  | 'addTasks'
+  | 'findTask'
+  | 'deleteTask'
+  | 'pollEvents';
 
 export const FAKE_SECRET = 'fake-secret';
 
@@ -28,10 +36,13 @@ export class FakeTelephony implements Telephony {
     authenticate: 0,
     setStatus: 0,
     addTask: 0,
+    addTasks: 0,
     findTask: 0,
     deleteTask: 0,
     pollEvents: 0,
   };
+  /** References addTasks refuses (REJECTED) within an otherwise answered batch. */
+  readonly refuseInBatch = new Set<string>();
   /** Every operation fails with UNAVAILABLE while true. */
   down = false;
   /** Token lifetime, ms. */
@@ -123,8 +134,21 @@ export class FakeTelephony implements Telephony {
     this.statuses.set(session.operatorId, status);
   }
 
+  async addTasks(tasks: readonly TelephonyTask[]): Promise<readonly AddTaskOutcome[]> {
+    this.#enter('addTasks');
+    return tasks.map((task) =>
+      this.refuseInBatch.has(task.reference)
+        ? { refused: new TelephonyError('REJECTED', 'INVALID_PHONE: refused') }
+        : this.#queue(task),
+    );
+  }
+
   async addTask(task: TelephonyTask): Promise<{ readonly externalId: string }> {
     this.#enter('addTask');
+    return this.#queue(task);
+  }
+
+  #queue(task: TelephonyTask): { readonly externalId: string } {
     this.addTaskCounts.set(task.reference, (this.addTaskCounts.get(task.reference) ?? 0) + 1);
     this.#next += 1;
     const externalId = `ext-${this.#next}`;

@@ -8,6 +8,7 @@ import {
   type IDisposable,
 } from 'cockatiel';
 import {
+  type AddTaskOutcome,
   type DeleteTaskResult,
   type OperatorCredentials,
   type OperatorSession,
@@ -128,6 +129,10 @@ export class GuardedTelephony implements Telephony {
 
   addTask(task: TelephonyTask): Promise<{ readonly externalId: string }> {
     return this.#call('addTask', () => this.inner.addTask(task));
+  }
+
+  addTasks(tasks: readonly TelephonyTask[]): Promise<readonly AddTaskOutcome[]> {
+    return this.#call('addTasks', () => this.inner.addTasks(tasks));
   }
 
   findTask(reference: string): Promise<{ readonly externalId: string } | undefined> {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { Telephony } from '../telephony/telephony.js';
+import type { AddTaskOutcome, Telephony, TelephonyTask } from '../telephony/telephony.js';
 import { mapBounded } from './bounded.js';
 import { afterFailure, deleteDecision, looksUpFirst, retryDelayMs } from './dial-rules.js';
 import type { DialerMetrics } from './dialer-metrics.js';
@@ -22,6 +22,8 @@ import {
 /** `dialer.send` of the config. */
 export interface SendSettings {
   batchSize: number;
+  /** ADDs per addTasks request (1: each with its own addTask). */
+  addBatchSize: number;
   concurrency: number;
   initialDelayMs: number;
   maxDelayMs: number;
@@ -57,6 +59,7 @@ const WAIT_FOR_SEND_MS = 200;
  *   only a REJECTED answer (malformed, retrying cannot help) closes it, with the error. An ADD taken before (a
  *   failed send, or one a stop interrupted) is looked up by its reference first and not sent again when the
  *   telephony has it (ADR 0169). A click-to-call older than `callbackMaxAgeMs` is closed unsent.
+ * - ADDs sent for the first time to the shared queue go `addBatchSize` to one addTasks request (ADR 0170).
  * - DELETE: see {@link deleteDecision}; at the telephony, DELETED, NOT_FOUND and ALREADY_CALLED are outcomes.
  */
 export class Sender {
@@ -75,10 +78,58 @@ export class Sender {
     if (admits === 'no') return 0;
     const limit = admits === 'probe' ? 1 : this.o.settings.batchSize;
     const taken = await takePending(this.o.db, this.#now(), limit);
-    await mapBounded(taken, this.o.settings.concurrency, (instruction) =>
-      instruction.type === 'ADD' ? this.#add(instruction) : this.#delete(instruction),
-    );
+    await mapBounded(this.#jobsOf(taken), this.o.settings.concurrency, (job) => job());
     return taken.length;
+  }
+
+  /**
+   * One job per instruction, in the order taken (click-to-calls first), but the ADDs sent for the first time to the
+   * shared queue go `addBatchSize` to one addTasks request, after the rest (ADR 0170).
+   */
+  #jobsOf(taken: readonly TakenInstruction[]): (() => Promise<void>)[] {
+    const size = this.o.settings.addBatchSize;
+    const batched = new Set(
+      size > 1
+        ? taken.filter((t) => t.type === 'ADD' && t.operatorId === null && !looksUpFirst(t.tries))
+        : [],
+    );
+    const jobs = taken
+      .filter((t) => !batched.has(t))
+      .map((t) => () => (t.type === 'ADD' ? this.#add(t) : this.#delete(t)));
+    const queue = [...batched];
+    for (let i = 0; i < queue.length; i += size) {
+      const chunk = queue.slice(i, i + size);
+      jobs.push(() => this.#addBatch(chunk));
+    }
+    return jobs;
+  }
+
+  /**
+   * Sends ADDs in one addTasks request. A refused task is handled as a failed send of its own; when the request as
+   * a whole fails, each is pending again (a refusal of the whole may be one malformed task's), and a task taken again
+   * is looked up and sent on its own (ADR 0169), so one bad task cannot hold the others back.
+   */
+  async #addBatch(tasks: readonly TakenInstruction[]): Promise<void> {
+    let outcomes: readonly AddTaskOutcome[];
+    try {
+      outcomes = await this.o.telephony.addTasks(tasks.map(telephonyTaskOf));
+    } catch (error) {
+      await Promise.all(tasks.map((task) => this.#retry(task, error)));
+      return;
+    }
+    await Promise.all(
+      tasks.map((task, i) => {
+        const outcome = outcomes[i];
+        if (outcome === undefined || 'refused' in outcome)
+          return this.#failed(task, outcome?.refused ?? new Error('addTasks: no outcome for the task'));
+        return this.#sentNow(task, outcome.externalId);
+      }),
+    );
+  }
+
+  async #sentNow(task: TakenInstruction, externalId: string): Promise<void> {
+    await this.#sent.add({ id: task.id, externalId });
+    this.o.metrics.sends.inc({ type: 'ADD', outcome: 'sent' });
   }
 
   async #add(task: TakenInstruction): Promise<void> {
@@ -103,19 +154,12 @@ export class Sender {
         );
         return;
       }
-      ({ externalId } = await telephony.addTask({
-        reference: task.dialTaskId,
-        taskId: task.taskId,
-        attempt: task.attempt ?? 0,
-        phone: task.phone,
-        ...(task.operatorId !== null ? { operatorId: task.operatorId } : {}),
-      }));
+      ({ externalId } = await telephony.addTask(telephonyTaskOf(task)));
     } catch (error) {
       await this.#failed(task, error);
       return;
     }
-    await this.#sent.add({ id: task.id, externalId });
-    metrics.sends.inc({ type: 'ADD', outcome: 'sent' });
+    await this.#sentNow(task, externalId);
   }
 
   async #delete(task: TakenInstruction): Promise<void> {
@@ -170,16 +214,19 @@ export class Sender {
   }
 
   async #failed(task: TakenInstruction, error: unknown): Promise<void> {
+    if (afterFailure(error) !== 'close') return this.#retry(task, error);
     const message = errorText(error);
-    if (afterFailure(error) === 'close') {
-      await markDone(this.o.db, [task.id], `REJECTED: ${message}`);
-      this.o.metrics.sends.inc({ type: task.type, outcome: 'rejected' });
-      this.o.logger.error(
-        { dialTaskId: task.dialTaskId, error: message },
-        'the telephony refused the instruction; closed (the engine’s call-start timeout re-queues the task)',
-      );
-      return;
-    }
+    await markDone(this.o.db, [task.id], `REJECTED: ${message}`);
+    this.o.metrics.sends.inc({ type: task.type, outcome: 'rejected' });
+    this.o.logger.error(
+      { dialTaskId: task.dialTaskId, error: message },
+      'the telephony refused the instruction; closed (the engine’s call-start timeout re-queues the task)',
+    );
+  }
+
+  /** The instruction is pending again, with its error, after its backoff. */
+  async #retry(task: TakenInstruction, error: unknown): Promise<void> {
+    const message = errorText(error);
     const delay = retryDelayMs(task.tries, this.o.settings, this.o.random);
     await this.#store(() => markRetry(this.o.db, task.id, message, new Date(this.#now().getTime() + delay)));
     this.o.metrics.sends.inc({ type: task.type, outcome: 'retry' });
@@ -188,4 +235,15 @@ export class Sender {
       'send failed; pending until its next try',
     );
   }
+}
+
+/** The telephony's view of an ADD: our instruction id is its reference. */
+function telephonyTaskOf(task: TakenInstruction): TelephonyTask {
+  return {
+    reference: task.dialTaskId,
+    taskId: task.taskId,
+    attempt: task.attempt ?? 0,
+    phone: task.phone,
+    ...(task.operatorId !== null ? { operatorId: task.operatorId } : {}),
+  };
 }

@@ -5,6 +5,7 @@ import type { FaultControl } from './faults.js';
 import { createSimulatorServer } from './simulator-server.js';
 import {
   type SimulatedCallEvent,
+  type SimulatedTaskInput,
   type TelephonyModel,
   type TelephonyModelSettings,
   TelephonyRefusal,
@@ -14,6 +15,7 @@ import {
 export const TELEPHONY_API = {
   token: '/v1/auth/token',
   tasks: '/v1/tasks',
+  taskBatch: '/v1/tasks/batch',
   task: '/v1/tasks/:externalId',
   status: '/v1/operators/:operatorId/status',
   events: '/v1/operators/:operatorId/events',
@@ -68,20 +70,51 @@ const statusSchema = {
   },
 } as const;
 
-const addTaskSchema = {
+const taskSchema = {
+  type: 'object',
+  required: ['reference', 'task_id', 'attempt', 'phone'],
+  properties: {
+    reference: { type: 'string', minLength: 1, maxLength: 128 },
+    task_id: { type: 'integer', minimum: 1 },
+    attempt: { type: 'integer', minimum: 1 },
+    phone: { type: 'string', pattern: '^7[0-9]{10}$' },
+    operator_id: { type: 'integer', minimum: 1 },
+  },
+  additionalProperties: false,
+} as const;
+
+const addTaskSchema = { body: taskSchema } as const;
+
+/** Most tasks one addTasks request takes. */
+export const MAX_TASK_BATCH = 1000;
+
+const addTasksSchema = {
   body: {
     type: 'object',
-    required: ['reference', 'task_id', 'attempt', 'phone'],
-    properties: {
-      reference: { type: 'string', minLength: 1, maxLength: 128 },
-      task_id: { type: 'integer', minimum: 1 },
-      attempt: { type: 'integer', minimum: 1 },
-      phone: { type: 'string', pattern: '^7[0-9]{10}$' },
-      operator_id: { type: 'integer', minimum: 1 },
-    },
+    required: ['tasks'],
+    properties: { tasks: { type: 'array', minItems: 1, maxItems: MAX_TASK_BATCH, items: taskSchema } },
     additionalProperties: false,
   },
 } as const;
+
+interface TaskBody {
+  reference: string;
+  task_id: number;
+  attempt: number;
+  phone: string;
+  operator_id?: number;
+}
+
+/** A task of a request body as the model takes it. */
+function taskInput({ reference, task_id, attempt, phone, operator_id }: TaskBody): SimulatedTaskInput {
+  return {
+    reference,
+    taskId: task_id,
+    attempt,
+    phone,
+    ...(operator_id === undefined ? {} : { operatorId: operator_id }),
+  };
+}
 
 const findTaskSchema = {
   querystring: {
@@ -145,6 +178,7 @@ function eventBody(event: SimulatedCallEvent): Record<string, unknown> {
  * - `POST /v1/auth/token` `{operator_id, login, secret}` → `{access_token, token_type, expires_in, operator_id}`
  * - `PUT /v1/operators/{id}/status` `{status: READY|BREAK}` → 204
  * - `POST /v1/tasks` `{reference, task_id, attempt, phone, operator_id?}` → 201 `{id}`
+ * - `POST /v1/tasks/batch` `{tasks: [up to 1000 tasks as above]}` → 200 `{results: [{id}]}`, in order (ADR 0170)
  * - `GET /v1/tasks?reference=` → 200 `{id}` of the task last added with that reference, 404 `NOT_FOUND`
  * - `DELETE /v1/tasks/{id}` → 204 (deleted), 409 `ALREADY_CALLED`, 404 `NOT_FOUND`
  * - `GET /v1/operators/{id}/events?after=&limit=` → `{events: [{call_id, task_id, type, occurred_at,
@@ -200,20 +234,22 @@ export function createTelephonySimulator(model: TelephonyModel, faults: FaultCon
     },
   );
 
-  app.post<{
-    Body: { reference: string; task_id: number; attempt: number; phone: string; operator_id?: number };
-  }>(TELEPHONY_API.tasks, { schema: addTaskSchema }, async (request, reply) => {
-    const { reference, task_id, attempt, phone, operator_id } = request.body;
-    const id = model.addTask(apiKey(request), {
-      reference,
-      taskId: task_id,
-      attempt,
-      phone,
-      ...(operator_id === undefined ? {} : { operatorId: operator_id }),
-    });
+  app.post<{ Body: TaskBody }>(TELEPHONY_API.tasks, { schema: addTaskSchema }, async (request, reply) => {
+    const id = model.addTask(apiKey(request), taskInput(request.body));
     if (holdAddAnswersMs > 0) await sleep(holdAddAnswersMs);
     return reply.code(201).send({ id });
   });
+
+  app.post<{ Body: { tasks: TaskBody[] } }>(
+    TELEPHONY_API.taskBatch,
+    { schema: addTasksSchema },
+    async (request) => {
+      const key = apiKey(request);
+      const results = request.body.tasks.map((task) => ({ id: model.addTask(key, taskInput(task)) }));
+      if (holdAddAnswersMs > 0) await sleep(holdAddAnswersMs);
+      return { results };
+    },
+  );
 
   app.get<{ Querystring: { reference: string } }>(
     TELEPHONY_API.tasks,

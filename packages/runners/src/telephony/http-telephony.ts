@@ -2,6 +2,7 @@ import type { CallOutcome } from '@tm/contracts';
 import { HttpStatusError } from '@tm/filters';
 import { Pool } from 'undici';
 import {
+  type AddTaskOutcome,
   type DeleteTaskResult,
   type OperatorCredentials,
   type OperatorSession,
@@ -85,17 +86,28 @@ export class HttpTelephony implements Telephony {
   async addTask(task: TelephonyTask): Promise<{ readonly externalId: string }> {
     const { body } = await this.#call('addTask', 'POST', '/v1/tasks', {
       headers: { 'x-api-key': this.#apiKey },
-      body: {
-        reference: task.reference,
-        task_id: task.taskId,
-        attempt: task.attempt,
-        phone: task.phone,
-        ...(task.operatorId === undefined ? {} : { operator_id: task.operatorId }),
-      },
+      body: taskBody(task),
       ok: [200, 201],
     });
     if (typeof body?.id !== 'string' || body.id.length === 0) throw unreadable('addTask');
     return { externalId: body.id };
+  }
+
+  async addTasks(tasks: readonly TelephonyTask[]): Promise<readonly AddTaskOutcome[]> {
+    if (tasks.length === 0) return [];
+    const { body } = await this.#call('addTasks', 'POST', '/v1/tasks/batch', {
+      headers: { 'x-api-key': this.#apiKey },
+      body: { tasks: tasks.map(taskBody) },
+      ok: [200],
+    });
+    const results: unknown = body?.results;
+    if (!Array.isArray(results) || results.length !== tasks.length) throw unreadable('addTasks');
+    return results.map((r: { id?: unknown; error?: unknown; message?: unknown }) => {
+      if (typeof r?.id === 'string' && r.id.length > 0) return { externalId: r.id };
+      if (typeof r?.error !== 'string') throw unreadable('addTasks');
+      const message = typeof r.message === 'string' ? r.message : r.error;
+      return { refused: new TelephonyError('REJECTED', `telephony addTasks: ${r.error}: ${message}`) };
+    });
   }
 
   async findTask(reference: string): Promise<{ readonly externalId: string } | undefined> {
@@ -184,6 +196,17 @@ export class HttpTelephony implements Telephony {
       throw unreadable(operation);
     }
   }
+}
+
+/** A task as the API's addTask and addTasks take it. */
+function taskBody(task: TelephonyTask): Record<string, unknown> {
+  return {
+    reference: task.reference,
+    task_id: task.taskId,
+    attempt: task.attempt,
+    phone: task.phone,
+    ...(task.operatorId === undefined ? {} : { operator_id: task.operatorId }),
+  };
 }
 
 /** The error kind of a refused request's status. */

@@ -1,5 +1,6 @@
 export { HttpTelephony, type HttpTelephonyOptions } from './http-telephony.js';
 export {
+  type AddTaskOutcome,
   type DeleteTaskResult,
   type OperatorCredentials,
   type OperatorSession,

@@ -141,6 +141,16 @@ export function describeTelephonyContract(
       expect(await s.telephony.deleteTask(`${second.externalId}-unknown`)).to.equal('NOT_FOUND');
     });
 
+    it('queues several tasks in one addTasks request: an id each, in order, each found by its reference', async () => {
+      const added = [task(), task(), task()];
+      const outcomes = await s.telephony.addTasks(added);
+      const ids = outcomes.map((o) => ('externalId' in o ? o.externalId : o.refused.message));
+      expect(new Set(ids).size).to.equal(3);
+      for (const [i, t] of added.entries())
+        expect(await s.telephony.findTask(t.reference)).to.deep.equal({ externalId: ids[i] });
+      for (const id of ids) expect(await s.telephony.deleteTask(id)).to.equal('DELETED');
+    });
+
     it('finds a task by its reference, also once deleted; a reference never added is not found', async () => {
       const added = task();
       const { externalId } = await s.telephony.addTask(added);

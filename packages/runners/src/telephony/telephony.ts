@@ -42,6 +42,9 @@ export interface TelephonyTask {
   readonly operatorId?: number;
 }
 
+/** One task's answer within {@link Telephony.addTasks}: the provider's id, or why it refused that task. */
+export type AddTaskOutcome = { readonly externalId: string } | { readonly refused: TelephonyError };
+
 /** What the provider answers to a delete. */
 export type DeleteTaskResult =
   /** The task left the queue: it will not be called. */
@@ -80,6 +83,11 @@ export interface Telephony {
   setStatus(session: OperatorSession, status: OperatorStatus): Promise<void>;
   /** Queues a call; resolves with the provider's id of the task. */
   addTask(task: TelephonyTask): Promise<{ readonly externalId: string }>;
+  /**
+   * Queues several calls in one request (ADR 0170): one outcome per task, in order. When the request as a whole
+   * fails it rejects, and any of the tasks may have been taken (look them up before sending them again).
+   */
+  addTasks(tasks: readonly TelephonyTask[]): Promise<readonly AddTaskOutcome[]>;
   /**
    * The provider's id of the task last added with `reference`, or undefined when none was: how the dialer learns
    * whether an `addTask` whose answer it never saw (a crash, a timeout) was taken, before it sends it again (ADR 0169).

@@ -22,6 +22,11 @@ export const DialerSchema = z
         'interval-ms': millis.min(5).default(50),
         /** Most instructions taken per round. */
         'batch-size': z.number().int().positive().max(10_000).default(500),
+        /**
+         * ADDs sent in one addTasks request (ADR 0170); 1 sends each with its own addTask. Click-to-calls and ADDs
+         * looked up first (ADR 0169) always go one at a time.
+         */
+        'add-batch-size': z.number().int().positive().max(1000).default(100),
         /** Calls to the telephony in flight at once. */
         concurrency: z.number().int().positive().max(1024).default(64),
         /** Backoff of a failed send: the first retry after this long, doubling up to `max-delay-ms`; never given up. */
@@ -57,6 +62,7 @@ export const DialerSchema = z
     send: {
       intervalMs: d.send['interval-ms'],
       batchSize: d.send['batch-size'],
+      addBatchSize: d.send['add-batch-size'],
       concurrency: d.send.concurrency,
       initialDelayMs: d.send['initial-delay-ms'],
       maxDelayMs: d.send['max-delay-ms'],
