@@ -282,7 +282,7 @@ export async function dialerSuite(): Promise<Result[]> {
         sendRate,
         'tasks/s',
         5000,
-        `${TASKS.toLocaleString('en-US')} ADD dial tasks on the topic, stored (batches of ${config.dialer.send.batchSize}) and sent by addTask (${config.dialer.send.concurrency} in flight), from the first answered addTask to the last (the simulator's count checked after); ${afterSend.duplicateReferences.length} sent twice; the same dialer against an in-process telephony that answers at once: ${Math.round(peerRate).toLocaleString('en-US')} tasks/s; ${setup}`,
+        `${TASKS.toLocaleString('en-US')} ADD dial tasks on the topic, stored (batches of ${config.dialer.send.batchSize}) and sent ${config.dialer.send.addBatchSize} to an addTasks request (ADR 0170; up to ${config.dialer.send.concurrency} requests in flight), from the first answered batch to the last (the simulator's count checked after); ${afterSend.duplicateReferences.length} sent twice; the same dialer against an in-process telephony that answers at once: ${Math.round(peerRate).toLocaleString('en-US')} tasks/s; ${setup}`,
       ),
       atMost(
         'dialer.poll-cpu',
