@@ -4,6 +4,16 @@ const RETRIABLE_SQLSTATE_CLASSES = ['08'];
 const RETRIABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
 
 /**
+ * Messages of failures without a code that mean the connection was lost, not that the statement is wrong: pg's
+ * "Connection terminated (unexpectedly)", "Connection ended unexpectedly", "Client has encountered a connection error
+ * and is not queryable" (a query on a client whose socket broke; knex prefixes the rollback's with "ROLLBACK - ", seen
+ * dead-lettering a call event in `pnpm chaos` at a PostgreSQL restart), "Client was closed and is not queryable", and
+ * knex's pool timeout.
+ */
+const CONNECTION_LOST =
+  /Connection terminated|Connection ended unexpectedly|is not queryable|timeout acquiring a connection/i;
+
+/**
  * Unique constraints a concurrent writer can trip that a retry resolves: the retry sees the other writer's row and
  * takes the path for it (the one-open-task-per-client index, ADR 0031).
  */
@@ -15,9 +25,7 @@ export function isRetriablePgError(cause: unknown): boolean {
   const constraint = (cause as { constraint?: unknown } | null)?.constraint;
   if (code === '23505' && typeof constraint === 'string' && RACE_CONSTRAINTS.has(constraint)) return true;
   if (typeof code !== 'string') {
-    return (
-      cause instanceof Error && /Connection terminated|timeout acquiring a connection/i.test(cause.message)
-    );
+    return cause instanceof Error && CONNECTION_LOST.test(cause.message);
   }
   return (
     RETRIABLE_SQLSTATES.has(code) ||
