@@ -25,41 +25,32 @@ export function secondsSince(startedAt: bigint): number {
   return Number(process.hrtime.bigint() - startedAt) / 1e9;
 }
 
-/** A result against a lower bound. */
-export function atLeast(
+/** A result against a bound: `holds` says whether `value` is on the right side of it. */
+function bounded(
+  sign: '>=' | '<=',
+  holds: (value: number, bound: number) => boolean,
+): (
   name: string,
   value: number,
   unit: string,
-  min: number,
+  bound: number,
   notes?: string,
-): Omit<BenchResult, 'suite' | 'measuredAt'> {
-  return {
+) => Omit<BenchResult, 'suite' | 'measuredAt'> {
+  return (name, value, unit, bound, notes) => ({
     name,
     value: round(value),
     unit,
-    target: `>= ${min}`,
-    pass: value >= min,
+    target: `${sign} ${bound}`,
+    pass: holds(value, bound),
     ...(notes ? { notes } : {}),
-  };
+  });
 }
 
-/** A result against an upper bound. */
-export function atMost(
-  name: string,
-  value: number,
-  unit: string,
-  max: number,
-  notes?: string,
-): Omit<BenchResult, 'suite' | 'measuredAt'> {
-  return {
-    name,
-    value: round(value),
-    unit,
-    target: `<= ${max}`,
-    pass: value <= max,
-    ...(notes ? { notes } : {}),
-  };
-}
+/** A result against a lower bound: `atLeast(name, value, unit, min, notes?)`. */
+export const atLeast = bounded('>=', (value, min) => value >= min);
+
+/** A result against an upper bound: `atMost(name, value, unit, max, notes?)`. */
+export const atMost = bounded('<=', (value, max) => value <= max);
 
 /** A figure reported for comparison, with no target of its own. */
 export function reported(

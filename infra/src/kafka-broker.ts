@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -7,7 +7,6 @@ import {
   mkdtempSync,
   openSync,
   readFileSync,
-  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -15,7 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, tail } from './exec.js';
-import { infraLog } from './log.js';
+import { mavenOutputKeptByPom } from './maven-output.js';
 import { freePort } from './net.js';
 import { repoRoot } from './paths.js';
 
@@ -42,33 +41,16 @@ export function javaExecutable(): string {
  * Returns the directory holding the jars.
  */
 export async function ensureKafkaJars(set: KafkaJarSet = 'broker'): Promise<string> {
-  const pom = readFileSync(pomPath);
-  const stamp = createHash('sha256').update(pom).update(set).digest('hex');
-  const dir = join(repoRoot, 'infra', 'kafka', 'target', set);
-  const stampFile = join(dir, '.pom-sha256');
-  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return dir;
-
-  const staging = `${dir}.${process.pid}.${randomBytes(3).toString('hex')}`;
-  infraLog(`resolving Kafka ${pinnedKafkaVersion()} jars (${set}) with Maven into ${dir}`);
-  const args = ['-q', '-B', '-f', pomPath, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`];
-  if (set === 'tools') args.push('-Ptools');
-  const result = await run('mvn', args, { timeoutMs: 15 * 60_000 });
-  if (result.code !== 0) {
-    rmSync(staging, { recursive: true, force: true });
-    throw new Error(
-      `mvn dependency:copy-dependencies failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`,
-    );
-  }
-  writeFileSync(join(staging, '.pom-sha256'), stamp);
-  rmSync(dir, { recursive: true, force: true });
-  try {
-    renameSync(staging, dir);
-  } catch (err) {
-    // Another run finished the same copy first; theirs is as good as ours.
-    rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(stampFile)) throw err;
-  }
-  return dir;
+  const goal = ['dependency:copy-dependencies'];
+  if (set === 'tools') goal.push('-Ptools');
+  return await mavenOutputKeptByPom({
+    pomPath,
+    variant: set,
+    dir: join(repoRoot, 'infra', 'kafka', 'target', set),
+    what: `resolving Kafka ${pinnedKafkaVersion()} jars (${set})`,
+    goal,
+    timeoutMs: 15 * 60_000,
+  });
 }
 
 export interface JvmKafkaBrokerOptions {

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import pg from 'pg';
 import { aptInstall } from './apt.js';
-import { Attempts, reason, TestServiceUnavailableError } from './attempts.js';
-import { fromTestcontainer } from './docker.js';
+import { reason, TestServiceUnavailableError } from './attempts.js';
 import { onPath, run, tail } from './exec.js';
+import { locateServer, type ServerSource } from './locate-server.js';
 import { infraLog } from './log.js';
 import { portAnswers, waitFor } from './net.js';
 
@@ -13,7 +13,7 @@ export interface ProvidedPostgres {
   url: string;
   database: string;
   /** How the server was obtained. */
-  source: 'env' | 'local' | 'started' | 'testcontainers';
+  source: ServerSource;
   serverVersion: string;
   release(): Promise<void>;
 }
@@ -140,63 +140,33 @@ export interface PostgresServer {
  * Throws a {@link TestServiceUnavailableError} naming every attempt when none works.
  */
 export async function locatePostgres(options: { containersFirst?: boolean } = {}): Promise<PostgresServer> {
-  const attempts = new Attempts('PostgreSQL');
-  const noop = async () => {};
-  const usable = async (adminUrl: string, what: string): Promise<boolean> => {
-    try {
-      await serverVersion(adminUrl);
-      return true;
-    } catch (err) {
-      attempts.tried(what, reason(err));
-      return false;
-    }
-  };
-
-  const fromEnv = process.env.DATABASE_URL?.trim();
-  if (fromEnv) {
-    if (await usable(fromEnv, `DATABASE_URL=${fromEnv}`))
-      return { adminUrl: fromEnv, source: 'env', stop: noop };
-    return attempts.fail(); // an explicit choice that does not work is not silently replaced
-  }
-  attempts.tried('DATABASE_URL', 'unset');
-
-  const fromContainer = () =>
-    fromTestcontainer('PostgreSQL', attempts, async (): Promise<PostgresServer> => {
+  const { url, source, stop } = await locateServer({
+    service: 'PostgreSQL',
+    envVar: 'DATABASE_URL',
+    probe: serverVersion,
+    local: { host: LOCAL_HOST, port: LOCAL_PORT, url: LOCAL_ADMIN_URL },
+    startLocal: {
+      what: 'start local PostgreSQL (pg_ctlcluster, apt-get install postgresql)',
+      started: 'started local PostgreSQL',
+      start: async () => {
+        const started = await startLocalPostgres();
+        if (started.error) return { error: started.error };
+        return { url: started.installed ? INSTALLED_ADMIN_URL : LOCAL_ADMIN_URL };
+      },
+    },
+    container: async () => {
       const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
       const container = await new PostgreSqlContainer('postgres:16.4').start();
       return {
-        adminUrl: container.getConnectionUri(),
-        source: 'testcontainers',
+        url: container.getConnectionUri(),
         stop: async () => {
           await container.stop();
         },
       };
-    });
-  if (options.containersFirst) {
-    const server = await fromContainer();
-    if (server) return server;
-  }
-
-  if (await portAnswers(LOCAL_HOST, LOCAL_PORT)) {
-    if (await usable(LOCAL_ADMIN_URL, LOCAL_ADMIN_URL))
-      return { adminUrl: LOCAL_ADMIN_URL, source: 'local', stop: noop };
-  } else {
-    attempts.tried(`${LOCAL_HOST}:${LOCAL_PORT}`, 'nothing answers');
-    const started = await startLocalPostgres();
-    if (started.error) {
-      attempts.tried('start local PostgreSQL (pg_ctlcluster, apt-get install postgresql)', started.error);
-    } else {
-      const adminUrl = started.installed ? INSTALLED_ADMIN_URL : LOCAL_ADMIN_URL;
-      if (await usable(adminUrl, `started local PostgreSQL, ${adminUrl}`))
-        return { adminUrl, source: 'started', stop: noop };
-    }
-  }
-
-  if (!options.containersFirst) {
-    const server = await fromContainer();
-    if (server) return server;
-  }
-  return attempts.fail();
+    },
+    ...options,
+  });
+  return { adminUrl: url, source, stop };
 }
 
 /** Locates a server with {@link locatePostgres} and creates this run's own database on it. */

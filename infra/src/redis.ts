@@ -1,9 +1,8 @@
 import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
 import { aptInstall } from './apt.js';
-import { Attempts, reason } from './attempts.js';
-import { fromTestcontainer } from './docker.js';
 import { onPath, run, tail } from './exec.js';
+import { locateServer, type ServerSource } from './locate-server.js';
 import { infraLog } from './log.js';
 import { portAnswers, waitFor } from './net.js';
 
@@ -11,7 +10,7 @@ import { portAnswers, waitFor } from './net.js';
 export interface ProvidedRedis {
   url: string;
   keyPrefix: string;
-  source: 'env' | 'local' | 'started' | 'testcontainers';
+  source: ServerSource;
   serverVersion: string;
   release(): Promise<void>;
 }
@@ -114,59 +113,31 @@ export interface RedisServer {
  * Throws a {@link TestServiceUnavailableError} naming every attempt when none works.
  */
 export async function locateRedis(options: { containersFirst?: boolean } = {}): Promise<RedisServer> {
-  const attempts = new Attempts('Redis');
-  const noop = async () => {};
-  const usable = async (url: string, what: string): Promise<boolean> => {
-    try {
-      await serverVersion(url);
-      return true;
-    } catch (err) {
-      attempts.tried(what, reason(err));
-      return false;
-    }
-  };
-
-  const fromEnv = process.env.REDIS_URL?.trim();
-  if (fromEnv) {
-    if (await usable(fromEnv, `REDIS_URL=${fromEnv}`)) return { url: fromEnv, source: 'env', stop: noop };
-    return attempts.fail(); // an explicit choice that does not work is not silently replaced
-  }
-  attempts.tried('REDIS_URL', 'unset');
-
-  const fromContainer = () =>
-    fromTestcontainer('Redis', attempts, async (): Promise<RedisServer> => {
+  return await locateServer({
+    service: 'Redis',
+    envVar: 'REDIS_URL',
+    probe: serverVersion,
+    local: { host: '127.0.0.1', port: 6379, url: LOCAL_URL },
+    startLocal: {
+      what: 'start local redis-server (apt-get install redis-server if missing)',
+      started: 'started redis-server',
+      start: async () => {
+        const error = await startLocalRedis();
+        return error ? { error } : { url: LOCAL_URL };
+      },
+    },
+    container: async () => {
       const { RedisContainer } = await import('@testcontainers/redis');
       const container = await new RedisContainer('redis:7.4.2').start();
       return {
         url: container.getConnectionUrl(),
-        source: 'testcontainers',
         stop: async () => {
           await container.stop();
         },
       };
-    });
-  if (options.containersFirst) {
-    const server = await fromContainer();
-    if (server) return server;
-  }
-
-  if (await portAnswers('127.0.0.1', 6379)) {
-    if (await usable(LOCAL_URL, LOCAL_URL)) return { url: LOCAL_URL, source: 'local', stop: noop };
-  } else {
-    attempts.tried('127.0.0.1:6379', 'nothing answers');
-    const error = await startLocalRedis();
-    if (error) {
-      attempts.tried('start local redis-server (apt-get install redis-server if missing)', error);
-    } else if (await usable(LOCAL_URL, `started redis-server, ${LOCAL_URL}`)) {
-      return { url: LOCAL_URL, source: 'started', stop: noop };
-    }
-  }
-
-  if (!options.containersFirst) {
-    const server = await fromContainer();
-    if (server) return server;
-  }
-  return attempts.fail();
+    },
+    ...options,
+  });
 }
 
 /** Locates a server with {@link locateRedis} and gives this run its own key prefix on it. */

@@ -6,7 +6,7 @@
  * integration run.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -15,10 +15,8 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
   statSync,
-  writeFileSync,
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +24,7 @@ import { TestServiceUnavailableError } from './attempts.js';
 import { run, tail } from './exec.js';
 import { processAlive, stopProcess } from './kafka-broker.js';
 import { infraLog } from './log.js';
+import { mavenOutputKeptByPom } from './maven-output.js';
 import { freePort } from './net.js';
 import { repoRoot } from './paths.js';
 
@@ -46,31 +45,15 @@ export function pinnedApicurioVersion(): string {
  * Returns the directory holding `quarkus-run.jar`.
  */
 export async function ensureApicurioDistribution(): Promise<string> {
-  const stamp = createHash('sha256').update(readFileSync(pomPath)).digest('hex');
-  const dir = join(repoRoot, 'infra', 'schema-registry', 'target', 'apicurio');
-  const stampFile = join(dir, '.pom-sha256');
-  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return dir;
-  const staging = `${dir}.${process.pid}.${randomBytes(3).toString('hex')}`;
-  infraLog(`unpacking Apicurio Registry ${pinnedApicurioVersion()} with Maven into ${dir}`);
-  // overWriteReleases: unpack even when the plugin's markers say an earlier run did (into another directory).
-  const args = ['-q', '-B', '-f', pomPath, 'dependency:unpack', '-Dmdep.overWriteReleases=true'];
-  const result = await run('mvn', [...args, `-DoutputDirectory=${staging}`], { timeoutMs: 20 * 60_000 });
-  if (result.code !== 0 || !existsSync(join(staging, 'quarkus-run.jar'))) {
-    rmSync(staging, { recursive: true, force: true });
-    throw new Error(
-      `mvn dependency:unpack failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`,
-    );
-  }
-  writeFileSync(join(staging, '.pom-sha256'), stamp);
-  rmSync(dir, { recursive: true, force: true });
-  try {
-    renameSync(staging, dir);
-  } catch (err) {
-    // Another run finished the same copy first; theirs is as good as ours.
-    rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(stampFile)) throw err;
-  }
-  return dir;
+  return await mavenOutputKeptByPom({
+    pomPath,
+    dir: join(repoRoot, 'infra', 'schema-registry', 'target', 'apicurio'),
+    what: `unpacking Apicurio Registry ${pinnedApicurioVersion()}`,
+    // overWriteReleases: unpack even when the plugin's markers say an earlier run did (into another directory).
+    goal: ['dependency:unpack', '-Dmdep.overWriteReleases=true'],
+    timeoutMs: 20 * 60_000,
+    complete: (staging) => existsSync(join(staging, 'quarkus-run.jar')),
+  });
 }
 
 /** The major version a `java` executable reports, or undefined when it does not run. */

@@ -50,6 +50,12 @@ async function withDb<T>(
   }
 }
 
+/** The hash of `password` as the config's `security.password` settings make it. */
+async function passwordHashOf(password: string, options: OperatorsOptions): Promise<string> {
+  const config = loadPipelineConfig(configPathOf(options));
+  return await new PasswordHasher(config.security.password).hash(password);
+}
+
 /** `tm operators add`: resolves with the line to print. */
 export async function operatorsAdd(
   login: string,
@@ -57,8 +63,7 @@ export async function operatorsAdd(
   password: string,
   options: OperatorsOptions,
 ): Promise<string> {
-  const config = loadPipelineConfig(configPathOf(options));
-  const passwordHash = await new PasswordHasher(config.security.password).hash(password);
+  const passwordHash = await passwordHashOf(password, options);
   return withDb(options, async (db) => {
     const added = await addOperator(db, { login, passwordHash, ...names });
     if (!added) throw new UsageError(`login ${login} is taken`);
@@ -95,8 +100,7 @@ export async function operatorsPasswd(
   password: string,
   options: OperatorsOptions,
 ): Promise<string> {
-  const config = loadPipelineConfig(configPathOf(options));
-  const passwordHash = await new PasswordHasher(config.security.password).hash(password);
+  const passwordHash = await passwordHashOf(password, options);
   return withDb(options, async (db) => {
     if (!(await setOperatorPassword(db, login, passwordHash)))
       throw new UsageError(`no operator with login ${login}`);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CallOutcome, TelephonySimulatorConfig } from '@tm/contracts';
+import type { TelephonyCallEvent } from '../telephony/telephony.js';
 import { seededUnit } from './seeded.js';
 
 /**
@@ -64,15 +65,8 @@ export class TelephonyRefusal extends Error {
   }
 }
 
-/** A call event as the model keeps it. */
-export interface SimulatedCallEvent {
-  readonly callId: string;
-  readonly externalTaskId: string;
-  readonly kind: 'STARTED' | 'ENDED';
-  readonly at: number;
-  readonly durationSeconds?: number;
-  readonly outcome?: CallOutcome;
-}
+/** A call event as the model keeps it: as the telephony port's clients poll it. */
+export type SimulatedCallEvent = TelephonyCallEvent;
 
 /** A task as `addTask` receives it. */
 export interface SimulatedTaskInput {

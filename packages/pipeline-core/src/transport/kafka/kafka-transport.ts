@@ -14,6 +14,7 @@ import {
   partitionsByTopic,
   topicCreations,
 } from '../kafka-shapes.js';
+import { ReplaceableProducer } from '../replaceable-producer.js';
 import { requestChunks } from '../request-chunks.js';
 import { waitForTopics } from '../wait-for-topics.js';
 
@@ -191,14 +192,16 @@ const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
 class KafkaProducer implements TransportProducer {
   readonly #kafka: Kafka;
   readonly #options: ProducerOptions;
-  #producer: Producer;
   /** A send, commit or abort failed: the kafkajs producer must be replaced before the next send or transaction. */
-  #broken = false;
+  readonly #producer: ReplaceableProducer<Producer>;
 
   constructor(kafka: Kafka, options: ProducerOptions) {
     this.#kafka = kafka;
     this.#options = options;
-    this.#producer = this.#create();
+    this.#producer = new ReplaceableProducer(
+      () => this.#create(),
+      (producer) => producer.connect(),
+    );
   }
 
   #create(): Producer {
@@ -214,24 +217,16 @@ class KafkaProducer implements TransportProducer {
     });
   }
 
-  async recover(): Promise<void> {
-    if (this.#broken) await this.#recover();
-  }
-
   /**
    * Replaces a producer whose transaction state kafkajs cannot leave; throws (and stays broken) while the broker is
    * away. The new producer's InitProducerId is answered only once the coordinator finished the old transaction.
    */
-  async #recover(): Promise<void> {
-    const old = this.#producer;
-    this.#producer = this.#create();
-    await old.disconnect().catch(() => {});
-    await this.#producer.connect();
-    this.#broken = false;
+  async recover(): Promise<void> {
+    await this.#producer.replaceIfBroken();
   }
 
   async connect(): Promise<void> {
-    await this.#producer.connect();
+    await this.#producer.client.connect();
   }
 
   /**
@@ -240,28 +235,17 @@ class KafkaProducer implements TransportProducer {
    * producing again (ADR 0160). The next send (or `recover()`) starts on a new producer id, as Java's producer does.
    */
   async send(records: readonly OutboundRecord[]): Promise<void> {
-    if (this.#broken) await this.#recover();
-    try {
+    const producer = await this.#producer.replaceIfBroken();
+    await this.#producer.markingBroken(async () => {
       for (const chunk of requestChunks(records)) {
-        await this.#producer.sendBatch({ topicMessages: messagesByTopic(chunk), acks: -1 });
+        await producer.sendBatch({ topicMessages: messagesByTopic(chunk), acks: -1 });
       }
-    } catch (err) {
-      this.#broken = true;
-      throw err;
-    }
+    });
   }
 
   async transaction(): Promise<TransportTransaction> {
-    if (this.#broken) await this.#recover();
-    const txn: Transaction = await this.#producer.transaction();
-    const ending = async (end: () => Promise<void>) => {
-      try {
-        await end();
-      } catch (err) {
-        this.#broken = true;
-        throw err;
-      }
-    };
+    const producer = await this.#producer.replaceIfBroken();
+    const txn: Transaction = await producer.transaction();
     return {
       send: async (records) => {
         for (const chunk of requestChunks(records)) {
@@ -274,13 +258,13 @@ class KafkaProducer implements TransportProducer {
           txn.sendOffsets({ consumerGroupId: groupId, topics: offsetsByTopic(offsets) }),
         );
       },
-      commit: () => ending(() => txn.commit()),
-      abort: () => ending(() => txn.abort()),
+      commit: () => this.#producer.markingBroken(() => txn.commit()),
+      abort: () => this.#producer.markingBroken(() => txn.abort()),
     };
   }
 
   async disconnect(): Promise<void> {
-    await this.#producer.disconnect();
+    await this.#producer.client.disconnect();
   }
 }
 

@@ -1,6 +1,7 @@
 import type { OutboundRecord } from '../../record.js';
 import { messagesByTopic, offsetsByTopic } from '../kafka-shapes.js';
 import { ProducerFencedError } from '../memory/broker.js';
+import { ReplaceableProducer } from '../replaceable-producer.js';
 import type {
   ProducerOptions,
   TopicPartitionOffset,
@@ -51,14 +52,16 @@ export class RdkafkaTransportProducer implements TransportProducer {
   readonly #kafka: RdkafkaKafka;
   readonly #options: ProducerOptions;
   readonly #consumerFor: GroupConsumerLookup;
-  #producer: RdkafkaProducer;
-  #broken = false;
+  readonly #producer: ReplaceableProducer<RdkafkaProducer>;
 
   constructor(kafka: RdkafkaKafka, options: ProducerOptions, consumerFor: GroupConsumerLookup) {
     this.#kafka = kafka;
     this.#options = options;
     this.#consumerFor = consumerFor;
-    this.#producer = this.#create();
+    this.#producer = new ReplaceableProducer(
+      () => this.#create(),
+      (producer) => this.#guard(() => producer.connect()),
+    );
   }
 
   #create(): RdkafkaProducer {
@@ -84,38 +87,23 @@ export class RdkafkaTransportProducer implements TransportProducer {
   }
 
   async connect(): Promise<void> {
-    await this.#guard(() => this.#producer.connect());
+    await this.#guard(() => this.#producer.client.connect());
   }
 
   async send(records: readonly OutboundRecord[]): Promise<void> {
     for (const chunk of chunks(records)) {
-      await this.#guard(() => this.#producer.sendBatch({ topicMessages: messagesByTopic(chunk) }));
+      await this.#guard(() => this.#producer.client.sendBatch({ topicMessages: messagesByTopic(chunk) }));
     }
   }
 
   async recover(): Promise<void> {
-    if (this.#broken) await this.#recover();
-  }
-
-  async #recover(): Promise<void> {
-    const old = this.#producer;
-    this.#producer = this.#create();
-    await old.disconnect().catch(() => {});
-    await this.#guard(() => this.#producer.connect());
-    this.#broken = false;
+    await this.#producer.replaceIfBroken();
   }
 
   async transaction(): Promise<TransportTransaction> {
-    if (this.#broken) await this.#recover();
-    const txn = await this.#guard(() => this.#producer.transaction());
-    const ending = async (end: () => Promise<void>) => {
-      try {
-        await this.#guard(end);
-      } catch (err) {
-        this.#broken = true;
-        throw err;
-      }
-    };
+    const producer = await this.#producer.replaceIfBroken();
+    const txn = await this.#guard(() => producer.transaction());
+    const ending = (end: () => Promise<void>) => this.#producer.markingBroken(() => this.#guard(end));
     return {
       send: async (records) => {
         for (const chunk of chunks(records)) {
@@ -133,6 +121,6 @@ export class RdkafkaTransportProducer implements TransportProducer {
   }
 
   async disconnect(): Promise<void> {
-    await this.#producer.disconnect();
+    await this.#producer.client.disconnect();
   }
 }

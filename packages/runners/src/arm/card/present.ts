@@ -42,6 +42,11 @@ function applicationOf(row: CommunicationRow): { doId: string; type: 'APPLICATIO
   return { doId: cut(app.applicationNumber, 32), type: app.loanStatus ? 'LOAN' : 'APPLICATION' };
 }
 
+/** The operator who handled a communication, as the card and the rework list name them. */
+function operatorOf(row: CommunicationRow): { name: string; lastName: string } {
+  return { name: cut(row.operatorFirstName ?? '', 32), lastName: cut(row.operatorLastName ?? '', 32) };
+}
+
 /** A communication as the rework list (Appendix Е) shows it. */
 export type ListItem = {
   time: string;
@@ -87,13 +92,9 @@ export class CardPresenter {
   communication(row: CommunicationRow): CardCommunication {
     const r = row.resultDetails;
     return {
-      time: moscowDateTime(row.startedAt ?? row.writtenAt),
-      id: row.id,
-      ...applicationOf(row),
-      campaign: this.campaign(row),
-      callPhone: this.phone(row.phone),
+      ...this.#communicationHead(row),
       result: defined({ reason: r.reason, result: r.result, comment: r.comment }),
-      operator: { name: cut(row.operatorFirstName ?? '', 32), lastName: cut(row.operatorLastName ?? '', 32) },
+      operator: operatorOf(row),
       state: row.state,
     };
   }
@@ -101,13 +102,20 @@ export class CardPresenter {
   listItem(row: CommunicationRow): ListItem {
     const r = row.resultDetails;
     return {
+      ...this.#communicationHead(row),
+      result: defined({ REASON: r.reason, RESULT: r.result, COMMENT: r.comment }),
+      operator: operatorOf(row),
+    };
+  }
+
+  /** What a card's communication and a rework list item both start with: when, which, about what, which phone. */
+  #communicationHead(row: CommunicationRow) {
+    return {
       time: moscowDateTime(row.startedAt ?? row.writtenAt),
       id: row.id,
       ...applicationOf(row),
       campaign: this.campaign(row),
       callPhone: this.phone(row.phone),
-      result: defined({ REASON: r.reason, RESULT: r.result, COMMENT: r.comment }),
-      operator: { name: cut(row.operatorFirstName ?? '', 32), lastName: cut(row.operatorLastName ?? '', 32) },
     };
   }
 
