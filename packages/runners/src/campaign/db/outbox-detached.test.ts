@@ -69,7 +69,9 @@ describe('outbox publishing on the single-connection embedded database (ADR 0037
   });
   beforeEach(async () => {
     await pg.knex.raw('TRUNCATE TM$DIAL_TASK_OUTBOX, TM$CAMPAIGN_TASKS RESTART IDENTITY CASCADE');
-    const now = new Date();
+    // Noon in Moscow, inside the calling hours whatever the clock says: at 23:59 local time (20:59 UTC) the
+    // hours 00:00-23:59 claim nothing, no publish is entered, and the tests waited for it until their timeout.
+    const now = new Date('2026-12-03T09:00:00Z');
     await ingestCandidates(pg.knex, [candidate(1), candidate(2)], now);
     await claimDueTasks(pg.knex, {
       now,
