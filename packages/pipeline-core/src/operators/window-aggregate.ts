@@ -202,6 +202,8 @@ export function windowAggregate<T, A, V = T>(
       /** Windows changed or closed since the last flush began. */
       let changed = new Set<string>();
       let flushing = false;
+      /** A tick came while a flush was under way: the next flush starts as that one ends, not a tick later. */
+      let tickMissed = false;
       let sourceDone = false;
       /** The earliest stream time at which some window closes or is evicted. */
       let nextCheck = Number.POSITIVE_INFINITY;
@@ -322,7 +324,12 @@ export function windowAggregate<T, A, V = T>(
       };
 
       const flush = () => {
-        if (flushing || subscriber.closed) return;
+        if (subscriber.closed) return;
+        if (flushing) {
+          tickMissed = true;
+          return;
+        }
+        tickMissed = false;
         const evicted = advance();
         if (!state.dirty && pending.length === 0 && changed.size === 0 && evicted.length === 0) {
           if (sourceDone) subscriber.complete();
@@ -360,7 +367,7 @@ export function windowAggregate<T, A, V = T>(
             flushing = false;
             if (subscriber.closed) return;
             settle(records, updates);
-            if (sourceDone) flush();
+            if (sourceDone || tickMissed) flush();
           },
           (error: unknown) => {
             flushing = false;
