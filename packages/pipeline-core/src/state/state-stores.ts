@@ -164,6 +164,8 @@ export class StateStores {
    */
   readonly #dirty = new Map<string, Map<string, boolean>>();
   readonly #positions = new Map<string, number>();
+  /** {@link positionKey} per topic and partition, built once: it is looked up two or three times per record. */
+  readonly #positionKeys = new Map<string, string[]>();
   readonly #streamTimes = new Map<string, number>();
   readonly #dirtyProgress = new Set<string>();
   readonly #topics: ReadonlyMap<string, string>;
@@ -268,13 +270,13 @@ export class StateStores {
 
   /** True when this record's effects are already in the state: it was applied before the last flush that reached it. */
   applied(origin: Pick<RecordOrigin, 'topic' | 'partition' | 'offset'>): boolean {
-    const next = this.#positions.get(positionKey(origin.topic, origin.partition));
+    const next = this.#positions.get(this.#positionKey(origin.topic, origin.partition));
     return next !== undefined && origin.offset < next;
   }
 
   /** Records that the record's effects are in the state; the next flush makes that durable with them. */
   markApplied(origin: Pick<RecordOrigin, 'topic' | 'partition' | 'offset'>): void {
-    const key = positionKey(origin.topic, origin.partition);
+    const key = this.#positionKey(origin.topic, origin.partition);
     const next = origin.offset + 1;
     if ((this.#positions.get(key) ?? -1) >= next) return;
     this.#positions.set(key, next);
@@ -370,6 +372,20 @@ export class StateStores {
   async close(): Promise<void> {
     await this.#flushing?.catch(() => {});
     await this.backend.close();
+  }
+
+  #positionKey(topic: string, partition: number): string {
+    let byPartition = this.#positionKeys.get(topic);
+    if (!byPartition) {
+      byPartition = [];
+      this.#positionKeys.set(topic, byPartition);
+    }
+    let key = byPartition[partition];
+    if (key === undefined) {
+      key = positionKey(topic, partition);
+      byPartition[partition] = key;
+    }
+    return key;
   }
 
   #persistedView:
