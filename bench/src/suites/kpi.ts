@@ -58,9 +58,14 @@ function benchConfig(brokers: readonly string[]): PipelineConfig {
 }
 
 /** Records/s a stage that only acks reads the same topics at: the in-run peer of the KPI stage. */
-async function consumeOnly(transport: Transport, topics: readonly string[], total: number): Promise<number> {
+async function consumeOnly(
+  transport: Transport,
+  topics: readonly string[],
+  total: number,
+): Promise<{ rate: number; cpuUs: number }> {
   let seen = 0;
   let startedAt: bigint | undefined;
+  let cpuAt: NodeJS.CpuUsage | undefined;
   const stage = createStage<Buffer>({
     name: benchName('bench-kpi-peer'),
     transport,
@@ -72,6 +77,7 @@ async function consumeOnly(transport: Transport, topics: readonly string[], tota
       records.pipe(
         map((r) => {
           startedAt ??= process.hrtime.bigint();
+          cpuAt ??= process.cpuUsage();
           seen += 1;
           return r.withValue([]);
         }),
@@ -80,11 +86,20 @@ async function consumeOnly(transport: Transport, topics: readonly string[], tota
   await stage.start();
   try {
     await until(() => seen >= total, 600_000, `the peer reading ${total} records`);
-    return total / secondsSince(startedAt as bigint);
+    return { rate: total / secondsSince(startedAt as bigint), cpuUs: cpuPerRecord(cpuAt, total) };
   } finally {
     await stage.stop();
   }
 }
+
+/**
+ * CPU time (user + system) of this process since `since`, per record, microseconds: unlike records/s it hardly
+ * depends on how busy the shared machine is (the broker is another process).
+ */
+const cpuPerRecord = (since: NodeJS.CpuUsage | undefined, records: number): number => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / records;
+};
 
 /** The 1-minute load average, as `uptime` prints it: these machines are shared, so a figure says how busy it was. */
 const load = () => (loadavg()[0] ?? 0).toFixed(2);
@@ -116,12 +131,14 @@ export async function kpiSuite(): Promise<Result[]> {
     await kpi.runnable().start();
     await until(async () => (await recordsIn()) > 0, 120_000, 'the first record');
     const startedAt = process.hrtime.bigint();
+    const cpuAt = process.cpuUsage();
     await until(
       () => (kpi.view.totals('day', Date.now()).counters['calls.ended'] ?? 0) >= day.expected.calls,
       600_000,
       `${total} records aggregated`,
     );
     const throughput = total / secondsSince(startedAt);
+    const cpuUs = cpuPerRecord(cpuAt, total);
     if (counted() !== day.expected.applications)
       throw new Error(`bench: ${counted()} applications counted, expected ${day.expected.applications}`);
     const peer = await consumeOnly(transport, [...new Set(day.records.map((r) => r.topic))], total);
@@ -157,7 +174,7 @@ export async function kpiSuite(): Promise<Result[]> {
         throughput,
         'records/s',
         50_000,
-        `${total.toLocaleString('en-US')} Avro records of 7 topics (${CLIENTS.toLocaleString('en-US')} clients' working day) aggregated per minute, hour and day and flushed to the changelogs; the same backlog read by a stage that only acks: ${Math.round(peer).toLocaleString('en-US')} records/s, ratio ${(throughput / peer).toFixed(2)}; ${setup}`,
+        `${total.toLocaleString('en-US')} Avro records of 7 topics (${CLIENTS.toLocaleString('en-US')} clients' working day) aggregated per minute, hour and day and flushed to the changelogs; CPU ${cpuUs.toFixed(1)} µs per record (this process); the same backlog read by a stage that only acks: ${Math.round(peer.rate).toLocaleString('en-US')} records/s, CPU ${peer.cpuUs.toFixed(1)} µs per record, ratio ${(throughput / peer.rate).toFixed(2)}; ${setup}`,
       ),
       atMost(
         'kpi.freshness.p99',

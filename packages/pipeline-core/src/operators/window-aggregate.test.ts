@@ -4,6 +4,7 @@ import type { Committable } from '../record.js';
 import { StateStores } from '../state/state-stores.js';
 import { outcomeOf, testRecord } from '../testing/test-record.js';
 import { testScheduler } from '../testing/test-scheduler.js';
+import { eventually } from '../testing/transport-helpers.js';
 import { TimeWindows } from '../windows/time-windows.js';
 import { type WindowedValue, windowAggregate } from './window-aggregate.js';
 
@@ -260,6 +261,43 @@ describe('windowAggregate', () => {
     expect(batches).to.deep.equal([['/[0,100)=2']]);
     expect(outcomeOf(a).kind).to.equal('acked');
     subscription.unsubscribe();
+  });
+
+  it('starts a flush due while the previous one was under way as soon as that one ends, not a tick later', async () => {
+    const state = StateStores.inMemory({ windows: { kind: 'windowed' } });
+    const flush = state.flush.bind(state);
+    let release = () => {};
+    let calls = 0;
+    state.flush = () => {
+      calls += 1;
+      if (calls > 1) return flush();
+      // the first flush hangs (a slow transaction) until released
+      return new Promise<void>((resolve) => {
+        release = () => resolve(flush());
+      });
+    };
+    const batches: string[][] = [];
+    const input = new Subject<Committable<Click>>();
+    const subscription = input
+      .pipe(
+        windowAggregate({ ...counting, windows: TimeWindows.of(100), state, flushIntervalMs: 200 }),
+        map(show),
+      )
+      .subscribe((b) => batches.push(b));
+    try {
+      input.next(click('/', 1));
+      await eventually(() => calls === 1, 'the first flush');
+      input.next(click('/', 2)); // applied while the first flush is under way
+      await new Promise((r) => setTimeout(r, 450)); // ticks come and find it under way
+      expect(calls).to.equal(1);
+      release();
+      await new Promise((r) => setImmediate(r));
+      // the second flush did not wait for the next tick (up to 200 ms away)
+      expect(calls).to.equal(2);
+      expect(batches).to.deep.equal([['/[0,100)=1'], ['/[0,100)=2']]);
+    } finally {
+      subscription.unsubscribe();
+    }
   });
 
   it('refuses a non-positive flush interval', () => {

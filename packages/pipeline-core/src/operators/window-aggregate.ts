@@ -82,6 +82,21 @@ interface StoredWindow<A> {
 const idOf = (key: string, window: Window) => `${key}\u0000${window.start}\u0000${window.end}`;
 
 /**
+ * A window the store holds, indexed by key and start so that a record's update finds it without building and hashing
+ * its store id (a string of key, start and end) per window per record: the id is built once, when the window is new.
+ */
+interface Slot<A> {
+  readonly id: string;
+  readonly stored: StoredWindow<A>;
+}
+
+/** Per key, its assigner and its windows by start (windows of different sizes may share a start). */
+interface KeySlots<A> {
+  readonly assigner: WindowAssigner;
+  readonly byStart: Map<number, Slot<A>[]>;
+}
+
+/**
  * Aggregates records into time windows per key — Kafka Streams' `groupByKey().windowedBy(TimeWindows)
  * .aggregate(...)` as an RxJS operator — and emits the windows that changed, in batches, every `flushIntervalMs`.
  *
@@ -155,11 +170,40 @@ export function windowAggregate<T, A, V = T>(
     new Observable<WindowedValue<A>[]>((subscriber) => {
       const state = options.state ?? StateStores.inMemory({ [storeName]: { kind: 'windowed' } });
       const windows = state.store<StoredWindow<A>>(storeName);
+      /** The index of `windows` by key and start; kept in step with it (new windows, evictions). */
+      const slots = new Map<string, KeySlots<A>>();
+      const slotsOf = (key: string): KeySlots<A> => {
+        let k = slots.get(key);
+        if (!k) {
+          k = { assigner: assignerOf(key), byStart: new Map() };
+          slots.set(key, k);
+        }
+        return k;
+      };
+      const index = (id: string, stored: StoredWindow<A>): Slot<A> => {
+        const slot = { id, stored };
+        const { byStart } = slotsOf(stored.k);
+        const same = byStart.get(stored.s);
+        if (same) same.push(slot);
+        else byStart.set(stored.s, [slot]);
+        return slot;
+      };
+      const unindex = (stored: StoredWindow<A>) => {
+        const byStart = slots.get(stored.k)?.byStart;
+        const same = byStart?.get(stored.s);
+        if (!byStart || !same) return;
+        const rest = same.filter((slot) => slot.stored.e !== stored.e);
+        if (rest.length > 0) byStart.set(stored.s, rest);
+        else byStart.delete(stored.s);
+        if (byStart.size === 0) slots.delete(stored.k); // keys come and go (operators): none kept without windows
+      };
       /** Records applied since the last flush began: acked once it is durable. */
       let pending: Committable<T>[] = [];
       /** Windows changed or closed since the last flush began. */
       let changed = new Set<string>();
       let flushing = false;
+      /** A tick came while a flush was under way: the next flush starts as that one ends, not a tick later. */
+      let tickMissed = false;
       let sourceDone = false;
       /** The earliest stream time at which some window closes or is evicted. */
       let nextCheck = Number.POSITIVE_INFINITY;
@@ -229,6 +273,7 @@ export function windowAggregate<T, A, V = T>(
           if (w.f && assigner.evictedAt(window) <= streamTime) {
             if (changed.delete(id)) evicted.push(emitted(w));
             windows.delete(id);
+            unindex(w);
             continue;
           }
           nextCheck = Math.min(nextCheck, dueAt(w));
@@ -244,23 +289,27 @@ export function windowAggregate<T, A, V = T>(
         const recordTime = timestampOf(record);
         observe(record, recordTime);
         for (const { key, value, timestamp = recordTime } of contributionsOf(record)) {
-          const assigner = assignerOf(key);
+          const { assigner, byStart } = slotsOf(key);
           for (const window of assigner.windowsFor(timestamp)) {
             const closesAt = assigner.closesAt(window);
             if (closesAt <= streamTime) {
               options.onLate?.(record, key, window);
               continue;
             }
-            const id = idOf(key, window);
-            const stored = windows.get(id);
-            const next = aggregate(stored ? stored.v : initial(key, window), value, key, window);
-            if (stored) {
-              stored.v = next;
-              windows.put(id, stored);
+            const slot = byStart.get(window.start)?.find((s) => s.stored.e === window.end);
+            if (slot) {
+              const { stored } = slot;
+              stored.v = aggregate(stored.v, value, key, window);
+              windows.put(slot.id, stored);
+              changed.add(slot.id);
             } else {
-              windows.put(id, { k: key, s: window.start, e: window.end, v: next, f: false });
+              const id = idOf(key, window);
+              const v = aggregate(initial(key, window), value, key, window);
+              const stored = { k: key, s: window.start, e: window.end, v, f: false };
+              windows.put(id, stored);
+              index(id, stored);
+              changed.add(id);
             }
-            changed.add(id);
             if (closesAt < nextCheck) nextCheck = closesAt;
           }
         }
@@ -275,7 +324,12 @@ export function windowAggregate<T, A, V = T>(
       };
 
       const flush = () => {
-        if (flushing || subscriber.closed) return;
+        if (subscriber.closed) return;
+        if (flushing) {
+          tickMissed = true;
+          return;
+        }
+        tickMissed = false;
         const evicted = advance();
         if (!state.dirty && pending.length === 0 && changed.size === 0 && evicted.length === 0) {
           if (sourceDone) subscriber.complete();
@@ -313,7 +367,7 @@ export function windowAggregate<T, A, V = T>(
             flushing = false;
             if (subscriber.closed) return;
             settle(records, updates);
-            if (sourceDone) flush();
+            if (sourceDone || tickMissed) flush();
           },
           (error: unknown) => {
             flushing = false;
@@ -324,7 +378,8 @@ export function windowAggregate<T, A, V = T>(
 
       // What the state holds already (after a restart: the restored windows), before anything new.
       const restored: WindowedValue<A>[] = [];
-      for (const [, w] of windows.entries()) {
+      for (const [id, w] of windows.entries()) {
+        index(id, w);
         restored.push(emitted(w));
         nextCheck = Math.min(nextCheck, dueAt(w));
       }

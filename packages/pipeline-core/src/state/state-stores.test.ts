@@ -7,6 +7,39 @@ import { StateStoreError, StateStores } from './state-stores.js';
 const stores = { counts: {}, windows: { kind: 'windowed' as const, retentionMs: 3_600_000 } };
 const origin = (offset: number, partition = 0) => ({ topic: 'in', partition, offset });
 
+type Outbound = Parameters<ReturnType<Transport['createProducer']>['send']>[0];
+
+/**
+ * The transport with its producers' transactions watched: `begin` runs as one starts (it may throw, as an unreachable
+ * broker), `sent` sees every batch sent in one.
+ */
+function watched(
+  transport: Transport,
+  hooks: { begin?: () => void; sent?: (records: Outbound) => void },
+): Transport {
+  return {
+    ...transport,
+    createProducer: (options) => {
+      const producer = transport.createProducer(options);
+      return {
+        ...producer,
+        connect: () => producer.connect(),
+        disconnect: () => producer.disconnect(),
+        send: (records) => producer.send(records),
+        transaction: async () => {
+          hooks.begin?.();
+          const txn = await producer.transaction();
+          const send: typeof txn.send = (records) => {
+            hooks.sent?.(records);
+            return txn.send(records);
+          };
+          return { ...txn, send };
+        },
+      };
+    },
+  };
+}
+
 describe('StateStores', () => {
   describe('in memory', () => {
     it('snapshots what the last flush wrote, and starts again from a snapshot', () => {
@@ -123,26 +156,7 @@ describe('StateStores', () => {
 
     it('writes a large flush in several sends of one transaction', async () => {
       const sends: number[] = [];
-      const counting: Transport = {
-        ...transport,
-        createProducer: (options) => {
-          const producer = transport.createProducer(options);
-          return {
-            ...producer,
-            connect: () => producer.connect(),
-            disconnect: () => producer.disconnect(),
-            send: (records) => producer.send(records),
-            transaction: async () => {
-              const txn = await producer.transaction();
-              const send: typeof txn.send = (records) => {
-                sends.push(records.length);
-                return txn.send(records);
-              };
-              return { ...txn, send };
-            },
-          };
-        },
-      };
+      const counting = watched(transport, { sent: (records) => sends.push(records.length) });
       const state = await StateStores.restore({ transport: counting, applicationId: 'big', stores });
       sends.length = 0;
       const counts = state.store<string>('counts');
@@ -156,24 +170,70 @@ describe('StateStores', () => {
       await restored.close();
     });
 
+    it('writes no tombstone for a key put and deleted between two flushes, and one for a key flushed before', async () => {
+      const sent: string[] = [];
+      const recording = watched(transport, {
+        sent: (records) => {
+          for (const r of records)
+            if (r.topic === 'app-counts-changelog') sent.push(`${r.key}=${r.value?.toString() ?? null}`);
+        },
+      });
+      const state = await StateStores.restore({ transport: recording, applicationId: 'app', stores });
+      const counts = state.store<number>('counts');
+      counts.put('kept', 1);
+      counts.put('gone', 1);
+      await state.flush();
+      sent.length = 0;
+      counts.put('brief', 1); // never flushed with a value
+      counts.put('brief', 2);
+      counts.delete('brief');
+      counts.delete('gone'); // flushed with a value: its tombstone must be written
+      counts.put('again', 1);
+      counts.delete('again');
+      counts.put('again', 3); // deleted and put back: its value is written
+      await state.flush();
+      expect(sent).to.deep.equal(['gone=null', 'again=3']);
+      await state.close();
+      const restored = await StateStores.restore({ transport, applicationId: 'app', stores });
+      expect(Object.fromEntries(restored.store<number>('counts').entries())).to.deep.equal({
+        kept: 1,
+        again: 3,
+      });
+      await restored.close();
+    });
+
+    it('writes the tombstone of a failed flush with the next one, even if the key came and went meanwhile', async () => {
+      let down = false;
+      const flaky = watched(transport, {
+        begin: () => {
+          if (down) throw new Error('broker unreachable');
+        },
+      });
+      const state = await StateStores.restore({ transport: flaky, applicationId: 'app', stores });
+      const counts = state.store<number>('counts');
+      counts.put('a', 1);
+      await state.flush();
+      counts.delete('a'); // its tombstone fails to be written ...
+      down = true;
+      const flushed = Promise.resolve(state.flush()).catch(() => 'failed');
+      counts.put('a', 2); // ... while the key comes back and goes again before the failure is known
+      counts.delete('a');
+      expect(await flushed).to.equal('failed');
+      down = false;
+      await state.flush();
+      await state.close();
+      const restored = await StateStores.restore({ transport, applicationId: 'app', stores });
+      expect(restored.store<number>('counts').has('a')).to.equal(false);
+      await restored.close();
+    });
+
     it('keeps the changes of a failed flush for the next one', async () => {
       let down = false;
-      const flaky: Transport = {
-        ...transport,
-        createProducer: (options) => {
-          const producer = transport.createProducer(options);
-          return {
-            ...producer,
-            connect: () => producer.connect(),
-            disconnect: () => producer.disconnect(),
-            send: (records) => producer.send(records),
-            transaction: async () => {
-              if (down) throw new Error('broker unreachable');
-              return producer.transaction();
-            },
-          };
+      const flaky = watched(transport, {
+        begin: () => {
+          if (down) throw new Error('broker unreachable');
         },
-      };
+      });
       const state = await StateStores.restore({ transport: flaky, applicationId: 'app', stores });
       state.store<number>('counts').put('a', 1);
       state.markApplied(origin(0));

@@ -105,7 +105,8 @@ class MapStore<V> implements KeyValueStore<V> {
   readonly map = new Map<string, V>();
   constructor(
     readonly name: string,
-    private readonly touched: (store: string, key: string) => void,
+    /** `existed`: the key held a value before this change. */
+    private readonly touched: (store: string, key: string, existed: boolean) => void,
   ) {}
   get(key: string): V | undefined {
     return this.map.get(key);
@@ -115,11 +116,12 @@ class MapStore<V> implements KeyValueStore<V> {
   }
   put(key: string, value: V): void {
     if (key === BARRIER_KEY) throw new RangeError(`${BARRIER_KEY} is a reserved key`);
+    const existed = this.map.has(key);
     this.map.set(key, value);
-    this.touched(this.name, key);
+    this.touched(this.name, key, existed);
   }
   delete(key: string): void {
-    if (this.map.delete(key)) this.touched(this.name, key);
+    if (this.map.delete(key)) this.touched(this.name, key, true);
   }
   entries(): IterableIterator<[string, V]> {
     return this.map.entries();
@@ -155,8 +157,15 @@ class MapStore<V> implements KeyValueStore<V> {
  */
 export class StateStores {
   readonly #stores = new Map<string, MapStore<unknown>>();
-  readonly #dirty = new Map<string, Set<string>>();
+  /**
+   * Per store, the keys changed since the last flush began, each with whether the changelog may hold a value for it
+   * (the key held one at its first change since then, or a failed flush gave it back). A key that held none and
+   * holds none again (put and deleted between two flushes, as a join's waiting entry) needs no tombstone.
+   */
+  readonly #dirty = new Map<string, Map<string, boolean>>();
   readonly #positions = new Map<string, number>();
+  /** {@link positionKey} per topic and partition, built once: it is looked up two or three times per record. */
+  readonly #positionKeys = new Map<string, string[]>();
   readonly #streamTimes = new Map<string, number>();
   readonly #dirtyProgress = new Set<string>();
   readonly #topics: ReadonlyMap<string, string>;
@@ -171,7 +180,7 @@ export class StateStores {
     if (POSITIONS in specs) throw new RangeError(`"${POSITIONS}" is a reserved store name`);
     this.#topics = topics;
     for (const name of Object.keys(specs)) {
-      this.#stores.set(name, new MapStore(name, (store, key) => this.#touch(store, key)));
+      this.#stores.set(name, new MapStore(name, (store, key, existed) => this.#touch(store, key, existed)));
     }
   }
 
@@ -261,13 +270,13 @@ export class StateStores {
 
   /** True when this record's effects are already in the state: it was applied before the last flush that reached it. */
   applied(origin: Pick<RecordOrigin, 'topic' | 'partition' | 'offset'>): boolean {
-    const next = this.#positions.get(positionKey(origin.topic, origin.partition));
+    const next = this.#positions.get(this.#positionKey(origin.topic, origin.partition));
     return next !== undefined && origin.offset < next;
   }
 
   /** Records that the record's effects are in the state; the next flush makes that durable with them. */
   markApplied(origin: Pick<RecordOrigin, 'topic' | 'partition' | 'offset'>): void {
-    const key = positionKey(origin.topic, origin.partition);
+    const key = this.#positionKey(origin.topic, origin.partition);
     const next = origin.offset + 1;
     if ((this.#positions.get(key) ?? -1) >= next) return;
     this.#positions.set(key, next);
@@ -365,17 +374,31 @@ export class StateStores {
     await this.backend.close();
   }
 
+  #positionKey(topic: string, partition: number): string {
+    let byPartition = this.#positionKeys.get(topic);
+    if (!byPartition) {
+      byPartition = [];
+      this.#positionKeys.set(topic, byPartition);
+    }
+    let key = byPartition[partition];
+    if (key === undefined) {
+      key = positionKey(topic, partition);
+      byPartition[partition] = key;
+    }
+    return key;
+  }
+
   #persistedView:
     | (() => { stores: Record<string, Record<string, unknown>>; progress: Record<string, unknown> })
     | undefined;
 
-  #touch(store: string, key: string): void {
+  #touch(store: string, key: string, existed: boolean): void {
     let keys = this.#dirty.get(store);
     if (!keys) {
-      keys = new Set();
+      keys = new Map();
       this.#dirty.set(store, keys);
     }
-    keys.add(key);
+    if (!keys.has(key)) keys.set(key, existed); // the first change since the last flush tells
   }
 
   #takeChanges(): Change[] {
@@ -383,8 +406,9 @@ export class StateStores {
     for (const [name, keys] of this.#dirty) {
       const store = this.#stores.get(name) as MapStore<unknown>;
       const topic = this.#topics.get(name) as string;
-      for (const key of keys) {
+      for (const [key, mayHoldValue] of keys) {
         const value = store.map.get(key);
+        if (value === undefined && !mayHoldValue) continue; // created and deleted since the last flush
         changes.push({ topic, key, value: value === undefined ? null : JSON.stringify(value) });
       }
     }
@@ -406,7 +430,14 @@ export class StateStores {
     for (const c of changes) {
       const name = byTopic.get(c.topic) as string;
       if (name === POSITIONS) this.#dirtyProgress.add(c.key);
-      else this.#touch(name, c.key);
+      else {
+        let keys = this.#dirty.get(name);
+        if (!keys) {
+          keys = new Map();
+          this.#dirty.set(name, keys);
+        }
+        keys.set(c.key, true); // whatever changed since, what this flush meant to write must still be written
+      }
     }
   }
 

@@ -114,6 +114,7 @@ export class TimeWindows implements WindowAssigner {
   windowsFor(timestamp: number): Window[] {
     const last =
       timestamp - ((((timestamp - this.offsetMs) % this.advanceMs) + this.advanceMs) % this.advanceMs);
+    if (this.advanceMs === this.sizeMs) return [{ start: last, end: last + this.sizeMs }]; // tumbling: one
     const windows: Window[] = [];
     for (
       let start = last - Math.floor((this.sizeMs - 1) / this.advanceMs) * this.advanceMs;
@@ -175,7 +176,11 @@ export function combineWindows(
   };
   return {
     retentionMs: Math.max(...specs.map((s) => s.retentionMs)),
-    windowsFor: (timestamp) => specs.flatMap((spec) => spec.windowsFor(timestamp)),
+    windowsFor: (timestamp) => {
+      const windows: Window[] = [];
+      for (const spec of specs) for (const w of spec.windowsFor(timestamp)) windows.push(w);
+      return windows;
+    },
     closesAt: (window) => specOf(window).closesAt(window),
     evictedAt: (window) => specOf(window).evictedAt(window),
   };

@@ -129,6 +129,12 @@ const UNKNOWN = '?';
 export class KpiFacts {
   readonly #tasks = new Map<string, TaskGauges>();
   readonly #drafts = new Map<number, { key: string; at: number }>();
+  /**
+   * The drafts summed per key, as {@link gauges} last computed them; cleared when a draft comes or goes. The API is
+   * polled often (the dashboard, freshness probes) and a busy day has many drafts: summing them on every request
+   * took CPU from the stage.
+   */
+  #draftSums: Map<string, { count: number; oldestAt: number }> | undefined;
   readonly #operators = new Map<string, Exclude<OperatorEntry['st'], 'CLOSE'>>();
   readonly #conversions: ReadonlySet<string>;
   /** Join key → since when (wall clock) events wait for it: the index of the `w:` entries. */
@@ -307,11 +313,15 @@ export class KpiFacts {
       if (!saved) {
         this.table.put(id, { st: 'D', c: campaign, s: stream, at: r.savedAt } satisfies CommunicationEntry);
         this.#drafts.set(r.communicationId, { key, at: r.savedAt });
+        this.#draftSums = undefined;
         both('results.DRAFT');
       }
     } else {
       this.table.put(id, { st: 'F', c: campaign, s: stream, at: r.savedAt } satisfies CommunicationEntry);
-      if (this.#drafts.delete(r.communicationId)) byCampaign.reworked = 1;
+      if (this.#drafts.delete(r.communicationId)) {
+        byCampaign.reworked = 1;
+        this.#draftSums = undefined;
+      }
       both('results.FIXED');
       byCampaign[`result.${r.result ?? 'NONE'}`] = 1;
       if (r.result !== null && this.#conversions.has(r.result)) both('conversions');
@@ -375,14 +385,18 @@ export class KpiFacts {
 
   /** The current-state gauges. */
   gauges(): KpiGauges {
-    const drafts = new Map<string, { count: number; oldestAt: number }>();
-    for (const { key, at } of this.#drafts.values()) {
-      const d = drafts.get(key);
-      if (d) {
-        d.count += 1;
-        d.oldestAt = Math.min(d.oldestAt, at);
-      } else drafts.set(key, { count: 1, oldestAt: at });
+    if (!this.#draftSums) {
+      const sums = new Map<string, { count: number; oldestAt: number }>();
+      for (const { key, at } of this.#drafts.values()) {
+        const d = sums.get(key);
+        if (d) {
+          d.count += 1;
+          d.oldestAt = Math.min(d.oldestAt, at);
+        } else sums.set(key, { count: 1, oldestAt: at });
+      }
+      this.#draftSums = sums;
     }
+    const drafts = new Map([...this.#draftSums].map(([k, v]) => [k, { ...v }]));
     const operators = { loggedIn: 0, ready: 0, onBreak: 0 };
     for (const st of this.#operators.values()) {
       operators.loggedIn += 1;
@@ -417,7 +431,7 @@ export class KpiFacts {
       const entry = this.table.get(id) as TableEntry;
       if (id.startsWith('c:'))
         this.#countTask(this.#clientKey(id, entry as ClientEntry), (entry as ClientEntry).st, -1);
-      if (id.startsWith('m:')) this.#drafts.delete(Number(id.slice(2)));
+      if (id.startsWith('m:') && this.#drafts.delete(Number(id.slice(2)))) this.#draftSums = undefined;
       if (id.startsWith('o:')) this.#operators.delete(id);
       this.table.delete(id);
     }

@@ -9,7 +9,7 @@ import type {
   Rejection,
 } from '@tm/contracts';
 import { type Committable, DecodeError, type Serde } from '@tm/pipeline-core';
-import { catchError, concatMap, EMPTY, from, type OperatorFunction, of } from 'rxjs';
+import { Observable, type OperatorFunction } from 'rxjs';
 import { contractSerdes } from '../runtime/serdes.js';
 import type { KpiFacts } from './kpi-facts.js';
 import type { KpiFact } from './kpi-keys.js';
@@ -53,26 +53,70 @@ export function kpiDecoders(config: PipelineConfig): Map<string, Decoder> {
 /**
  * Decodes each record by its topic, in order (a decode that waits for the Schema Registry holds the records behind
  * it); a record that cannot be decoded goes to the dead-letter topic (as a stage's own decoding does) and no further.
+ * A record decoded at once (the usual case: the schema is known) goes on at once, without an inner observable per
+ * record as `concatMap` would make.
  */
 export function decodeByTopic(
   decoders: ReadonlyMap<string, Decoder>,
 ): OperatorFunction<Committable<Buffer>, Committable<KpiInput>> {
-  return concatMap((record) => {
-    const { topic, partition, offset } = record.origin;
-    const refuse = (err: unknown) => {
-      record.deadLetter(new DecodeError(topic, partition, offset, err), 1);
-      return EMPTY;
-    };
-    try {
-      const decode = decoders.get(topic);
-      if (!decode) throw new Error(`no decoder for topic ${topic}`);
-      const input = decode(record.value);
-      if (!(input instanceof Promise)) return of(record.withValue(input));
-      return from(input.then((value) => record.withValue(value))).pipe(catchError(refuse));
-    } catch (err) {
-      return refuse(err);
-    }
-  });
+  return (source) =>
+    new Observable<Committable<KpiInput>>((subscriber) => {
+      /** Records behind a decode that waits, in order. */
+      const queue: Committable<Buffer>[] = [];
+      let waiting = false;
+      let sourceDone = false;
+      const refuse = (record: Committable<Buffer>, err: unknown) => {
+        const { topic, partition, offset } = record.origin;
+        record.deadLetter(new DecodeError(topic, partition, offset, err), 1);
+      };
+      const decodeOne = (record: Committable<Buffer>) => {
+        let input: KpiInput | Promise<KpiInput>;
+        try {
+          const decode = decoders.get(record.origin.topic);
+          if (!decode) throw new Error(`no decoder for topic ${record.origin.topic}`);
+          input = decode(record.value);
+        } catch (err) {
+          refuse(record, err);
+          return;
+        }
+        if (!(input instanceof Promise)) {
+          subscriber.next(record.withValue(input));
+          return;
+        }
+        waiting = true;
+        input.then(
+          (value) => {
+            waiting = false;
+            if (subscriber.closed) return;
+            subscriber.next(record.withValue(value));
+            drain();
+          },
+          (err: unknown) => {
+            waiting = false;
+            if (subscriber.closed) return;
+            refuse(record, err);
+            drain();
+          },
+        );
+      };
+      const drain = () => {
+        while (!waiting && queue.length > 0 && !subscriber.closed)
+          decodeOne(queue.shift() as Committable<Buffer>);
+        if (!waiting && queue.length === 0 && sourceDone) subscriber.complete();
+      };
+      const input = source.subscribe({
+        next: (record) => {
+          if (waiting || queue.length > 0) queue.push(record);
+          else decodeOne(record);
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => {
+          sourceDone = true;
+          drain();
+        },
+      });
+      return () => input.unsubscribe();
+    });
 }
 
 /** The event time of a record: when the thing it reports happened. */
