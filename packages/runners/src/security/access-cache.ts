@@ -24,6 +24,9 @@ export function accessCacheKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Buf
   return Buffer.from(value, 'utf8');
 }
 
+/** How many verified entry texts {@link AccessCache} keeps (about 150 bytes each). */
+const VERIFIED_MAX = 20_000;
+
 /** A remembered successful check: the token's operator, good until `validUntil` (epoch ms). */
 export interface AccessEntry {
   operatorId: number;
@@ -38,6 +41,12 @@ export interface AccessEntry {
  * write to Redis but lacks the key cannot let a token in, and a copied entry lapses at its own `validUntil`.
  */
 export class AccessCache {
+  /**
+   * Entry texts whose MAC this process has verified, by token hash: a poll that reads back the same text skips the
+   * HMAC (the same text verifies the same way). Bounded; emptied when full.
+   */
+  readonly #verified = new Map<string, string>();
+
   constructor(
     private readonly store: KeyValueStore,
     private readonly key: Buffer,
@@ -74,9 +83,13 @@ export class AccessCache {
     const validUntil = Number(until);
     if (!Number.isSafeInteger(operatorId) || !Number.isSafeInteger(validUntil) || validUntil <= now)
       return undefined;
-    const given = Buffer.from(mac, 'base64url');
-    const expected = this.#mac(tokenHash, operatorId, validUntil);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    if (this.#verified.get(tokenHash) !== value) {
+      const given = Buffer.from(mac, 'base64url');
+      const expected = this.#mac(tokenHash, operatorId, validUntil);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+      if (this.#verified.size >= VERIFIED_MAX) this.#verified.clear();
+      this.#verified.set(tokenHash, value as string);
+    }
     return { operatorId, validUntil };
   }
 }
