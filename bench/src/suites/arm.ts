@@ -352,6 +352,8 @@ export async function armSuite(): Promise<Result[]> {
     const checksBy = (text: string) => ({
       cache: counterValue(text, 'arm_access_checks_total{via="cache"}'),
       service: counterValue(text, 'arm_access_checks_total{via="service"}'),
+      memory: counterValue(text, 'arm_cached_reads_total{from="memory"}'),
+      store: counterValue(text, 'arm_cached_reads_total{from="store"}'),
     });
     const securityMetrics = async () => (await fetch(`${processes.opsUrl('security')}/metrics`)).text();
     const loadBefore = loadavg()[0] as number;
@@ -382,6 +384,7 @@ export async function armSuite(): Promise<Result[]> {
     const securityCpuMs = ((cpuAfter.security - cpuBefore.security) * 1000) / requests;
     const fromCache = viaAfter.cache - viaBefore.cache;
     const fromService = viaAfter.service - viaBefore.service;
+    const readsFrom = `poll reads (access entry, pending changes) ${viaAfter.memory - viaBefore.memory} from the ARM's memory, ${viaAfter.store - viaBefore.store} from Redis (ADR 0167)`;
     // The floor: the same driver polling a bare HTTP server (ADR 0165), the ARM and the security service idle.
     const floorServer = await startFloorServer();
     const toFloor = connections(floorServer.origin);
@@ -403,7 +406,7 @@ export async function armSuite(): Promise<Result[]> {
     const burstFailures = bursts.errors + bursts.timeouts + bursts.non2xx;
     const timerLag99 = percentile(arms.timerLags, 99);
     console.error(
-      `bench: hasChanges ${spread(arms)}; ARM ${armCpuMs.toFixed(3)} + security ${securityCpuMs.toFixed(3)} ms CPU each; access checks ${fromCache} from the cache, ${fromService} by the service; bench timer lag p99 ${timerLag99.toFixed(1)} ms; ${loops}; ${floorText}; checkAccess ${spread(checks)}; burst p50/p99 ${bursts.latency.p50}/${bursts.latency.p99} ms; load ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}`,
+      `bench: hasChanges ${spread(arms)}; ARM ${armCpuMs.toFixed(3)} + security ${securityCpuMs.toFixed(3)} ms CPU each; access checks ${fromCache} from the cache, ${fromService} by the service; ${readsFrom}; bench timer lag p99 ${timerLag99.toFixed(1)} ms; ${loops}; ${floorText}; checkAccess ${spread(checks)}; burst p50/p99 ${bursts.latency.p50}/${bursts.latency.p99} ms; load ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}`,
     );
 
     // Card ready: CALL_STARTED for CARDS operators, 50 a second, each with a task of its own.
@@ -472,7 +475,7 @@ export async function armSuite(): Promise<Result[]> {
         percentile(arms.latencies, 99),
         'ms',
         10,
-        `GET /api/arm/v1/hasChanges, ${load}; ${spread(arms)}; latency from send to answer (this process's own timer lag p99 ${timerLag99.toFixed(1)} ms, beside it, tells how loaded the driver was); access checks ${fromCache} answered from the cache, ${fromService} by the service over HTTP; ${loops}; ${floorText}`,
+        `GET /api/arm/v1/hasChanges, ${load}; ${spread(arms)}; latency from send to answer (this process's own timer lag p99 ${timerLag99.toFixed(1)} ms, beside it, tells how loaded the driver was); access checks ${fromCache} answered from the cache, ${fromService} by the service over HTTP; ${readsFrom}; ${loops}; ${floorText}`,
       ),
       reported(
         'arm.has-changes.requests-per-second',

@@ -71,12 +71,19 @@ export class AccessCache {
     await this.store.del(`access:${tokenHash}`);
   }
 
+  /** Drops the entry of the token with this hash from this process's memory (the reader's, after a logout). */
+  forgetHere(tokenHash: string): void {
+    this.store.cached.forget(`access:${tokenHash}`);
+  }
+
   /**
    * The entry of the token with this hash when there is one, its MAC is right and it is still good at `now`;
    * undefined otherwise (the caller asks the service). Rejects when the store cannot be read.
    */
   async lookup(tokenHash: string, now: number): Promise<AccessEntry | undefined> {
-    const value = await this.store.get(`access:${tokenHash}`);
+    // From this process's memory while Redis vouches for it (ADR 0167): a rewrite or deletion of the entry (a
+    // refresh, a logout, a refusal) drops it here as soon as Redis's invalidation arrives.
+    const value = await this.store.cached.get(`access:${tokenHash}`);
     const [id, until, mac, ...rest] = value?.split('.') ?? [];
     if (id === undefined || until === undefined || mac === undefined || rest.length > 0) return undefined;
     const operatorId = Number(id);
