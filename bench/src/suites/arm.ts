@@ -17,10 +17,12 @@
  * BENCH_ARM_SECONDS sets each polling run's length (default 20); BENCH_ARM_ACCESS_CACHE=off runs the services
  * without the access cache's key, for comparison.
  */
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { newRunId, providePostgres, provideRedis } from '@tm/infra';
 import { kafkaTransport } from '@tm/pipeline-core';
 import {
@@ -142,6 +144,47 @@ function connections(origin: string): Client[] {
   return Array.from({ length: OPERATORS }, () => new Client(origin, { keepAliveTimeout: 60_000 }));
 }
 
+/**
+ * The floor under the ARM's figure: a bare `node:http` server in a process of its own, answering every request with
+ * the body and headers of an idle operator's hasChanges and doing nothing else. Polled by the same driver on the
+ * same machine, it shows what the driver, the kernel and the scheduler alone cost (ADR 0165).
+ */
+async function startFloorServer(): Promise<{
+  origin: string;
+  pid: number | undefined;
+  stop: () => Promise<void>;
+}> {
+  const script = `
+    const body = JSON.stringify({ status: 'OK', data: { hasChanges: false, changes: [], pollIntervalMs: 1000 } });
+    const server = require('node:http').createServer((request, response) => {
+      request.resume();
+      response.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      });
+      response.end(body);
+    });
+    server.keepAliveTimeout = 72000;
+    server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+    process.on('SIGTERM', () => process.exit(0));`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout?.setEncoding('utf8').once('data', (text: string) => resolve(text.trim()));
+    child.once('exit', (code) => reject(new Error(`bench: the floor server exited with ${code}`)));
+  });
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    pid: child.pid,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 /** p50/p99/max of a poll, in ms, for the notes. */
 function spread(r: PollResult): string {
   const f = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(2));
@@ -152,6 +195,48 @@ function spread(r: PollResult): string {
 function counterValue(text: string, sample: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
   return line ? Number(line.slice(sample.length + 1)) : 0;
+}
+
+/** The value of the first sample of `name` (any labels) in Prometheus text (NaN when absent). */
+function gaugeValue(text: string, name: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
+}
+
+/** The sum over every labelled sample of `name` in Prometheus text. */
+function summed(text: string, name: string): number {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+    .reduce((total, l) => total + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
+/**
+ * A runner's event-loop delay and GC over a window, from its /metrics (prom-client's default metrics, ADR 0129):
+ * the event-loop delay histogram is reset by each scrape, so a scrape at the window's start and one at its end give
+ * the window's p99 and max; GC is the difference of `nodejs_gc_duration_seconds` (every kind) between the two.
+ */
+interface LoopWindow {
+  lagP99Ms: number;
+  lagMaxMs: number;
+  gcMs: number;
+  gcCount: number;
+}
+function loopWindow(before: string, after: string): LoopWindow {
+  const gc = (t: string) => ({
+    s: summed(t, 'nodejs_gc_duration_seconds_sum'),
+    n: summed(t, 'nodejs_gc_duration_seconds_count'),
+  });
+  return {
+    lagP99Ms: gaugeValue(after, 'nodejs_eventloop_lag_p99_seconds') * 1000,
+    lagMaxMs: gaugeValue(after, 'nodejs_eventloop_lag_max_seconds') * 1000,
+    gcMs: (gc(after).s - gc(before).s) * 1000,
+    gcCount: gc(after).n - gc(before).n,
+  };
+}
+
+function loopText(name: string, w: LoopWindow, seconds: number): string {
+  return `${name} event-loop delay p99 ${w.lagP99Ms.toFixed(1)} ms, max ${w.lagMaxMs.toFixed(1)} ms, GC ${w.gcCount} pauses, ${(w.gcMs / seconds).toFixed(1)} ms a second`;
 }
 
 /** The bound (ms) of the histogram bucket holding the `p`th percentile, and the count, from Prometheus text. */
@@ -267,20 +352,49 @@ export async function armSuite(): Promise<Result[]> {
     const checksBy = (text: string) => ({
       cache: counterValue(text, 'arm_access_checks_total{via="cache"}'),
       service: counterValue(text, 'arm_access_checks_total{via="service"}'),
+      memory: counterValue(text, 'arm_cached_reads_total{from="memory"}'),
+      store: counterValue(text, 'arm_cached_reads_total{from="store"}'),
     });
+    const securityMetrics = async () => (await fetch(`${processes.opsUrl('security')}/metrics`)).text();
     const loadBefore = loadavg()[0] as number;
     const cpuBefore = cpu();
-    const viaBefore = checksBy(await armMetrics());
+    const driverCpuBefore = process.cpuUsage();
+    const armTextBefore = await armMetrics();
+    const securityTextBefore = await securityMetrics();
+    const viaBefore = checksBy(armTextBefore);
+    // This process's own event-loop delay at 1 ms resolution: a late driver adds its delay to every latency.
+    const driverLoop = monitorEventLoopDelay({ resolution: 1 });
+    driverLoop.enable();
     const arms = await poll(toArm, hasChangesPath, SECONDS, hasChanges);
-    const viaAfter = checksBy(await armMetrics());
+    driverLoop.disable();
+    const armTextAfter = await armMetrics();
+    const securityTextAfter = await securityMetrics();
+    const viaAfter = checksBy(armTextAfter);
+    const driverCpu = process.cpuUsage(driverCpuBefore);
     const cpuAfter = cpu();
     const loadAfter = loadavg()[0] as number;
+    const armLoop = loopWindow(armTextBefore, armTextAfter);
+    const securityLoop = loopWindow(securityTextBefore, securityTextAfter);
+    const driverLoopP99Ms = driverLoop.percentile(99) / 1e6;
+    const driverCpuMs = (driverCpu.user + driverCpu.system) / 1000 / arms.latencies.length;
+    const loops = `${loopText('ARM', armLoop, SECONDS)}; ${loopText('security', securityLoop, SECONDS)}; bench driver event-loop delay p99 ${driverLoopP99Ms.toFixed(1)} ms, max ${(driverLoop.max / 1e6).toFixed(1)} ms, its CPU ${driverCpuMs.toFixed(3)} ms per poll`;
     const requests = arms.latencies.length;
     // CPU per request of each service: what 1,000 polling operators cost whatever else the machine runs.
     const armCpuMs = ((cpuAfter.arm - cpuBefore.arm) * 1000) / requests;
     const securityCpuMs = ((cpuAfter.security - cpuBefore.security) * 1000) / requests;
     const fromCache = viaAfter.cache - viaBefore.cache;
     const fromService = viaAfter.service - viaBefore.service;
+    const readsFrom = `poll reads (access entry, pending changes) ${viaAfter.memory - viaBefore.memory} from the ARM's memory, ${viaAfter.store - viaBefore.store} from Redis (ADR 0167)`;
+    // The floor: the same driver polling a bare HTTP server (ADR 0165), the ARM and the security service idle.
+    const floorServer = await startFloorServer();
+    const toFloor = connections(floorServer.origin);
+    await poll(toFloor, hasChangesPath, 3, hasChanges);
+    const floorCpuBefore = cpuSeconds(floorServer.pid);
+    const floor = await poll(toFloor, hasChangesPath, SECONDS, hasChanges);
+    const floorCpuMs = ((cpuSeconds(floorServer.pid) - floorCpuBefore) * 1000) / floor.latencies.length;
+    await Promise.allSettled(toFloor.map((c) => c.close()));
+    await floorServer.stop();
+    const floorText = `the floor (a bare node:http server polled the same way, same run): ${spread(floor)}, its CPU ${floorCpuMs.toFixed(3)} ms per poll`;
     const checkAccess = (i: number) => ({
       method: 'POST' as const,
       headers: { 'content-type': 'application/json' },
@@ -292,7 +406,7 @@ export async function armSuite(): Promise<Result[]> {
     const burstFailures = bursts.errors + bursts.timeouts + bursts.non2xx;
     const timerLag99 = percentile(arms.timerLags, 99);
     console.error(
-      `bench: hasChanges ${spread(arms)}; ARM ${armCpuMs.toFixed(3)} + security ${securityCpuMs.toFixed(3)} ms CPU each; access checks ${fromCache} from the cache, ${fromService} by the service; bench timer lag p99 ${timerLag99.toFixed(1)} ms; checkAccess ${spread(checks)}; burst p50/p99 ${bursts.latency.p50}/${bursts.latency.p99} ms; load ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}`,
+      `bench: hasChanges ${spread(arms)}; ARM ${armCpuMs.toFixed(3)} + security ${securityCpuMs.toFixed(3)} ms CPU each; access checks ${fromCache} from the cache, ${fromService} by the service; ${readsFrom}; bench timer lag p99 ${timerLag99.toFixed(1)} ms; ${loops}; ${floorText}; checkAccess ${spread(checks)}; burst p50/p99 ${bursts.latency.p50}/${bursts.latency.p99} ms; load ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}`,
     );
 
     // Card ready: CALL_STARTED for CARDS operators, 50 a second, each with a task of its own.
@@ -361,7 +475,7 @@ export async function armSuite(): Promise<Result[]> {
         percentile(arms.latencies, 99),
         'ms',
         10,
-        `GET /api/arm/v1/hasChanges, ${load}; ${spread(arms)}; latency from send to answer (this process's own timer lag p99 ${timerLag99.toFixed(1)} ms, beside it, tells how loaded the driver was); access checks ${fromCache} answered from the cache, ${fromService} by the service over HTTP`,
+        `GET /api/arm/v1/hasChanges, ${load}; ${spread(arms)}; latency from send to answer (this process's own timer lag p99 ${timerLag99.toFixed(1)} ms, beside it, tells how loaded the driver was); access checks ${fromCache} answered from the cache, ${fromService} by the service over HTTP; ${readsFrom}; ${loops}; ${floorText}`,
       ),
       reported(
         'arm.has-changes.requests-per-second',
@@ -374,6 +488,12 @@ export async function armSuite(): Promise<Result[]> {
         armCpuMs,
         'ms',
         `CPU (user + system, from /proc) of the ARM process per hasChanges in the same run; the security service's ${securityCpuMs.toFixed(3)} ms beside it (its background refreshes and misses): 1,000 operators polling once a second need ${(((armCpuMs + securityCpuMs) * requests) / SECONDS / 1000).toFixed(2)} cores of the two`,
+      ),
+      reported(
+        'arm.has-changes.floor.p99',
+        percentile(floor.latencies, 99),
+        'ms',
+        `what the driver, the kernel and the scheduler alone cost: ${floorText}; subtract nothing, compare (ADR 0165)`,
       ),
       reported(
         'arm.check-access.p99',

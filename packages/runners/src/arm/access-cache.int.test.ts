@@ -84,6 +84,22 @@ describe('the access cache (security service → Redis → ARM)', function () {
       expect(await status(h(), token)).to.deep.equal([401, 'ACCESS_DENIED']);
     });
 
+    it('a logout through another ARM reaches this one at once: Redis’s invalidation drops its copy in memory (ADR 0167)', async () => {
+      const { token, key } = await loggedIn(h());
+      // Tracking comes on shortly after the ARM's first read; from then on the entry is answered from memory.
+      await eventually(async () => {
+        const fromMemory = h().cachedReads().memory;
+        expect(await status(h(), token)).to.deep.equal([200, 'OK']);
+        return h().cachedReads().memory > fromMemory;
+      }, 'the entry answered from memory');
+      // As another ARM's logout does: the service deletes the token and the entry; this ARM is not told.
+      await h().security.service.logout(token);
+      expect(await h().securityStore.get(key)).to.equal(undefined);
+      // No time passes on the ARM's clock (the entry's bound is far), and well within the copy's 10-s age bound.
+      await eventually(async () => (await status(h(), token))[0] === 401, 'refused', 1000);
+      expect(await status(h(), token)).to.deep.equal([401, 'ACCESS_DENIED']);
+    });
+
     it('a locked operator is refused within the TTL, and the refusal forgets the entry', async () => {
       const { token, key } = await loggedIn(h());
       await h().db.raw(`UPDATE TM$OPERATORS SET LOCKED = TRUE`);

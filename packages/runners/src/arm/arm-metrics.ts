@@ -17,7 +17,7 @@ export class ArmMetrics {
   /** Access checks of requests, by how they were answered: `cache` (a signed entry) or `service` (HTTP). */
   readonly accessChecks: Counter<'via'>;
 
-  constructor(registry: Registry) {
+  constructor(registry: Registry, cachedReads?: () => { memory: number; store: number }) {
     const registers = [registry];
     this.cardReady = metric(
       registry,
@@ -74,5 +74,24 @@ export class ArmMetrics {
           registers,
         }),
     );
+    if (cachedReads) {
+      metric(
+        registry,
+        'arm_cached_reads_total',
+        () =>
+          new Counter({
+            name: 'arm_cached_reads_total',
+            help: 'Reads of the access cache and the pending changes on polls, by where they were answered: memory (kept current by Redis invalidations, ADR 0167) or store.',
+            labelNames: ['from'],
+            registers,
+            collect() {
+              const counts = cachedReads();
+              this.reset();
+              this.inc({ from: 'memory' }, counts.memory);
+              this.inc({ from: 'store' }, counts.store);
+            },
+          }),
+      );
+    }
   }
 }

@@ -26,16 +26,23 @@ const SEEN = 'sessions:seen';
 export class ArmState {
   constructor(private readonly store: KeyValueStore) {}
 
-  addChange(operatorId: number, change: ChangeType): Promise<void> {
-    return this.store.sadd(`changes:${operatorId}`, change);
+  async addChange(operatorId: number, change: ChangeType): Promise<void> {
+    await this.store.sadd(`changes:${operatorId}`, change);
+    this.store.cached.forget(`changes:${operatorId}`);
   }
 
+  /**
+   * The pending changes, read on every poll: from this process's memory while Redis vouches for it (ADR 0167), so
+   * a poll seldom waits for Redis. This process's own changes are seen at once; another's as soon as Redis's
+   * invalidation arrives.
+   */
   changes(operatorId: number): Promise<string[]> {
-    return this.store.smembers(`changes:${operatorId}`);
+    return this.store.cached.smembers(`changes:${operatorId}`);
   }
 
-  acknowledge(operatorId: number, ...changes: ChangeType[]): Promise<void> {
-    return this.store.srem(`changes:${operatorId}`, ...changes);
+  async acknowledge(operatorId: number, ...changes: ChangeType[]): Promise<void> {
+    await this.store.srem(`changes:${operatorId}`, ...changes);
+    this.store.cached.forget(`changes:${operatorId}`);
   }
 
   setCard(operatorId: number, card: PreparedCard): Promise<void> {
@@ -117,5 +124,6 @@ export class ArmState {
       `changes:${operatorId}`,
       `saves:${operatorId}`,
     );
+    this.store.cached.forget(`changes:${operatorId}`);
   }
 }

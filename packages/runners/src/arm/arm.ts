@@ -124,7 +124,7 @@ export function createArm(options: ArmOptions): Arm {
   const rootLogger = options.logger ?? createLogger('arm');
   const logger = rootLogger.child({ component: 'arm' });
   const stageMetrics = options.metrics ?? new StageMetrics();
-  const metrics = new ArmMetrics(stageMetrics.registry);
+  const metrics = new ArmMetrics(stageMetrics.registry, () => store.cached.counts());
   const serdes = contractSerdes(config);
   const state = new ArmState(store);
   const publisher = new ArmPublisher(

@@ -46,8 +46,15 @@ export class CachedSecurity implements SecurityPort {
   }
 
   async logout(token: string): Promise<LogoutOutcome> {
-    await this.#refreshing.get(tokenHash(token));
-    return this.service.logout(token);
+    const hash = tokenHash(token);
+    await this.#refreshing.get(hash);
+    try {
+      return await this.service.logout(token);
+    } finally {
+      // The service deleted the entry; this process sees it gone on the very next request, without waiting for
+      // Redis's invalidation (ADR 0167).
+      this.cache.forgetHere(hash);
+    }
   }
 
   async checkAccess(token: string, updateExpire: boolean): Promise<AccessOutcome> {

@@ -69,19 +69,28 @@ export class HttpSecurity implements SecurityPort {
     let status: number;
     let envelope: Envelope;
     let retryAfter: number;
+    // A timer cleared once answered, not AbortSignal.timeout(): that one's timer fires (and builds a DOMException)
+    // `timeoutMs` after every call, answered or not, and the access cache's refreshes make 200 calls a second.
+    const abort = new AbortController();
+    const timer = setTimeout(
+      () => abort.abort(new Error(`no answer within ${this.timeoutMs} ms`)),
+      this.timeoutMs,
+    );
     try {
       const response = await this.#pool.request({
         method: 'POST',
         path,
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: abort.signal,
       });
       status = response.statusCode;
       retryAfter = Number(response.headers['retry-after']);
       envelope = (await response.body.json().catch(() => ({}))) as Envelope;
     } catch (error) {
       throw new DependencyUnavailableError('security', error);
+    } finally {
+      clearTimeout(timer);
     }
     if (status === 429 && retryAfter > 0) envelope.retryAfterMs = retryAfter * 1000;
     // 429 carries a code; every other non-200 means the service could not decide.

@@ -90,6 +90,8 @@ export interface Harness {
   readonly cachedSecurity: CachedSecurity | undefined;
   /** The security service's Redis keys (its store, read directly). */
   readonly securityStore: KeyValueStore;
+  /** Where the ARM's reads of access entries were answered so far: its memory or Redis (ADR 0167). */
+  cachedReads(): { memory: number; store: number };
   /** The clock of both services; tests move it. */
   now: number;
   addOperator(
@@ -316,6 +318,7 @@ export function useArmHarness(options: HarnessOptions = {}): () => Harness {
       logs,
       cachedSecurity,
       securityStore,
+      cachedReads: () => accessStore.cached.counts(),
       get now() {
         return state.now;
       },

@@ -33,8 +33,15 @@ export async function runArm(options: RunArmOptions = {}): Promise<number> {
         ? new RedisStore({ url: config.infra.redisUrl, keyPrefix: config.security.redisKeyPrefix, logger })
         : undefined;
     const accessCache = accessStore && accessCacheOf(config, accessStore, accessCacheKey);
+    // Reads on polls answered from memory or Redis: the ARM's pending changes and the access entries (ADR 0167).
+    const cachedReads = () => {
+      const arm = store.cached.counts();
+      const access = accessStore?.cached.counts() ?? { memory: 0, store: 0 };
+      return { memory: arm.memory + access.memory, store: arm.store + access.store };
+    };
+    const armMetrics = new ArmMetrics(metrics.registry, cachedReads);
     const security: SecurityPort = accessCache
-      ? new CachedSecurity(http, accessCache, { logger, metrics: new ArmMetrics(metrics.registry) })
+      ? new CachedSecurity(http, accessCache, { logger, metrics: armMetrics })
       : http;
     logger.info(
       accessCache ? 'access cache on' : 'access cache off: every request is checked by the service',

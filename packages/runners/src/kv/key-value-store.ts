@@ -36,10 +36,28 @@ export interface KeyValueStore {
   zremIfAtMost(key: string, member: string, maxScore: number): Promise<boolean>;
   /** Removes a member whatever its score; resolves true when it was there. */
   zrem(key: string, member: string): Promise<boolean>;
+  /**
+   * GET and SMEMBERS that may be answered from this process's memory, never staler than the store's own answer
+   * except within the bounds of ADR 0167 (RedisStore: client-side caching with Redis's invalidations); for reads on
+   * every request whose keys seldom change. MemoryStore: its own reads.
+   */
+  readonly cached: CachedReads;
   /** Resolves when the store answers; rejects with a {@link StoreUnavailableError} otherwise. */
   ping(): Promise<void>;
   /** Lets go of the connection. */
   close(): Promise<void>;
+}
+
+/** The reads of {@link KeyValueStore.cached}. */
+export interface CachedReads {
+  /** As {@link KeyValueStore.get}. */
+  get(key: string): Promise<string | undefined>;
+  /** As {@link KeyValueStore.smembers}. */
+  smembers(key: string): Promise<string[]>;
+  /** Drops `key` from this process's memory at once (a change this process made and must see on its next read). */
+  forget(key: string): void;
+  /** Reads answered from memory and from the store so far. */
+  counts(): { memory: number; store: number };
 }
 
 /** The key-value store could not be reached or failed; the same call may work later. */

@@ -1,4 +1,4 @@
-import type { KeyValueStore } from './key-value-store.js';
+import type { CachedReads, KeyValueStore } from './key-value-store.js';
 
 type Entry =
   | { kind: 'string'; value: string; expiresAt: number | undefined }
@@ -116,6 +116,21 @@ export class MemoryStore implements KeyValueStore {
     const entry = this.#live(key);
     return entry?.kind === 'zset' ? entry.scores.delete(member) : false;
   }
+
+  /** This store is memory already: its cached reads are its reads. */
+  readonly cached: CachedReads = {
+    get: (key) => {
+      this.#cachedReads += 1;
+      return this.get(key);
+    },
+    smembers: (key) => {
+      this.#cachedReads += 1;
+      return this.smembers(key);
+    },
+    forget: () => {},
+    counts: () => ({ memory: this.#cachedReads, store: 0 }),
+  };
+  #cachedReads = 0;
 
   async ping(): Promise<void> {}
 

@@ -1,6 +1,7 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { type KeyValueStore, StoreUnavailableError } from './key-value-store.js';
+import { type CachedReads, type KeyValueStore, StoreUnavailableError } from './key-value-store.js';
+import { TrackedReads } from './tracked-reads.js';
 
 /** INCR, and PEXPIRE on the first hit, in one step; returns {count, ttl}. */
 const HIT_SCRIPT = `
@@ -41,16 +42,14 @@ export interface RedisStoreOptions {
  */
 export class RedisStore implements KeyValueStore {
   readonly #redis: ScriptedRedis;
+  readonly #options: RedisStoreOptions;
+  #tracked: TrackedReads | undefined;
+  #cached: CachedReads | undefined;
   #lastErrorLogAt = 0;
 
   constructor(options: RedisStoreOptions) {
-    const redis = new Redis(options.url, {
-      keyPrefix: options.keyPrefix ?? '',
-      enableOfflineQueue: false,
-      connectTimeout: options.connectTimeoutMs ?? 2000,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (times) => Math.min(100 * times, 2000),
-    });
+    this.#options = options;
+    const redis = new Redis(options.url, this.#connectionOptions());
     redis.defineCommand('tmHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
     redis.defineCommand('tmZremIfAtMost', { numberOfKeys: 1, lua: ZREM_IF_AT_MOST_SCRIPT });
     redis.on('error', (error: Error) => {
@@ -61,6 +60,49 @@ export class RedisStore implements KeyValueStore {
       options.logger?.warn({ error: error.message }, 'redis unavailable; reconnecting');
     });
     this.#redis = redis as ScriptedRedis;
+  }
+
+  #connectionOptions(): RedisOptions {
+    return {
+      keyPrefix: this.#options.keyPrefix ?? '',
+      enableOfflineQueue: false,
+      connectTimeout: this.#options.connectTimeoutMs ?? 2000,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times) => Math.min(100 * times, 2000),
+    };
+  }
+
+  /**
+   * Client-side caching of GET and SMEMBERS with Redis's invalidations ({@link TrackedReads}, ADR 0167): two more
+   * connections (the tracked reads, the invalidation subscriber), opened on first use.
+   */
+  get cached(): CachedReads {
+    this.#cached ??= this.#trackedReads();
+    return this.#cached;
+  }
+
+  /** The tracked reads behind {@link cached}, once used (tests). */
+  get tracked(): TrackedReads | undefined {
+    return this.#tracked;
+  }
+
+  #trackedReads(): CachedReads {
+    const subscriber = new Redis(this.#options.url, { ...this.#connectionOptions(), autoResubscribe: false });
+    const reader = new Redis(this.#options.url, this.#connectionOptions());
+    // The main connection logs outages; these two only fall back to it.
+    subscriber.on('error', () => {});
+    reader.on('error', () => {});
+    const tracked = new TrackedReads(this.#redis, reader, subscriber, {
+      keyPrefix: this.#options.keyPrefix ?? '',
+      ...(this.#options.logger ? { logger: this.#options.logger } : {}),
+    });
+    this.#tracked = tracked;
+    return {
+      get: (key) => this.#call('get', () => tracked.get(key)),
+      smembers: (key) => this.#call('smembers', () => tracked.smembers(key)),
+      forget: (key) => tracked.forget(key),
+      counts: () => tracked.counts(),
+    };
   }
 
   /** Resolves once connected (or at once when already), rejects after `timeoutMs`. */
@@ -149,6 +191,7 @@ export class RedisStore implements KeyValueStore {
   }
 
   async close(): Promise<void> {
+    this.#tracked?.close();
     this.#redis.disconnect();
   }
 }
