@@ -6,7 +6,7 @@ import type { PolledEvents, Telephony } from '../telephony/telephony.js';
 import type { CallEventPublisher } from './call-event-publisher.js';
 import { DialerMetrics } from './dialer-metrics.js';
 import type { ActiveOperator, OperatorSessions } from './operator-sessions.js';
-import { Poller } from './poller.js';
+import { Poller, readyFirst } from './poller.js';
 
 const operator = (operatorId: number): ActiveOperator => ({
   operatorId,
@@ -19,6 +19,12 @@ const operator = (operatorId: number): ActiveOperator => ({
 });
 
 describe('dialer poller', () => {
+  it('polls READY operators first, each group in its order, so a READY operator keeps an early place in every round', () => {
+    const onBreak = (id: number): ActiveOperator => ({ ...operator(id), status: 'BREAK' });
+    const order = readyFirst([onBreak(1), operator(2), onBreak(3), operator(4)]).map((o) => o.operatorId);
+    expect(order).to.deep.equal([2, 4, 1, 3]);
+  });
+
   // Found by `pnpm chaos` (a PostgreSQL restart, 2026-12-03): one operator's page was published (and its database
   // lookup failed at once) while another operator's poll was still under way; the failed publish was only awaited
   // once every poll had come back, so Node saw an unhandled rejection first and `tm run dialer` exited.

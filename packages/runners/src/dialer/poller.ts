@@ -50,7 +50,8 @@ export interface PollRound {
  *    calls' ADDs closed. A crash between 3 and 4 polls the same events again and publishes the same ids, which consumers drop;
  *    a restart after 4 publishes nothing again.
  * A round fails (and keeps every cursor) when the broker or the database does; an operator the telephony does not
- * answer for is skipped this round.
+ * answer for is skipped this round. READY operators are polled first: their calls start, so each is polled early
+ * in every round, about one poll interval after the last time (an operator on a break only ends a call).
  */
 export class Poller {
   /** Pages with news, published as they come: pages polled while a publish runs go together in the next one. */
@@ -74,7 +75,7 @@ export class Poller {
     this.#counts = { published: 0, unknown: 0 };
     const published: Promise<void>[] = [];
     let polled = 0;
-    await mapBounded(this.o.sessions.active(), this.o.concurrency, async (operator) => {
+    await mapBounded(readyFirst(this.o.sessions.active()), this.o.concurrency, async (operator) => {
       const page = await this.#poll(operator);
       if (!page) return;
       polled += 1;
@@ -158,4 +159,9 @@ export class Poller {
       return undefined;
     }
   }
+}
+
+/** The operators READY first, each group in its cache order (so an operator keeps its place from round to round). */
+export function readyFirst(operators: readonly ActiveOperator[]): ActiveOperator[] {
+  return [...operators.filter((o) => o.status === 'READY'), ...operators.filter((o) => o.status !== 'READY')];
 }
