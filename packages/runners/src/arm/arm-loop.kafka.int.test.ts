@@ -45,6 +45,11 @@ async function communications(h: Harness) {
   }));
 }
 
+/** A communication the engine has finished with: the result FIXED and both call times filled in. */
+function isSettled(c: Awaited<ReturnType<typeof communications>>[number] | undefined): boolean {
+  return c?.state === 'FIXED' && c.started && c.ended;
+}
+
 async function taskState(h: Harness, taskId: number): Promise<string | undefined> {
   const { rows } = await h.db.raw<{ rows: { task_state: string }[] }>(
     'SELECT TASK_STATE FROM TM$CAMPAIGN_TASKS WHERE ID = ?',
@@ -99,9 +104,10 @@ describe('the operator loop on Kafka', function () {
         token,
       );
       expect(saved.statusCode).to.equal(200);
+      // The result and the call events travel on different topics: wait for both, in either order.
       await eventually(
-        async () => (await communications(h()))[0]?.state === 'FIXED',
-        'the engine stores the result FIXED',
+        async () => isSettled((await communications(h()))[0]),
+        'the engine stores the result FIXED and the call times',
         30_000,
       );
       expect(await communications(h())).to.deep.equal([
@@ -192,7 +198,12 @@ describe('the operator loop on Kafka', function () {
 
       const engine = await startEngine(h());
       try {
-        await eventually(async () => (await communications(h()))[0]?.state === 'FIXED', 'FIXED', 30_000);
+        // FIXED may come before the call times (another topic): wait for both.
+        await eventually(
+          async () => isSettled((await communications(h()))[0]),
+          'FIXED with the call times',
+          30_000,
+        );
         expect(await communications(h())).to.deep.equal([
           { id: communicationId, state: 'FIXED', callId: 'race-1', started: true, ended: true },
         ]);
