@@ -12,7 +12,7 @@ import { createCampaignEngine } from '../campaign/engine/engine.js';
 import { startEmbeddedPostgres } from '../embedded/pglite.js';
 import { createIntake } from '../intake/intake.js';
 import { kpiDecoders } from '../kpi/kpi-input.js';
-import type { KpiTotals } from '../kpi/kpi-view.js';
+import type { KpiTotals } from '../kpi/kpi-schemas.js';
 import { createLogger } from '../runtime/logger.js';
 import { contractSerdes } from '../runtime/serdes.js';
 import { ensurePipelineTopics } from '../runtime/topics.js';

@@ -9,15 +9,18 @@ export { decodeByTopic, eventTimeOf, factsOf, type KpiInput, kpiDecoders } from 
 export { addCounters, type Counters, campaignKey, type KpiFact, operatorKey, parseKey } from './kpi-keys.js';
 export { KpiMetrics } from './kpi-metrics.js';
 export { kpiEvents, kpiRecords, phoneOf, workingDay } from './kpi-sample-events.js';
-export { createKpiService, type KpiService, type KpiServiceOptions } from './kpi-service.js';
 export {
-  type GaugesDto,
-  gaugesDto,
-  type KpiFilter,
+  type Gauges,
+  GaugesDto,
   type KpiSeries,
+  KpiSeriesDto,
   type KpiTotals,
-  KpiView,
-  totalsOf,
+  KpiTotalsDto,
+  type OperatorRow,
+  type Snapshot,
+  SnapshotDto,
   WINDOW_SIZES,
   type WindowSize,
-} from './kpi-view.js';
+} from './kpi-schemas.js';
+export { createKpiService, type KpiService, type KpiServiceOptions } from './kpi-service.js';
+export { gaugesDto, type KpiFilter, KpiView, totalsOf } from './kpi-view.js';

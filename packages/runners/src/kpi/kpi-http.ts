@@ -1,126 +1,27 @@
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { builtWebDist } from '../http/web-dist.js';
+import {
+  KpiSeriesDto,
+  type KpiTotals,
+  SeriesQuery,
+  type Snapshot,
+  SnapshotDto,
+  SnapshotQuery,
+} from './kpi-schemas.js';
 import type { KpiService } from './kpi-service.js';
-import { gaugesDto, type KpiFilter, type KpiTotals, WINDOW_SIZES, type WindowSize } from './kpi-view.js';
+import { gaugesDto, type KpiFilter } from './kpi-view.js';
 
 /** The built front-ends of @tm/web with the dashboard (`pnpm build`), or undefined when they were not built. */
 export function webDistDir(): string | undefined {
   return builtWebDist('dashboard');
 }
 
-const totalsSchema = {
-  type: 'object',
-  required: ['start', 'end', 'counters'],
-  properties: {
-    start: { type: 'string' },
-    end: { type: 'string' },
-    counters: { type: 'object', additionalProperties: { type: 'number' } },
-    answerRate: { type: ['number', 'null'] },
-    averageTalkSeconds: { type: ['number', 'null'] },
-    averageHandleSeconds: { type: ['number', 'null'] },
-    savedInTimeShare: { type: ['number', 'null'] },
-    conversionRate: { type: ['number', 'null'] },
-    repeatContactShare: { type: ['number', 'null'] },
-  },
-} as const;
-
-const count = { type: 'integer', minimum: 0 } as const;
-
 /** GET /api/kpi/v1/snapshot: today, this hour, the current state and the operators, for one filter. */
-const snapshotSchema = {
-  querystring: {
-    type: 'object',
-    additionalProperties: false,
-    properties: { campaign: { type: 'string', maxLength: 32 }, stream: { type: 'string', maxLength: 64 } },
-  },
-  response: {
-    200: {
-      type: 'object',
-      properties: {
-        generatedAt: { type: 'string' },
-        updatedAt: { type: ['string', 'null'] },
-        streamTime: { type: ['string', 'null'] },
-        utcOffsetHours: { type: 'integer' },
-        filter: {
-          type: 'object',
-          properties: { campaign: { type: ['string', 'null'] }, stream: { type: ['string', 'null'] } },
-        },
-        dimensions: {
-          type: 'object',
-          properties: {
-            campaigns: { type: 'array', items: { type: 'string' } },
-            streams: { type: 'array', items: { type: 'string' } },
-          },
-        },
-        today: totalsSchema,
-        thisHour: totalsSchema,
-        gauges: {
-          type: 'object',
-          properties: {
-            tasks: {
-              type: 'object',
-              properties: { waiting: count, queued: count, calling: count },
-            },
-            draftsWaiting: count,
-            oldestDraftAgeSeconds: { type: ['integer', 'null'] },
-            operators: {
-              type: 'object',
-              properties: { loggedIn: count, ready: count, onBreak: count },
-            },
-          },
-        },
-        operators: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              operatorId: { type: 'string' },
-              calls: count,
-              callsThisHour: count,
-              answered: count,
-              talkSeconds: { type: 'number' },
-              averageHandleSeconds: { type: ['number', 'null'] },
-              results: count,
-              conversions: count,
-            },
-          },
-        },
-        lateRecords: {
-          type: 'object',
-          properties: { minute: count, hour: count, day: count },
-        },
-      },
-    },
-  },
-} as const;
+const snapshotSchema = { querystring: SnapshotQuery, response: { 200: SnapshotDto } };
 
 /** GET /api/kpi/v1/series: the last `count` windows of a size, per measure, for charts. */
-const seriesSchema = {
-  querystring: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['size'],
-    properties: {
-      size: { type: 'string', enum: [...WINDOW_SIZES] },
-      count: { type: 'integer', minimum: 1, maximum: 1_440, default: 60 },
-      campaign: { type: 'string', maxLength: 32 },
-      stream: { type: 'string', maxLength: 64 },
-      /** Comma-separated measures (counter names); all when absent. */
-      measures: { type: 'string', maxLength: 2_000 },
-    },
-  },
-  response: {
-    200: {
-      type: 'object',
-      properties: {
-        size: { type: 'string' },
-        starts: { type: 'array', items: { type: 'number' } },
-        values: { type: 'object', additionalProperties: { type: 'array', items: { type: 'number' } } },
-      },
-    },
-  },
-} as const;
+const seriesSchema = { querystring: SeriesQuery, response: { 200: KpiSeriesDto } };
 
 interface FilterQuery {
   campaign?: string;
@@ -148,7 +49,7 @@ export function buildKpiHttp(
   app.get<{ Querystring: FilterQuery }>(
     '/api/kpi/v1/snapshot',
     { schema: snapshotSchema },
-    async (request) => {
+    async (request): Promise<Snapshot> => {
       const filter = filterOf(request.query);
       const now = clock();
       const { view } = kpi;
@@ -185,24 +86,20 @@ export function buildKpiHttp(
     },
   );
 
-  app.get<{ Querystring: FilterQuery & { size: WindowSize; count: number; measures?: string } }>(
-    '/api/kpi/v1/series',
-    { schema: seriesSchema },
-    async (request) => {
-      const { size, count: n, measures } = request.query;
-      const names = measures
-        ?.split(',')
-        .map((m) => m.trim())
-        .filter((m) => m.length > 0);
-      return kpi.view.series(
-        size,
-        n,
-        clock(),
-        filterOf(request.query),
-        names && names.length > 0 ? names : undefined,
-      );
-    },
-  );
+  app.get<{ Querystring: SeriesQuery }>('/api/kpi/v1/series', { schema: seriesSchema }, async (request) => {
+    const { size, count: n, measures } = request.query;
+    const names = measures
+      ?.split(',')
+      .map((m) => m.trim())
+      .filter((m) => m.length > 0);
+    return kpi.view.series(
+      size,
+      n,
+      clock(),
+      filterOf(request.query),
+      names && names.length > 0 ? names : undefined,
+    );
+  });
 
   app.get('/', async (_request, reply) => reply.redirect('/dashboard/'));
   if (webDir) {

@@ -1,7 +1,8 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { KpiGauges } from './kpi-facts.js';
 import { parseKey } from './kpi-keys.js';
-import type { KpiView, WindowSize } from './kpi-view.js';
+import type { WindowSize } from './kpi-schemas.js';
+import type { KpiView } from './kpi-view.js';
 
 /** What the KPI metrics read at scrape time. */
 export interface KpiMetricSources {

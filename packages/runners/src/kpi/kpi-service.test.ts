@@ -98,7 +98,9 @@ describe('createKpiService (memory transport)', () => {
     expect(series.values.applications.reduce((a: number, b: number) => a + b, 0)).to.equal(
       day.expected.applications,
     );
+    expect((await http.inject({ url: '/api/kpi/v1/series?size=hour' })).json().starts).to.have.length(60);
     expect((await http.inject({ url: '/api/kpi/v1/series?size=week' })).statusCode).to.equal(400);
+    expect((await http.inject({ url: '/api/kpi/v1/series?size=hour&count=0' })).statusCode).to.equal(400);
     expect((await http.inject({ url: '/' })).headers.location).to.equal('/dashboard/');
     await http.close();
   });

@@ -23,7 +23,8 @@ import { KpiFacts, type KpiGauges, type TableEntry } from './kpi-facts.js';
 import { decodeByTopic, eventTimeOf, factsOf, kpiDecoders } from './kpi-input.js';
 import { addCounters, type Counters, type KpiFact } from './kpi-keys.js';
 import { KpiMetrics } from './kpi-metrics.js';
-import { KpiView, type WindowSize } from './kpi-view.js';
+import type { WindowSize } from './kpi-schemas.js';
+import { KpiView } from './kpi-view.js';
 
 /** What {@link createKpiService} needs. */
 export interface KpiServiceOptions {

@@ -1,41 +1,12 @@
 import type { TimeWindows, WindowedValue } from '@tm/pipeline-core';
 import type { KpiGauges } from './kpi-facts.js';
 import { addCounters, type Counters, parseKey } from './kpi-keys.js';
-
-/** The window sizes of the KPIs. */
-export const WINDOW_SIZES = ['minute', 'hour', 'day'] as const;
-export type WindowSize = (typeof WINDOW_SIZES)[number];
+import { type Gauges, type KpiSeries, type KpiTotals, WINDOW_SIZES, type WindowSize } from './kpi-schemas.js';
 
 /** Which campaign and data stream a query is about (all when absent). */
 export interface KpiFilter {
   campaign?: string | undefined;
   stream?: string | undefined;
-}
-
-/** A window's counters with the rates a manager reads (null where the denominator is zero). */
-export interface KpiTotals {
-  start: string;
-  end: string;
-  counters: Counters;
-  /** Answered calls / calls ended. */
-  answerRate: number | null;
-  /** Talk seconds / answered calls. */
-  averageTalkSeconds: number | null;
-  /** (Talk + wrap-up from the call's end to the first save) / answered calls with a save. */
-  averageHandleSeconds: number | null;
-  /** First saves that were FIXED within the ARM's limit / answered calls with a save. */
-  savedInTimeShare: number | null;
-  /** FIXED results counted as conversions / answered calls. */
-  conversionRate: number | null;
-  /** Calls to a client already called that day / calls started. */
-  repeatContactShare: number | null;
-}
-
-/** A series for charts: window starts (epoch ms, ascending) and one array per measure, 0 where nothing happened. */
-export interface KpiSeries {
-  size: WindowSize;
-  starts: number[];
-  values: Record<string, number[]>;
 }
 
 const ratio = (n: number | undefined, d: number | undefined): number | null =>
@@ -176,16 +147,8 @@ export class KpiView {
   }
 }
 
-/** Current state as the API shows it. */
-export interface GaugesDto {
-  tasks: { waiting: number; queued: number; calling: number };
-  draftsWaiting: number;
-  oldestDraftAgeSeconds: number | null;
-  operators: { loggedIn: number; ready: number; onBreak: number };
-}
-
 /** The gauges summed over the campaign keys the filter selects. */
-export function gaugesDto(gauges: KpiGauges, filter: KpiFilter, now: number): GaugesDto {
+export function gaugesDto(gauges: KpiGauges, filter: KpiFilter, now: number): Gauges {
   const selected = (key: string) => {
     const parsed = parseKey(key);
     return (

@@ -1,61 +1,19 @@
+/**
+ * The KPI API of `tm run kpi` as the dashboard reads it. The DTO types are the stage's own TypeBox schemas
+ * (packages/runners/src/kpi/kpi-schemas.ts), imported as types only: esbuild erases the import, so the bundle holds
+ * none of the server's code, and a change to a DTO fails `pnpm typecheck` here (as the operator page does, ADR 0115).
+ */
+import type {
+  Gauges,
+  KpiTotals,
+  OperatorRow,
+  KpiSeries as Series,
+  Snapshot,
+  WindowSize,
+} from '../../../runners/src/kpi/kpi-schemas.js';
 import { fetchJson } from '../shared/fetch-json.js';
 
-/**
- * The KPI API of `tm run kpi` as the dashboard reads it. The server's response schemas are in
- * packages/runners/src/kpi/kpi-http.ts; the browser test checks the two agree.
- */
-
-export type WindowSize = 'minute' | 'hour' | 'day';
-
-export interface KpiTotals {
-  start: string;
-  end: string;
-  counters: Record<string, number>;
-  answerRate: number | null;
-  averageTalkSeconds: number | null;
-  averageHandleSeconds: number | null;
-  savedInTimeShare: number | null;
-  conversionRate: number | null;
-  repeatContactShare: number | null;
-}
-
-export interface Gauges {
-  tasks: { waiting: number; queued: number; calling: number };
-  draftsWaiting: number;
-  oldestDraftAgeSeconds: number | null;
-  operators: { loggedIn: number; ready: number; onBreak: number };
-}
-
-export interface OperatorRow {
-  operatorId: string;
-  calls: number;
-  answered: number;
-  talkSeconds: number;
-  averageHandleSeconds: number | null;
-  results: number;
-  conversions: number;
-  callsThisHour: number;
-}
-
-export interface Snapshot {
-  generatedAt: string;
-  updatedAt: string | null;
-  streamTime: string | null;
-  utcOffsetHours: number;
-  filter: { campaign: string | null; stream: string | null };
-  dimensions: { campaigns: string[]; streams: string[] };
-  today: KpiTotals;
-  thisHour: KpiTotals;
-  gauges: Gauges;
-  operators: OperatorRow[];
-  lateRecords: Record<WindowSize, number>;
-}
-
-export interface Series {
-  size: WindowSize;
-  starts: number[];
-  values: Record<string, number[]>;
-}
+export type { Gauges, KpiTotals, OperatorRow, Series, Snapshot, WindowSize };
 
 export interface Filter {
   campaign: string;
