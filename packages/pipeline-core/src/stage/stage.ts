@@ -9,7 +9,7 @@ import {
   type RawRecord,
   type Settlement,
 } from '../record.js';
-import { backoffDelay, type RetryPolicy } from '../retry/backoff.js';
+import { type RetryPolicy, retryWithBackoff } from '../retry/backoff.js';
 import type { Serde } from '../serdes/serde.js';
 import type {
   RecordBatch,
@@ -226,12 +226,10 @@ export class Stage<V> implements Runnable {
       throw new Error(`stage ${this.name} cannot start from state ${this.#state}`);
     this.#state = 'starting';
     this.#outageSince = Date.now();
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.#start();
-        this.#outageSince = undefined;
-        return;
-      } catch (err) {
+    await retryWithBackoff(
+      RECONNECT_BACKOFF,
+      () => this.#start(),
+      async (err, attempt) => {
         await this.#teardown();
         if (this.#state !== 'starting') throw err; // stopped meanwhile
         if (isFencedError(err) || !this.#withinOutageLimit()) {
@@ -243,9 +241,9 @@ export class Stage<V> implements Runnable {
           { attempt, error: err instanceof Error ? err.message : String(err) },
           'stage cannot start yet; trying again',
         );
-        await new Promise((r) => setTimeout(r, backoffMs(attempt)));
-      }
-    }
+      },
+    );
+    this.#outageSince = undefined;
   }
 
   async #start(): Promise<void> {
@@ -683,8 +681,10 @@ export class Stage<V> implements Runnable {
     this.#assigned = [];
     this.#paused = false;
     this.#ledger.abandon(); // the dropped records come again from the committed offsets
-    for (let attempt = 1; this.#state === 'recovering'; attempt += 1) {
-      try {
+    await retryWithBackoff(
+      RECONNECT_BACKOFF,
+      async (attempt) => {
+        if (this.#state !== 'recovering') return; // stopped while waiting
         // The transaction a failed commit left must be finished before the group hands out its offsets again:
         // otherwise they are read before that commit's markers and its records are decided twice.
         await this.#producer?.recover?.();
@@ -692,19 +692,18 @@ export class Stage<V> implements Runnable {
         if (this.#state !== 'recovering') return;
         this.#state = 'running';
         this.#log.info({ attempt }, 'consuming again after broker trouble');
-        return;
-      } catch (err) {
+      },
+      async (err) => {
         if (this.#commitTimer) clearInterval(this.#commitTimer);
         this.#pipeline?.unsubscribe();
         await Promise.allSettled([(this.#consumer as TransportConsumer | undefined)?.stop()]);
         if (!this.#withinOutageLimit()) {
           this.#state = 'running'; // #fail ends a running stage
           this.#fail(kind, err);
-          return;
+          throw err;
         }
-        await new Promise((r) => setTimeout(r, backoffMs(attempt)));
-      }
-    }
+      },
+    ).catch(() => {}); // the only way out with an error: the outage limit passed, and the stage has failed
   }
 
   #fail(kind: string, err: unknown): void {
@@ -751,9 +750,16 @@ export class Stage<V> implements Runnable {
   }
 }
 
-/** Wait before the next attempt to start or to consume again: 500 ms doubling to 5 s, as intake's start. */
-const RECONNECT_BACKOFF: RetryPolicy = { initialDelayMs: 500, maxDelayMs: 5000, jitter: 'none' };
-const backoffMs = (attempt: number) => backoffDelay(RECONNECT_BACKOFF, attempt);
+/**
+ * Wait before the next attempt to start or to consume again: 500 ms doubling to 5 s, as intake's start. No bound
+ * on the tries: `outageLimitMs` bounds the time instead.
+ */
+const RECONNECT_BACKOFF: RetryPolicy = {
+  maxAttempts: Number.POSITIVE_INFINITY,
+  initialDelayMs: 500,
+  maxDelayMs: 5000,
+  jitter: 'none',
+};
 
 /**
  * Defines a stage: records from `input.topics`, decoded with `input.serde`, flow through `process` — plain RxJS —
