@@ -41,7 +41,8 @@ export {
   type RawRecord,
   type RecordOrigin,
 } from './record.js';
-export { backoffDelay, type RetryPolicy } from './retry/backoff.js';
+export { backoffDelay, type RetryPolicy, retryWithBackoff } from './retry/backoff.js';
+export { type OnceUntilFailed, onceUntilFailed } from './retry/once-until-failed.js';
 export { type ConfluentAvroOptions, confluentAvroSerde, REGISTRY_RETRY } from './serdes/avro-confluent.js';
 export { type AvroSerde, avroFramingOf, framedAvroEncoder } from './serdes/avro-framing.js';
 export { AvroSchemaStore, canonicalForm, fingerprintBytes } from './serdes/avro-schema-store.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, retryWithBackoff } from './backoff.js';
 
 describe('backoffDelay', () => {
   it('computes full, equal and no jitter within their bounds, capped by maxDelayMs', () => {
@@ -18,5 +18,68 @@ describe('backoffDelay', () => {
       500, 1000, 2000, 4000, 5000, 5000,
     ]);
     expect(backoffDelay(policy, 10_000), 'no overflow to NaN').to.equal(5000);
+  });
+});
+
+describe('retryWithBackoff', () => {
+  const fast = { initialDelayMs: 1, maxDelayMs: 2, jitter: 'none' } as const;
+
+  it('tries again after each failure until a try succeeds, telling afterFailure each failure', async () => {
+    const failures: [string, number][] = [];
+    const result = await retryWithBackoff(
+      { ...fast, maxAttempts: Number.POSITIVE_INFINITY },
+      async (attempt) => {
+        if (attempt < 4) throw new Error(`down ${attempt}`);
+        return attempt;
+      },
+      (error, attempt) => {
+        failures.push([(error as Error).message, attempt]);
+      },
+    );
+    expect(result).to.equal(4);
+    expect(failures).to.deep.equal([
+      ['down 1', 1],
+      ['down 2', 2],
+      ['down 3', 3],
+    ]);
+  });
+
+  it('gives up when afterFailure throws, rejecting with what it threw', async () => {
+    let tries = 0;
+    const loop = retryWithBackoff(
+      { ...fast, maxAttempts: Number.POSITIVE_INFINITY },
+      async () => {
+        tries += 1;
+        throw new Error('down');
+      },
+      (_error, attempt) => {
+        if (attempt === 2) throw new Error('outage limit passed');
+      },
+    );
+    await loop.then(
+      () => expect.fail('resolved'),
+      (err: Error) => expect(err.message).to.equal('outage limit passed'),
+    );
+    expect(tries).to.equal(2);
+  });
+
+  it('ends with the error after maxAttempts tries, or at once for an error that is not retriable', async () => {
+    let tries = 0;
+    const failing = async () => {
+      tries += 1;
+      throw new Error(tries === 1 ? 'transient' : 'fatal');
+    };
+    await retryWithBackoff({ ...fast, maxAttempts: 3 }, failing).catch(() => {});
+    expect(tries).to.equal(3);
+    tries = 0;
+    const fatal = retryWithBackoff(
+      { ...fast, maxAttempts: 10, retriable: (e) => (e as Error).message !== 'fatal' },
+      failing,
+    );
+    await fatal.then(
+      () => expect.fail('resolved'),
+      (err: Error) => expect(err.message).to.equal('fatal'),
+    );
+    expect(tries).to.equal(2);
   });
 });

@@ -53,3 +53,35 @@ export function backoffDelay(policy: RetryPolicy, retry: number): number {
       return random() * base;
   }
 }
+
+/**
+ * Calls `work` until it resolves, waiting {@link backoffDelay} after each failure: the imperative twin of the
+ * `retryBackoff` operator, for a loop that retries a start or a reconnect. After failure number `n`,
+ * `afterFailure(error, n)` runs first (to clean up, log, or give up by throwing: the loop then rejects with what it
+ * threw); then an error that is not `retriable`, or the `maxAttempts`-th failure, ends the loop with that error.
+ *
+ * ## Example
+ * ```ts
+ * await retryWithBackoff({ maxAttempts: Infinity, initialDelayMs: 500, maxDelayMs: 5_000 }, () => connect(), (err) => {
+ *   if (Date.now() > deadline) throw err;
+ * });
+ * ```
+ * @param work One try; it is given its number, 1 for the first.
+ * @return What the first successful try resolved with.
+ */
+export async function retryWithBackoff<T>(
+  policy: RetryPolicy,
+  work: (attempt: number) => Promise<T>,
+  afterFailure?: (error: unknown, attempt: number) => void | Promise<void>,
+): Promise<T> {
+  const { maxAttempts = 5, retriable = () => true } = policy;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work(attempt);
+    } catch (error) {
+      await afterFailure?.(error, attempt);
+      if (!retriable(error) || attempt >= maxAttempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, backoffDelay(policy, attempt)));
+    }
+  }
+}

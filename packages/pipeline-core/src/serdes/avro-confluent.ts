@@ -4,6 +4,7 @@ import { RetriesExhaustedError, SchemaRegistryError } from '../errors.js';
 import { defaultLogger, type Logger } from '../log.js';
 import { retryBackoff } from '../operators/retry-backoff.js';
 import type { RetryPolicy } from '../retry/backoff.js';
+import { onceUntilFailed } from '../retry/once-until-failed.js';
 import { type AvroSerde, framedAvroEncoder } from './avro-framing.js';
 import { describeDecodeFailure, describeResolutionFailure } from './schema-evolution.js';
 import { SchemaRegistryClient } from './schema-registry-client.js';
@@ -78,7 +79,6 @@ export function confluentAvroSerde<T>(
   let header: Buffer | undefined;
   let encode: ((value: T) => Buffer) | undefined;
   let writerId: number | undefined;
-  let readying: Promise<void> | undefined;
   /** Writer schemas by id, once fetched; the resolver (or why there is none) made on first use. */
   const writers = new Map<number, { writer: avro.Type; resolver?: avro.Resolver; unresolvable?: string }>();
   const fetching = new Map<number, Promise<void>>();
@@ -185,13 +185,7 @@ export function confluentAvroSerde<T>(
         throw new Error(`confluentAvroSerde(${subjects.join(', ')}): call ready() before encode()`);
       return Buffer.from(header);
     },
-    ready() {
-      readying ??= register().catch((err: unknown) => {
-        readying = undefined;
-        throw err;
-      });
-      return readying;
-    },
+    ready: onceUntilFailed(register), // again after a failure
     encode(value: T): Buffer {
       if (!encode)
         throw new Error(`confluentAvroSerde(${subjects.join(', ')}): call ready() before encode()`);

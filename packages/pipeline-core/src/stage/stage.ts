@@ -9,7 +9,7 @@ import {
   type RawRecord,
   type Settlement,
 } from '../record.js';
-import { backoffDelay, type RetryPolicy } from '../retry/backoff.js';
+import { type RetryPolicy, retryWithBackoff } from '../retry/backoff.js';
 import type { Serde } from '../serdes/serde.js';
 import type {
   RecordBatch,
@@ -18,10 +18,13 @@ import type {
   TransportConsumer,
   TransportProducer,
 } from '../transport/types.js';
+import type { Committer } from './committer.js';
 import { deadLetterRecord, defaultDeadLetterTopic } from './dead-letter.js';
 import { type StageMeter, StageMetrics } from './metrics.js';
+import { OffsetCommitter } from './offset-committer.js';
 import type { Runnable } from './runnable.js';
 import { SendQueue } from './send-queue.js';
+import { TransactionalCommitter } from './transactional-committer.js';
 
 /**
  * Delivery guarantee of a stage, named like Reactor Kafka's receive methods:
@@ -152,8 +155,7 @@ export class Stage<V> implements Runnable {
   #pipelineDone = false;
   #commitTimer: NodeJS.Timeout | undefined;
   #committing: Promise<void> | undefined;
-  /** At-least-once: commit points drained but not yet committed (kept across a failed commit). */
-  #pendingCommits = new Map<string, { topic: string; partition: number; offset: number }>();
+  readonly #committer: Committer;
   #queue: RawRecord[] = [];
   #queueHead = 0;
   #draining = false;
@@ -171,12 +173,6 @@ export class Stage<V> implements Runnable {
   #outageSince: number | undefined;
   /** A dependency's outage ends only with a commit; a broker's when the group assigns partitions again. */
   #dependencyOutage = false;
-  /**
-   * Exactly-once: per partition, the offset after the last record this stage committed in a transaction. A
-   * rebalance can restart a partition below it (kafkajs fetches offsets without require_stable, so a transaction
-   * whose markers are not yet written is not seen): such records were decided already and are skipped.
-   */
-  readonly #committedNext = new Map<string, number>();
   /** Between the group announcing a rebalance and the new assignment: no commits start (issue 15, defect 4). */
   #rebalancing = false;
   #recovering: Promise<void> | undefined;
@@ -196,6 +192,9 @@ export class Stage<V> implements Runnable {
     this.#maxUncommitted = options.maxUncommitted ?? Math.max(10_000, 10 * this.#maxInFlight);
     this.#dlqTopic = options.deadLetterTopic ?? defaultDeadLetterTopic;
     this.metrics = options.metrics ?? new StageMetrics();
+    this.#committer = this.#eos
+      ? new TransactionalCommitter(this.#ledger, () => this.#producer as TransportProducer, this.groupId)
+      : new OffsetCommitter(this.#ledger, () => this.#consumer as TransportConsumer);
     this.#meter = this.metrics.forStage(this.name, () => ({
       inFlight: this.#ledger.inFlight,
       paused: this.#paused,
@@ -226,12 +225,10 @@ export class Stage<V> implements Runnable {
       throw new Error(`stage ${this.name} cannot start from state ${this.#state}`);
     this.#state = 'starting';
     this.#outageSince = Date.now();
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.#start();
-        this.#outageSince = undefined;
-        return;
-      } catch (err) {
+    await retryWithBackoff(
+      RECONNECT_BACKOFF,
+      () => this.#start(),
+      async (err, attempt) => {
         await this.#teardown();
         if (this.#state !== 'starting') throw err; // stopped meanwhile
         if (isFencedError(err) || !this.#withinOutageLimit()) {
@@ -243,9 +240,9 @@ export class Stage<V> implements Runnable {
           { attempt, error: err instanceof Error ? err.message : String(err) },
           'stage cannot start yet; trying again',
         );
-        await new Promise((r) => setTimeout(r, backoffMs(attempt)));
-      }
-    }
+      },
+    );
+    this.#outageSince = undefined;
   }
 
   async #start(): Promise<void> {
@@ -322,7 +319,7 @@ export class Stage<V> implements Runnable {
     if (!this.#dependencyOutage) this.#outageSince = undefined;
     this.#rebalancing = false;
     // Positions restart at the committed offsets: forget queued records and the old generation's offsets.
-    if (!this.#eos) this.#collectCommitPoints();
+    this.#committer.onAssignment();
     this.#ledger.newGeneration();
     this.#queue = [];
     this.#queueHead = 0;
@@ -339,8 +336,8 @@ export class Stage<V> implements Runnable {
 
   #onBatch(batch: RecordBatch): void {
     if (!this.#consuming()) return;
-    const committedNext = this.#committedNext.get(`${batch.topic}\u0000${batch.partition}`) ?? -1;
-    for (const r of batch.records) if (r.offset >= committedNext) this.#queue.push(r);
+    const firstUndecided = this.#committer.firstUndecided(batch.topic, batch.partition);
+    for (const r of batch.records) if (r.offset >= firstUndecided) this.#queue.push(r);
     const last = batch.records[batch.records.length - 1];
     if (last) {
       this.#meter.lag(batch.topic, batch.partition, Math.max(0, batch.highWatermark - last.offset - 1));
@@ -488,58 +485,17 @@ export class Stage<V> implements Runnable {
 
   // --- commits ------------------------------------------------------------------------------------------------
 
-  #collectCommitPoints(): void {
-    for (const point of this.#ledger.drain()) {
-      this.#pendingCommits.set(`${point.topic}\u0000${point.partition}`, {
-        topic: point.topic,
-        partition: point.partition,
-        offset: point.nextOffset,
-      });
-    }
-  }
-
   /** Commits the contiguous settled prefix of every partition (in a transaction with its outputs, for exactly-once). */
   async commit(): Promise<void> {
     while (this.#committing) await this.#committing;
-    this.#committing = this.#eos ? this.#commitTransaction() : this.#commitOffsets();
+    this.#committing = this.#committer.commit().then((partitions) => {
+      if (partitions > 0) this.#afterCommit(partitions);
+    });
     try {
       await this.#committing;
     } finally {
       this.#committing = undefined;
     }
-  }
-
-  async #commitOffsets(): Promise<void> {
-    this.#collectCommitPoints();
-    if (this.#pendingCommits.size === 0) return;
-    const offsets = [...this.#pendingCommits.values()];
-    await (this.#consumer as TransportConsumer).commit(offsets);
-    for (const o of offsets) {
-      const key = `${o.topic}\u0000${o.partition}`;
-      if (this.#pendingCommits.get(key) === o) this.#pendingCommits.delete(key);
-    }
-    this.#afterCommit(offsets.length);
-  }
-
-  async #commitTransaction(): Promise<void> {
-    const points = this.#ledger.drain();
-    if (points.length === 0) return;
-    const producer = this.#producer as TransportProducer;
-    const txn = await producer.transaction();
-    try {
-      await txn.send(points.flatMap((p) => p.outputs));
-      await txn.sendOffsets(
-        this.groupId,
-        points.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.nextOffset })),
-      );
-      await txn.commit();
-      for (const p of points) this.#committedNext.set(`${p.topic}\u0000${p.partition}`, p.nextOffset);
-    } catch (err) {
-      await txn.abort().catch(() => {});
-      // The drained outputs are gone from the ledger: the stage must restart from its committed offsets.
-      throw err;
-    }
-    this.#afterCommit(points.length);
   }
 
   #afterCommit(partitions: number): void {
@@ -683,8 +639,10 @@ export class Stage<V> implements Runnable {
     this.#assigned = [];
     this.#paused = false;
     this.#ledger.abandon(); // the dropped records come again from the committed offsets
-    for (let attempt = 1; this.#state === 'recovering'; attempt += 1) {
-      try {
+    await retryWithBackoff(
+      RECONNECT_BACKOFF,
+      async (attempt) => {
+        if (this.#state !== 'recovering') return; // stopped while waiting
         // The transaction a failed commit left must be finished before the group hands out its offsets again:
         // otherwise they are read before that commit's markers and its records are decided twice.
         await this.#producer?.recover?.();
@@ -692,19 +650,18 @@ export class Stage<V> implements Runnable {
         if (this.#state !== 'recovering') return;
         this.#state = 'running';
         this.#log.info({ attempt }, 'consuming again after broker trouble');
-        return;
-      } catch (err) {
+      },
+      async (err) => {
         if (this.#commitTimer) clearInterval(this.#commitTimer);
         this.#pipeline?.unsubscribe();
         await Promise.allSettled([(this.#consumer as TransportConsumer | undefined)?.stop()]);
         if (!this.#withinOutageLimit()) {
           this.#state = 'running'; // #fail ends a running stage
           this.#fail(kind, err);
-          return;
+          throw err;
         }
-        await new Promise((r) => setTimeout(r, backoffMs(attempt)));
-      }
-    }
+      },
+    ).catch(() => {}); // the only way out with an error: the outage limit passed, and the stage has failed
   }
 
   #fail(kind: string, err: unknown): void {
@@ -751,9 +708,16 @@ export class Stage<V> implements Runnable {
   }
 }
 
-/** Wait before the next attempt to start or to consume again: 500 ms doubling to 5 s, as intake's start. */
-const RECONNECT_BACKOFF: RetryPolicy = { initialDelayMs: 500, maxDelayMs: 5000, jitter: 'none' };
-const backoffMs = (attempt: number) => backoffDelay(RECONNECT_BACKOFF, attempt);
+/**
+ * Wait before the next attempt to start or to consume again: 500 ms doubling to 5 s, as intake's start. No bound
+ * on the tries: `outageLimitMs` bounds the time instead.
+ */
+const RECONNECT_BACKOFF: RetryPolicy = {
+  maxAttempts: Number.POSITIVE_INFINITY,
+  initialDelayMs: 500,
+  maxDelayMs: 5000,
+  jitter: 'none',
+};
 
 /**
  * Defines a stage: records from `input.topics`, decoded with `input.serde`, flow through `process` — plain RxJS —

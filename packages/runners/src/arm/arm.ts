@@ -4,6 +4,7 @@ import {
   createStage,
   type Emission,
   type OutboundRecord,
+  onceUntilFailed,
   type Runnable,
   type Stage,
   StageMetrics,
@@ -227,50 +228,43 @@ export function createArm(options: ArmOptions): Arm {
 
   let app: ApiServer | undefined;
   let server: HttpRunnable | undefined;
-  let prepared: Promise<void> | undefined;
-  const prepare = (): Promise<void> => {
-    prepared ??= (async () => {
-      await migrateToLatest(db);
-      const own = new Set([
-        topics.callEvents,
-        `${topics.callEvents}${topics.dlqSuffix}`,
-        topics.operatorSessions,
-        topics.communicationResults,
-        topics.callbackRequests,
-      ]);
-      await transport.ensureTopics(pipelineTopics(config).filter((t) => own.has(t.topic)));
-      // With a Schema Registry, the schemas the publisher writes are registered before its first send (ADR 0122).
-      await serdes.operatorSession.ready?.();
-      app = await buildArmApi(
-        {
-          db,
-          security,
-          state,
-          sessions,
-          actions,
-          presenter,
-          logger,
-          dictionaries: settings.dictionaries,
-          pollIntervalMs: settings.pollIntervalMs,
-          historyLimit: settings.historyLimit,
-          reworkListLimit: settings.reworkListLimit,
-          now: () => clock().getTime(),
-        },
-        { bodyLimit: settings.bodyLimitBytes, page: pageSourceOf(settings.staticRoot) },
-      );
-      server = httpRunnable(
-        'arm.http',
-        app,
-        options.listen ?? { host: settings.host, port: settings.port },
-        probe,
-      );
-    })().catch((error: unknown) => {
-      // A failed preparation (database or broker down) is tried afresh by the next call.
-      prepared = undefined;
-      throw error;
-    });
-    return prepared;
-  };
+  // A failed preparation (database or broker down) is tried afresh by the next call.
+  const prepare = onceUntilFailed(async (): Promise<void> => {
+    await migrateToLatest(db);
+    const own = new Set([
+      topics.callEvents,
+      `${topics.callEvents}${topics.dlqSuffix}`,
+      topics.operatorSessions,
+      topics.communicationResults,
+      topics.callbackRequests,
+    ]);
+    await transport.ensureTopics(pipelineTopics(config).filter((t) => own.has(t.topic)));
+    // With a Schema Registry, the schemas the publisher writes are registered before its first send (ADR 0122).
+    await serdes.operatorSession.ready?.();
+    app = await buildArmApi(
+      {
+        db,
+        security,
+        state,
+        sessions,
+        actions,
+        presenter,
+        logger,
+        dictionaries: settings.dictionaries,
+        pollIntervalMs: settings.pollIntervalMs,
+        historyLimit: settings.historyLimit,
+        reworkListLimit: settings.reworkListLimit,
+        now: () => clock().getTime(),
+      },
+      { bodyLimit: settings.bodyLimitBytes, page: pageSourceOf(settings.staticRoot) },
+    );
+    server = httpRunnable(
+      'arm.http',
+      app,
+      options.listen ?? { host: settings.host, port: settings.port },
+      probe,
+    );
+  });
   const runnables = (): Runnable[] => (server ? [stage, server, sweep, reaper] : []);
 
   return {

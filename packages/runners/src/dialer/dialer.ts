@@ -4,6 +4,7 @@ import {
   createStage,
   type Logger,
   type OutboundRecord,
+  onceUntilFailed,
   type Runnable,
   type Serde,
   StageMetrics,
@@ -267,26 +268,20 @@ export function createDialer(options: DialerOptions): Dialer {
 
   const own = [topics.dialTasks, topics.callbackRequests, topics.operatorSessions];
   const ownTopics = new Set([...own, ...own.map(deadLetterTopicOf(config)), topics.callEvents]);
-  let prepared: Promise<void> | undefined;
-  const prepare = (): Promise<void> => {
-    prepared ??= (async () => {
-      await migrateToLatest(db);
-      await transport.ensureTopics(pipelineTopics(config).filter((t) => ownTopics.has(t.topic)));
-      await serdes.callEvent.ready?.();
-      const recovered = await recoverInterrupted(db, clock());
-      if (recovered.adds > 0)
-        logger.warn(
-          recovered,
-          'sends interrupted by a stop: pending again; each ADD is looked up at the telephony before it is sent (ADR 0169)',
-        );
-      const active = await sessions.load();
-      logger.info({ activeOperators: active, ...recovered }, 'dialer prepared');
-    })().catch((error: unknown) => {
-      prepared = undefined;
-      throw error;
-    });
-    return prepared;
-  };
+  // A failed preparation (database or broker down) is tried afresh by the next call.
+  const prepare = onceUntilFailed(async (): Promise<void> => {
+    await migrateToLatest(db);
+    await transport.ensureTopics(pipelineTopics(config).filter((t) => ownTopics.has(t.topic)));
+    await serdes.callEvent.ready?.();
+    const recovered = await recoverInterrupted(db, clock());
+    if (recovered.adds > 0)
+      logger.warn(
+        recovered,
+        'sends interrupted by a stop: pending again; each ADD is looked up at the telephony before it is sent (ADR 0169)',
+      );
+    const active = await sessions.load();
+    logger.info({ activeOperators: active, ...recovered }, 'dialer prepared');
+  });
 
   return {
     runnables,

@@ -11,7 +11,13 @@ import {
   SchemaNames,
   schemasDir,
 } from '@tm/contracts';
-import { AvroSchemaStore, type AvroSerde, avroSerde, SchemaRegistryClient } from '@tm/pipeline-core';
+import {
+  AvroSchemaStore,
+  type AvroSerde,
+  avroSerde,
+  onceUntilFailed,
+  SchemaRegistryClient,
+} from '@tm/pipeline-core';
 import { createLogger, type Logger } from './logger.js';
 
 /**
@@ -113,17 +119,9 @@ export function contractSerdes(config?: SerdeConfig, logger?: Logger): ContractS
 
 /** The same serdes, each of whose `ready()` gets them all ready (once; again after a failure). */
 function readyTogether(serdes: ContractSerdes): ContractSerdes {
-  let readying: Promise<void> | undefined;
-  const ready = (): Promise<void> => {
-    readying ??= Promise.all(Object.values(serdes).map((s: AvroSerde<unknown>) => s.ready?.())).then(
-      () => {},
-      (err: unknown) => {
-        readying = undefined;
-        throw err;
-      },
-    );
-    return readying;
-  };
+  const ready = onceUntilFailed(async (): Promise<void> => {
+    await Promise.all(Object.values(serdes).map((s: AvroSerde<unknown>) => s.ready?.()));
+  });
   const together = {} as Record<ValueType, AvroSerde<unknown>>;
   for (const [type, serde] of Object.entries(serdes) as [ValueType, AvroSerde<unknown>][]) {
     together[type] = { ...serde, ready };

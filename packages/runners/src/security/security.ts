@@ -1,5 +1,5 @@
 import type { PipelineConfig } from '@tm/contracts';
-import type { Runnable } from '@tm/pipeline-core';
+import { onceUntilFailed, type Runnable } from '@tm/pipeline-core';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { migrateToLatest } from '../campaign/db/migrate.js';
@@ -150,7 +150,6 @@ export function createSecurity(options: SecurityOptions): Security {
   );
   let app: ApiServer | undefined;
   let server: HttpRunnable | undefined;
-  let prepared: Promise<void> | undefined;
   const purge = periodicRunnable(
     'security.purge-expired-tokens',
     settings.purgeIntervalMs,
@@ -161,31 +160,25 @@ export function createSecurity(options: SecurityOptions): Security {
     (error) => logger.warn({ error: String(error) }, 'purging expired tokens failed; next run retries'),
   );
 
-  const prepare = (): Promise<void> => {
-    prepared ??= (async () => {
-      await migrateToLatest(db);
-      for (const seed of options.seedOperators ?? []) {
-        const added = await addOperator(db, { ...seed, passwordHash: await hasher.hash(seed.password) });
-        if (added) logger.info({ operatorId: added.id }, 'seed operator created');
-      }
-      app = await buildSecurityApi(service, {
-        bodyLimit: settings.bodyLimitBytes,
-        trustProxy: settings.trustProxy,
-        logger,
-      });
-      server = httpRunnable(
-        'security.http',
-        app,
-        options.listen ?? { host: settings.host, port: settings.port },
-        probe,
-      );
-    })().catch((error: unknown) => {
-      // A failed preparation (database or broker down) is tried afresh by the next call.
-      prepared = undefined;
-      throw error;
+  // A failed preparation (database or broker down) is tried afresh by the next call.
+  const prepare = onceUntilFailed(async (): Promise<void> => {
+    await migrateToLatest(db);
+    for (const seed of options.seedOperators ?? []) {
+      const added = await addOperator(db, { ...seed, passwordHash: await hasher.hash(seed.password) });
+      if (added) logger.info({ operatorId: added.id }, 'seed operator created');
+    }
+    app = await buildSecurityApi(service, {
+      bodyLimit: settings.bodyLimitBytes,
+      trustProxy: settings.trustProxy,
+      logger,
     });
-    return prepared;
-  };
+    server = httpRunnable(
+      'security.http',
+      app,
+      options.listen ?? { host: settings.host, port: settings.port },
+      probe,
+    );
+  });
 
   const runnables = () => (server ? [server, purge] : []);
   return {

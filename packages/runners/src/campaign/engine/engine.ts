@@ -2,6 +2,7 @@ import type { CallEvent, Candidate, CommunicationResult, PipelineConfig } from '
 import {
   createStage,
   type Logger,
+  onceUntilFailed,
   type Periodic,
   type RetryPolicy,
   runEvery,
@@ -144,7 +145,6 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
   );
 
   let stopping = false;
-  let prepared: Promise<void> | undefined;
   let schedules: Periodic[] = [];
   const onIngested = (result: IngestResult) => {
     metrics.candidates.inc({ outcome: 'created' }, result.created);
@@ -155,7 +155,7 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
     metrics.tasksCanceled.inc(result.canceled);
     analyze.created(result.created);
     // A replaced IN_PROGRESS task has a DELETE waiting in the outbox: send it without waiting for the schedule.
-    if (result.deleteDialTasks > 0 && prepared && !stopping)
+    if (result.deleteDialTasks > 0 && prepare.current && !stopping)
       dispatcher.publish().catch(scheduleFailed('publish'));
   };
 
@@ -266,55 +266,50 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
   const logRound = (round: DispatchRound) => {
     if (round.claimed > 0 || round.published > 0) log.info(round, 'dispatched');
   };
-  const prepare = (): Promise<void> => {
-    prepared ??= (async () => {
-      const applied = await migrateToLatest(db);
-      const campaigns = campaignRowsOf(config.eventsAnalyser.campaigns, settings.campaigns);
-      await upsertCampaigns(db, campaigns);
-      await transport.ensureTopics(pipelineTopics(config).filter((t) => engineTopics.has(t.topic)));
-      await producer.connect();
-      await serdes.dialTask.ready?.(); // the dispatcher encodes dial tasks; waits while the registry is down
-      if (options.schedules ?? true) {
-        schedules = [
-          runEvery(
-            settings.dispatch.intervalMs,
-            () => dispatcher.round().then(logRound),
-            scheduleFailed('dispatch'),
-          ),
-          runEvery(
-            settings.housekeeping.intervalMs,
-            async () => {
-              const pruned = await pruneOldRows(db, clock(), settings.housekeeping);
-              log.info(pruned, 'pruned published dial tasks and consumed event ids');
-            },
-            scheduleFailed('housekeeping'),
-          ),
-          ...(settings.dispatch.callStartTimeoutMs > 0
-            ? [
-                runEvery(
-                  settings.dispatch.timeoutCheckIntervalMs,
-                  timeOutUnstarted,
-                  scheduleFailed('call-start-timeout'),
-                ),
-              ]
-            : []),
-        ];
-      }
-      log.info(
-        {
-          migrationsApplied: applied.length,
-          campaigns: campaigns.map((c) => c.id),
-          publisher: mode,
-          dispatchEveryMs: options.schedules === false ? null : settings.dispatch.intervalMs,
-        },
-        'campaign engine prepared',
-      );
-    })().catch((err: unknown) => {
-      prepared = undefined; // a later call tries again (the database or the broker may be back)
-      throw err;
-    });
-    return prepared;
-  };
+  // A failed preparation (the database or the broker down) is tried again by the next call.
+  const prepare = onceUntilFailed(async (): Promise<void> => {
+    const applied = await migrateToLatest(db);
+    const campaigns = campaignRowsOf(config.eventsAnalyser.campaigns, settings.campaigns);
+    await upsertCampaigns(db, campaigns);
+    await transport.ensureTopics(pipelineTopics(config).filter((t) => engineTopics.has(t.topic)));
+    await producer.connect();
+    await serdes.dialTask.ready?.(); // the dispatcher encodes dial tasks; waits while the registry is down
+    if (options.schedules ?? true) {
+      schedules = [
+        runEvery(
+          settings.dispatch.intervalMs,
+          () => dispatcher.round().then(logRound),
+          scheduleFailed('dispatch'),
+        ),
+        runEvery(
+          settings.housekeeping.intervalMs,
+          async () => {
+            const pruned = await pruneOldRows(db, clock(), settings.housekeeping);
+            log.info(pruned, 'pruned published dial tasks and consumed event ids');
+          },
+          scheduleFailed('housekeeping'),
+        ),
+        ...(settings.dispatch.callStartTimeoutMs > 0
+          ? [
+              runEvery(
+                settings.dispatch.timeoutCheckIntervalMs,
+                timeOutUnstarted,
+                scheduleFailed('call-start-timeout'),
+              ),
+            ]
+          : []),
+      ];
+    }
+    log.info(
+      {
+        migrationsApplied: applied.length,
+        campaigns: campaigns.map((c) => c.id),
+        publisher: mode,
+        dispatchEveryMs: options.schedules === false ? null : settings.dispatch.intervalMs,
+      },
+      'campaign engine prepared',
+    );
+  });
 
   return {
     stages,
@@ -329,9 +324,10 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
       await Promise.allSettled(schedules.map((s) => s.stop()));
       await dispatcher.idle();
       await analyze.idle();
-      if (prepared) await producer.disconnect();
+      if (prepare.current) await producer.disconnect();
     },
     async dispatchNow() {
+      const prepared = prepare.current;
       if (!prepared) throw new Error('campaign engine: dispatchNow() before prepare() or start()');
       await prepared;
       const round = await dispatcher.round();
@@ -339,6 +335,7 @@ export function createCampaignEngine(options: CampaignEngineOptions): CampaignEn
       return round.claimed;
     },
     async timeOutUnstartedNow() {
+      const prepared = prepare.current;
       if (!prepared) throw new Error('campaign engine: timeOutUnstartedNow() before prepare() or start()');
       await prepared;
       return timeOutUnstarted();
