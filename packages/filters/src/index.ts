@@ -26,12 +26,6 @@ export {
   compileCampaign,
   compileCampaigns,
 } from './framework/compile.js';
-export {
-  abramRequestOf,
-  casperQueryOf,
-  createServiceLookups,
-  type ServiceLookups,
-} from './framework/evaluation-context.js';
 export { ApplicationEvaluationError, isRetriable } from './framework/evaluation-error.js';
 export {
   type CampaignInfo,
@@ -77,6 +71,13 @@ export {
   type ServicePolicy,
 } from './services/resilience.js';
 export { createServiceClients, type ServiceClients } from './services/service-clients.js';
+export {
+  abramRequestOf,
+  casperQueryOf,
+  createServiceLookups,
+  keptAnswers,
+  type ServiceLookups,
+} from './services/service-lookups.js';
 export {
   type AbramAssessment,
   type AbramRequest,

@@ -6,6 +6,7 @@ import {
   createServiceClients,
   evaluateApplication,
   type FilterRegistry,
+  keptAnswers,
   type ServiceClients,
   type Services,
 } from '@tm/filters';
@@ -27,7 +28,6 @@ import { contractSerdes } from '../runtime/serdes.js';
 import { stageSettingsOf } from '../runtime/stage-settings.js';
 import { type DecisionSinks, decisionRecords } from './decision-records.js';
 import { evaluationFailureCounter, failureLabels } from './evaluation-metrics.js';
-import { keptAnswers } from './kept-answers.js';
 import { rideOutRetryPolicy } from './ride-out-retry.js';
 import { watchBreakers } from './watch-breakers.js';
 
