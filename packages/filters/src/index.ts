@@ -93,3 +93,4 @@ export {
   type MlCheckStatus,
   type Services,
 } from './services/types.js';
+export { type BreakerLog, policiesOf, watchBreakers } from './services/watch-breakers.js';

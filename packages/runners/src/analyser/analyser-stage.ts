@@ -9,6 +9,7 @@ import {
   keptAnswers,
   type ServiceClients,
   type Services,
+  watchBreakers,
 } from '@tm/filters';
 import {
   type Committable,
@@ -29,7 +30,6 @@ import { stageSettingsOf } from '../runtime/stage-settings.js';
 import { type DecisionSinks, decisionRecords } from './decision-records.js';
 import { evaluationFailureCounter, failureLabels } from './evaluation-metrics.js';
 import { rideOutRetryPolicy } from './ride-out-retry.js';
-import { watchBreakers } from './watch-breakers.js';
 
 /** The analyser's stage name: its consumer group and, with `-tx`, its transactional id (thesis: tml-events-analyser). */
 export const ANALYSER_STAGE_NAME = 'tml-events-analyser';
