@@ -64,6 +64,16 @@ export {
   ServiceUnavailableError,
 } from './services/errors.js';
 export {
+  ABRAM_ASSESS,
+  type AbramAssessBody,
+  BLACKLIST_SEARCH,
+  type BlacklistSearchBody,
+  CASPER_SEARCH,
+  type CasperSearchBody,
+  type HttpContract,
+  requestJsonSchema,
+} from './services/http-contracts.js';
+export {
   type BreakerState,
   breakerStateOf,
   createServicePolicy,
