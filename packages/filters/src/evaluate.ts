@@ -1,8 +1,8 @@
 import type { Application } from '@tm/contracts';
 import { evaluateCampaign } from './framework/cascade.js';
 import type { CompiledCampaign } from './framework/compile.js';
-import { createServiceLookups } from './framework/evaluation-context.js';
 import type { CampaignOutcome } from './framework/outcome.js';
+import { createServiceLookups } from './services/service-lookups.js';
 import type { Services } from './services/types.js';
 
 /**

@@ -26,12 +26,6 @@ export {
   compileCampaign,
   compileCampaigns,
 } from './framework/compile.js';
-export {
-  abramRequestOf,
-  casperQueryOf,
-  createServiceLookups,
-  type ServiceLookups,
-} from './framework/evaluation-context.js';
 export { ApplicationEvaluationError, isRetriable } from './framework/evaluation-error.js';
 export {
   type CampaignInfo,
@@ -70,6 +64,16 @@ export {
   ServiceUnavailableError,
 } from './services/errors.js';
 export {
+  ABRAM_ASSESS,
+  type AbramAssessBody,
+  BLACKLIST_SEARCH,
+  type BlacklistSearchBody,
+  CASPER_SEARCH,
+  type CasperSearchBody,
+  type HttpContract,
+  requestJsonSchema,
+} from './services/http-contracts.js';
+export {
   type BreakerState,
   breakerStateOf,
   createServicePolicy,
@@ -77,6 +81,13 @@ export {
   type ServicePolicy,
 } from './services/resilience.js';
 export { createServiceClients, type ServiceClients } from './services/service-clients.js';
+export {
+  abramRequestOf,
+  casperQueryOf,
+  createServiceLookups,
+  keptAnswers,
+  type ServiceLookups,
+} from './services/service-lookups.js';
 export {
   type AbramAssessment,
   type AbramRequest,
@@ -92,3 +103,4 @@ export {
   type MlCheckStatus,
   type Services,
 } from './services/types.js';
+export { type BreakerLog, policiesOf, watchBreakers } from './services/watch-breakers.js';

@@ -1,7 +1,7 @@
 import type { Application } from '@tm/contracts';
-import { createServiceLookups } from '../framework/evaluation-context.js';
 import type { Filter } from '../framework/filter.js';
 import type { FilterVerdict } from '../framework/verdict.js';
+import { createServiceLookups } from '../services/service-lookups.js';
 import type { Services } from '../services/types.js';
 import { fakeServices } from '../testing/fake-services.js';
 

@@ -1,6 +1,6 @@
 import type { Application, Product } from '@tm/contracts';
+import type { ServiceLookups } from '../services/service-lookups.js';
 import type { CompiledCampaign } from './compile.js';
-import type { ServiceLookups } from './evaluation-context.js';
 import { ApplicationEvaluationError } from './evaluation-error.js';
 import type { FilterContext } from './filter.js';
 import { type CampaignOutcome, DATA_STREAM, REQUEST_STATUS } from './outcome.js';

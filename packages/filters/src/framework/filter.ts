@@ -1,6 +1,6 @@
 import type { Application } from '@tm/contracts';
 import { z } from 'zod';
-import type { ServiceLookups } from './evaluation-context.js';
+import type { ServiceLookups } from '../services/service-lookups.js';
 import type { FilterVerdict } from './verdict.js';
 
 /** What a filter knows about the campaign it runs for, besides its own settings. */

@@ -1,45 +1,29 @@
 import type { ServiceClientConfig } from '@tm/contracts';
-import { z } from 'zod';
+import { ABRAM_ASSESS, type AbramAssessBody } from './http-contracts.js';
 import { JsonEndpoint } from './json-endpoint.js';
 import { passportBody } from './passport-body.js';
 import { createServicePolicy, type ServicePolicy } from './resilience.js';
 import type { AbramAssessment, AbramRequest, AbramService } from './types.js';
 
 /** Abram's assessment path (our design; packages/filters/README.md). */
-export const ABRAM_ASSESS_PATH = '/api/abram/v1/assessments';
+export const ABRAM_ASSESS_PATH = ABRAM_ASSESS.path;
 
-const Check = z.object({
-  status: z.enum(['PASSED', 'FAILED', 'ERROR', 'NOT_CHECKED']),
-  reason: z
-    .string()
-    .nullish()
-    .transform((r) => r ?? null),
-});
-
-const amount = z.number().int().min(0);
-
-const Answer = z.object({
-  checks: z.object({ device: Check, phone: Check, face: Check, document: Check }),
-  products: z.array(
-    z
-      .object({
-        product_type: z.string().min(1),
-        min_amount: amount,
-        max_amount: amount,
-        interest_rate: amount,
-        term: amount,
-        term_unit: z.enum(['day', 'month']),
-      })
-      .transform((p) => ({
-        productType: p.product_type,
-        minAmount: p.min_amount,
-        maxAmount: p.max_amount,
-        interestRate: p.interest_rate,
-        term: p.term,
-        termUnit: p.term_unit,
-      })),
-  ),
-});
+const Answer = ABRAM_ASSESS.response.transform(({ checks, products }) => ({
+  checks: {
+    device: { status: checks.device.status, reason: checks.device.reason ?? null },
+    phone: { status: checks.phone.status, reason: checks.phone.reason ?? null },
+    face: { status: checks.face.status, reason: checks.face.reason ?? null },
+    document: { status: checks.document.status, reason: checks.document.reason ?? null },
+  },
+  products: products.map((p) => ({
+    productType: p.product_type,
+    minAmount: p.min_amount,
+    maxAmount: p.max_amount,
+    interestRate: p.interest_rate,
+    term: p.term,
+    termUnit: p.term_unit,
+  })),
+}));
 
 /** The Abram client: one assessment per application, answering the four ML checks and the products. */
 export class AbramClient implements AbramService {
@@ -52,7 +36,7 @@ export class AbramClient implements AbramService {
   }
 
   assess(request: AbramRequest): Promise<AbramAssessment> {
-    const body = {
+    const body: AbramAssessBody = {
       application_number: request.applicationNumber,
       client_type: request.clientType,
       phone: request.phone,

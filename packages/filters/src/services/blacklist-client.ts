@@ -1,28 +1,19 @@
 import type { BlacklistClientConfig } from '@tm/contracts';
 import DataLoader from 'dataloader';
-import { z } from 'zod';
+import { BLACKLIST_SEARCH, type BlacklistSearchBody } from './http-contracts.js';
 import { JsonEndpoint } from './json-endpoint.js';
 import { createServicePolicy, type ServicePolicy } from './resilience.js';
 import type { BlacklistRecord, BlacklistService, BlacklistSubject } from './types.js';
 
 /** BlackList's search path (thesis figure 14). */
-export const BLACKLIST_SEARCH_PATH = '/api/v2/records/search';
+export const BLACKLIST_SEARCH_PATH = BLACKLIST_SEARCH.path;
 
-const RecordSchema = z.looseObject({
-  id: z.union([z.string(), z.number()]).transform(String),
-  phone: z.string().nullish(),
-  device_id: z.string().nullish(),
-  reason: z.string().nullish(),
-});
-
-/** `{ "records": [...] }`; a bare array of records is accepted too. */
-const SearchAnswer = z
-  .union([z.array(RecordSchema), z.object({ records: z.array(RecordSchema) })])
+const SearchAnswer = BLACKLIST_SEARCH.response
   .transform((answer) => (Array.isArray(answer) ? answer : answer.records))
   .transform((records) =>
     records.map(
       (r): BlacklistRecord => ({
-        id: r.id,
+        id: String(r.id),
         phone: r.phone ?? null,
         deviceId: r.device_id ?? null,
         reason: r.reason ?? null,
@@ -31,9 +22,7 @@ const SearchAnswer = z
   );
 
 /** The `$or` query of thesis figure 15 for many subjects at once: each distinct phone and device id once. */
-export function searchQuery(subjects: readonly BlacklistSubject[]): {
-  query: { $or: Array<{ phone: string } | { device_id: string }> };
-} {
+export function searchQuery(subjects: readonly BlacklistSubject[]): BlacklistSearchBody {
   const phones = new Set(subjects.map((s) => s.phone));
   const devices = new Set(subjects.flatMap((s) => (s.deviceId ? [s.deviceId] : [])));
   return {

@@ -6,8 +6,10 @@ import {
   createServiceClients,
   evaluateApplication,
   type FilterRegistry,
+  keptAnswers,
   type ServiceClients,
   type Services,
+  watchBreakers,
 } from '@tm/filters';
 import {
   type Committable,
@@ -27,9 +29,7 @@ import { contractSerdes } from '../runtime/serdes.js';
 import { stageSettingsOf } from '../runtime/stage-settings.js';
 import { type DecisionSinks, decisionRecords } from './decision-records.js';
 import { evaluationFailureCounter, failureLabels } from './evaluation-metrics.js';
-import { keptAnswers } from './kept-answers.js';
 import { rideOutRetryPolicy } from './ride-out-retry.js';
-import { watchBreakers } from './watch-breakers.js';
 
 /** The analyser's stage name: its consumer group and, with `-tx`, its transactional id (thesis: tml-events-analyser). */
 export const ANALYSER_STAGE_NAME = 'tml-events-analyser';

@@ -5,7 +5,6 @@ export {
   createAnalyserStage,
 } from './analyser-stage.js';
 export { type DecisionSinks, decisionRecords } from './decision-records.js';
-export { keptAnswers } from './kept-answers.js';
 export {
   attemptsToRideOut,
   longestRideOut,

@@ -1,6 +1,6 @@
+import { ABRAM_ASSESS, type AbramAssessBody, requestJsonSchema } from '@tm/filters';
 import type { FastifyInstance } from 'fastify';
 import type { FaultControl } from './faults.js';
-import { nullableString, type PassportBody, passportSchema, phoneSchema } from './request-schemas.js';
 import { seededUnit } from './seeded.js';
 import { createSimulatorServer } from './simulator-server.js';
 
@@ -11,36 +11,9 @@ export interface AbramRates {
   readonly noProductsRate: number;
 }
 
-interface AssessmentBody {
-  application_number: string;
-  client_type: 'pioneer' | 'repeater';
-  phone: string;
-  device_id?: string | null;
-  face_id?: string | null;
-  passport?: PassportBody;
-  birth_date?: string | null;
-  requested_amount?: number | null;
-  product_type?: string | null;
-}
+type AssessmentBody = AbramAssessBody;
 
-const assessmentSchema = {
-  body: {
-    type: 'object',
-    required: ['application_number', 'client_type', 'phone'],
-    properties: {
-      application_number: { type: 'string', minLength: 1, maxLength: 64 },
-      client_type: { enum: ['pioneer', 'repeater'] },
-      phone: phoneSchema,
-      device_id: nullableString(256),
-      face_id: nullableString(256),
-      passport: passportSchema,
-      birth_date: nullableString(10),
-      requested_amount: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'null' }] },
-      product_type: nullableString(64),
-    },
-    additionalProperties: false,
-  },
-} as const;
+const assessmentSchema = { body: requestJsonSchema(ABRAM_ASSESS) };
 
 type Check = 'device' | 'phone' | 'face' | 'document';
 
@@ -125,23 +98,19 @@ export function createAbramSimulator(
 ): FastifyInstance {
   const app = createSimulatorServer();
   faults.install(app);
-  app.post<{ Body: AssessmentBody }>(
-    '/api/abram/v1/assessments',
-    { schema: assessmentSchema },
-    async (request) => {
-      const body = request.body;
-      const check = (c: Check) => abramCheckFor(seed, rates, c, subjectOf(c, body));
-      return {
-        application_number: body.application_number,
-        checks: {
-          device: check('device'),
-          phone: check('phone'),
-          face: check('face'),
-          document: check('document'),
-        },
-        products: abramProductsFor(seed, rates, body),
-      };
-    },
-  );
+  app.post<{ Body: AssessmentBody }>(ABRAM_ASSESS.path, { schema: assessmentSchema }, async (request) => {
+    const body = request.body;
+    const check = (c: Check) => abramCheckFor(seed, rates, c, subjectOf(c, body));
+    return {
+      application_number: body.application_number,
+      checks: {
+        device: check('device'),
+        phone: check('phone'),
+        face: check('face'),
+        document: check('document'),
+      },
+      products: abramProductsFor(seed, rates, body),
+    };
+  });
   return app;
 }

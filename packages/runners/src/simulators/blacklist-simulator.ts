@@ -1,3 +1,4 @@
+import { BLACKLIST_SEARCH, type BlacklistSearchBody, requestJsonSchema } from '@tm/filters';
 import type { FastifyInstance } from 'fastify';
 import type { BlacklistEntry } from './blacklist-file.js';
 import type { FaultControl } from './faults.js';
@@ -5,37 +6,7 @@ import { createSimulatorServer } from './simulator-server.js';
 
 type Term = { phone: string } | { device_id: string };
 
-interface SearchBody {
-  query: { $or?: Term[]; phone?: string; device_id?: string };
-}
-
-const term = {
-  type: 'object',
-  minProperties: 1,
-  maxProperties: 1,
-  properties: { phone: { type: 'string', maxLength: 32 }, device_id: { type: 'string', maxLength: 256 } },
-  additionalProperties: false,
-} as const;
-
-const searchSchema = {
-  body: {
-    type: 'object',
-    required: ['query'],
-    properties: {
-      query: {
-        type: 'object',
-        minProperties: 1,
-        properties: {
-          $or: { type: 'array', maxItems: 20_000, items: term },
-          phone: term.properties.phone,
-          device_id: term.properties.device_id,
-        },
-        additionalProperties: false,
-      },
-    },
-    additionalProperties: false,
-  },
-} as const;
+const searchSchema = { body: requestJsonSchema(BLACKLIST_SEARCH) };
 
 /**
  * The BlackList stand-in (thesis §2.3.1): `POST /api/v2/records/search` with the `$or` query of figure 15 (any
@@ -57,19 +28,28 @@ export function createBlacklistSimulator(
 
   const app = createSimulatorServer({ bodyLimit: 4 * 1024 * 1024 });
   faults.install(app);
-  app.post<{ Body: SearchBody }>('/api/v2/records/search', { schema: searchSchema }, async (request) => {
-    const { query } = request.body;
-    const terms: Term[] = [...(query.$or ?? [])];
-    if (query.phone !== undefined) terms.push({ phone: query.phone });
-    if (query.device_id !== undefined) terms.push({ device_id: query.device_id });
-    const found = new Set<BlacklistEntry>();
-    for (const t of terms) {
-      const hits = 'phone' in t ? byPhone.get(t.phone) : byDevice.get(t.device_id);
-      for (const hit of hits ?? []) found.add(hit);
-    }
-    return {
-      records: [...found].map((e) => ({ id: e.id, phone: e.phone, device_id: e.deviceId, reason: e.reason })),
-    };
-  });
+  app.post<{ Body: BlacklistSearchBody }>(
+    BLACKLIST_SEARCH.path,
+    { schema: searchSchema },
+    async (request) => {
+      const { query } = request.body;
+      const terms: Term[] = [...(query.$or ?? [])];
+      if (query.phone !== undefined) terms.push({ phone: query.phone });
+      if (query.device_id !== undefined) terms.push({ device_id: query.device_id });
+      const found = new Set<BlacklistEntry>();
+      for (const t of terms) {
+        const hits = 'phone' in t ? byPhone.get(t.phone) : byDevice.get(t.device_id);
+        for (const hit of hits ?? []) found.add(hit);
+      }
+      return {
+        records: [...found].map((e) => ({
+          id: e.id,
+          phone: e.phone,
+          device_id: e.deviceId,
+          reason: e.reason,
+        })),
+      };
+    },
+  );
   return app;
 }

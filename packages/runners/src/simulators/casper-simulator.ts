@@ -1,6 +1,6 @@
+import { CASPER_SEARCH, type CasperSearchBody, requestJsonSchema } from '@tm/filters';
 import type { FastifyInstance } from 'fastify';
 import type { FaultControl } from './faults.js';
-import { nullableString, type PassportBody, passportSchema, phoneSchema } from './request-schemas.js';
 import { seededId, seededUnit } from './seeded.js';
 import { createSimulatorServer } from './simulator-server.js';
 
@@ -15,24 +15,7 @@ export const CASPER_TIME_ZONES: ReadonlyArray<{ zone: string; region: string; sh
   { zone: 'Europe/Kaliningrad', region: 'Kaliningrad Oblast', share: 0.03 },
 ];
 
-interface ClientsSearchBody {
-  phone: string;
-  device_id?: string | null;
-  passport?: PassportBody;
-}
-
-const searchSchema = {
-  body: {
-    type: 'object',
-    required: ['phone'],
-    properties: {
-      phone: phoneSchema,
-      device_id: nullableString(256),
-      passport: passportSchema,
-    },
-    additionalProperties: false,
-  },
-} as const;
+const searchSchema = { body: requestJsonSchema(CASPER_SEARCH) };
 
 const ACTIVITY_EPOCH = Date.parse('2024-06-01T00:00:00Z');
 const OPERATORS = ['MTS', 'Beeline', 'MegaFon', 'Tele2'];
@@ -41,7 +24,7 @@ const OPERATORS = ['MTS', 'Beeline', 'MegaFon', 'Tele2'];
 export function casperClientFor(
   seed: string | number,
   unknownClientRate: number,
-  body: ClientsSearchBody,
+  body: CasperSearchBody,
 ): Record<string, unknown> | null {
   const { phone } = body;
   if (seededUnit(seed, 'casper-unknown', phone) < unknownClientRate) return null;
@@ -79,12 +62,8 @@ export function createCasperSimulator(
 ): FastifyInstance {
   const app = createSimulatorServer();
   faults.install(app);
-  app.post<{ Body: ClientsSearchBody }>(
-    '/api/casper/v1/clients/search',
-    { schema: searchSchema },
-    async (request) => ({
-      client: casperClientFor(seed, unknownClientRate, request.body),
-    }),
-  );
+  app.post<{ Body: CasperSearchBody }>(CASPER_SEARCH.path, { schema: searchSchema }, async (request) => ({
+    client: casperClientFor(seed, unknownClientRate, request.body),
+  }));
   return app;
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TelephonySimulatorConfig } from '@tm/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { TELEPHONY_API } from '../telephony/telephony-api.js';
 import type { FaultControl } from './faults.js';
 import { createSimulatorServer } from './simulator-server.js';
 import {
@@ -11,21 +12,7 @@ import {
   TelephonyRefusal,
 } from './telephony-model.js';
 
-/** The routes of the simulator's HTTP API (ADR 0081). */
-export const TELEPHONY_API = {
-  token: '/v1/auth/token',
-  tasks: '/v1/tasks',
-  taskBatch: '/v1/tasks/batch',
-  task: '/v1/tasks/:externalId',
-  status: '/v1/operators/:operatorId/status',
-  events: '/v1/operators/:operatorId/events',
-  /** Admin (no faults, no key): the model's counters. */
-  stats: '/__sim/telephony/stats',
-  /** Admin: `{count}`, lose the next tasks added. */
-  loseNext: '/__sim/telephony/lose-next',
-  /** Admin: `{ms}`, hold each addTask's answer this long after the task was taken (0 ends it). */
-  holdAddAnswers: '/__sim/telephony/hold-add-answers',
-} as const;
+export { TELEPHONY_API };
 
 /** Most events one poll answers, and the default. */
 export const MAX_EVENTS_PAGE = 1000;

@@ -13,6 +13,7 @@ import {
   TelephonyError,
   type TelephonyTask,
 } from './telephony.js';
+import { TELEPHONY_API, telephonyPath } from './telephony-api.js';
 
 /** How to reach the provider's HTTP API (the telephony simulator's, ADR 0081). */
 export interface HttpTelephonyOptions {
@@ -63,7 +64,7 @@ export class HttpTelephony implements Telephony {
 
   async authenticate(operatorId: number, credentials: OperatorCredentials): Promise<OperatorSession> {
     const asked = this.#now();
-    const { body } = await this.#call('authenticate', 'POST', '/v1/auth/token', {
+    const { body } = await this.#call('authenticate', 'POST', TELEPHONY_API.token, {
       headers: { 'x-api-key': this.#apiKey },
       body: { operator_id: operatorId, login: credentials.login, secret: credentials.secret },
       ok: [200],
@@ -76,15 +77,20 @@ export class HttpTelephony implements Telephony {
   }
 
   async setStatus(session: OperatorSession, status: OperatorStatus): Promise<void> {
-    await this.#call('setStatus', 'PUT', `/v1/operators/${session.operatorId}/status`, {
-      headers: { authorization: `Bearer ${session.token}` },
-      body: { status },
-      ok: [200, 204],
-    });
+    await this.#call(
+      'setStatus',
+      'PUT',
+      telephonyPath(TELEPHONY_API.status, { operatorId: session.operatorId }),
+      {
+        headers: { authorization: `Bearer ${session.token}` },
+        body: { status },
+        ok: [200, 204],
+      },
+    );
   }
 
   async addTask(task: TelephonyTask): Promise<{ readonly externalId: string }> {
-    const { body } = await this.#call('addTask', 'POST', '/v1/tasks', {
+    const { body } = await this.#call('addTask', 'POST', TELEPHONY_API.tasks, {
       headers: { 'x-api-key': this.#apiKey },
       body: taskBody(task),
       ok: [200, 201],
@@ -95,7 +101,7 @@ export class HttpTelephony implements Telephony {
 
   async addTasks(tasks: readonly TelephonyTask[]): Promise<readonly AddTaskOutcome[]> {
     if (tasks.length === 0) return [];
-    const { body } = await this.#call('addTasks', 'POST', '/v1/tasks/batch', {
+    const { body } = await this.#call('addTasks', 'POST', TELEPHONY_API.taskBatch, {
       headers: { 'x-api-key': this.#apiKey },
       body: { tasks: tasks.map(taskBody) },
       ok: [200],
@@ -112,7 +118,7 @@ export class HttpTelephony implements Telephony {
 
   async findTask(reference: string): Promise<{ readonly externalId: string } | undefined> {
     const query = new URLSearchParams({ reference });
-    const { status, body } = await this.#call('findTask', 'GET', `/v1/tasks?${query}`, {
+    const { status, body } = await this.#call('findTask', 'GET', `${TELEPHONY_API.tasks}?${query}`, {
       headers: { 'x-api-key': this.#apiKey },
       ok: [200, 404],
     });
@@ -129,7 +135,7 @@ export class HttpTelephony implements Telephony {
     const { status, body } = await this.#call(
       'deleteTask',
       'DELETE',
-      `/v1/tasks/${encodeURIComponent(externalId)}`,
+      telephonyPath(TELEPHONY_API.task, { externalId }),
       { headers: { 'x-api-key': this.#apiKey }, ok: [200, 204, 404, 409] },
     );
     if (status === 200 || status === 204) return 'DELETED';
@@ -145,7 +151,7 @@ export class HttpTelephony implements Telephony {
     const { body } = await this.#call(
       'pollEvents',
       'GET',
-      `/v1/operators/${session.operatorId}/events?${query}`,
+      `${telephonyPath(TELEPHONY_API.events, { operatorId: session.operatorId })}?${query}`,
       { headers: { authorization: `Bearer ${session.token}` }, ok: [200] },
     );
     if (!Array.isArray(body?.events) || typeof body.cursor !== 'string') throw unreadable('pollEvents');

@@ -1,7 +1,7 @@
-import { abramRequestOf, casperQueryOf } from '@tm/filters';
-import { abramAnswer, applicationFixture, fakeServices } from '@tm/filters/testing';
 import { expect } from 'chai';
-import { keptAnswers } from './kept-answers.js';
+import { applicationFixture } from '../testing/application-fixture.js';
+import { abramAnswer, fakeServices } from '../testing/fake-services.js';
+import { abramRequestOf, casperQueryOf, createServiceLookups, keptAnswers } from './service-lookups.js';
 
 describe('keptAnswers', () => {
   const app = applicationFixture();
@@ -46,5 +46,30 @@ describe('keptAnswers', () => {
     const kept = keptAnswers(services);
     await Promise.all([1, 2, 3].map(() => kept.casper.findClient(casperQueryOf(app))));
     expect(services.calls.casper).to.equal(1);
+  });
+});
+
+describe('createServiceLookups', () => {
+  const app = applicationFixture();
+
+  it('asks each service at most once, and shares a failure with every later caller', async () => {
+    const services = fakeServices({
+      abram: () => {
+        throw new Error('down');
+      },
+    });
+    const lookups = createServiceLookups(app, services);
+    const outcomes = await Promise.all(
+      [1, 2, 3].map(() =>
+        lookups.abram().then(
+          () => 'ok',
+          (err: Error) => err.message,
+        ),
+      ),
+    );
+    await lookups.blacklist();
+    await lookups.blacklist();
+    expect(outcomes).to.deep.equal(['down', 'down', 'down']);
+    expect(services.calls).to.deep.equal({ blacklist: 1, casper: 0, abram: 1 });
   });
 });

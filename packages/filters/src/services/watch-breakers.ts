@@ -1,8 +1,14 @@
-import type { ServicePolicy, Services } from '@tm/filters';
-import type { Logger } from '@tm/pipeline-core';
+import type { ServicePolicy } from './resilience.js';
+import type { Services } from './types.js';
 
-/** Services that expose their resilience policies (the HTTP clients of @tm/filters do). */
-function policiesOf(services: Services): ServicePolicy[] {
+/** Where breaker state changes are logged: pino's `Logger` fits. */
+export interface BreakerLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+/** The resilience policies of the services that expose one (the HTTP clients of this package do; fakes do not). */
+export function policiesOf(services: Services): ServicePolicy[] {
   return Object.values(services).flatMap((service: object) =>
     'policy' in service && typeof service.policy === 'object' && service.policy !== null
       ? [service.policy as ServicePolicy]
@@ -12,10 +18,10 @@ function policiesOf(services: Services): ServicePolicy[] {
 
 /**
  * Logs every circuit-breaker state change of the services: an outage shows as `open` (warn) and its end as
- * `closed` (info), rather than as one line per waiting application. Services without policies (test fakes) are
- * not watched. Dispose when the stage stopped.
+ * `closed` (info), rather than as one line per waiting call. Services without policies (test fakes) are not
+ * watched. Dispose when the services are no longer used.
  */
-export function watchBreakers(services: Services, log: Logger): { dispose(): void } {
+export function watchBreakers(services: Services, log: BreakerLog): { dispose(): void } {
   const subscriptions = policiesOf(services).map((policy) =>
     policy.onBreakerStateChange((state) => {
       const line = { service: policy.service, breaker: state };

@@ -1,0 +1,60 @@
+import type { ServiceClientConfig } from '@tm/contracts';
+import { expect } from 'chai';
+import { fakeServices } from '../testing/fake-services.js';
+import { HttpStatusError } from './errors.js';
+import { createServicePolicy } from './resilience.js';
+import type { Services } from './types.js';
+import { policiesOf, watchBreakers } from './watch-breakers.js';
+
+const config: ServiceClientConfig = {
+  url: 'http://127.0.0.1:1',
+  timeoutMs: 1_000,
+  retry: { maxRetries: 0, initialDelayMs: 1, maxDelayMs: 1 },
+  breaker: { consecutiveFailures: 1, halfOpenAfterMs: 20 },
+  concurrency: { maxInFlight: 1, maxQueued: 10 },
+};
+
+function recordingLog() {
+  const lines: Array<[string, object, string]> = [];
+  return {
+    lines,
+    info: (fields: object, message: string) => lines.push(['info', fields, message]),
+    warn: (fields: object, message: string) => lines.push(['warn', fields, message]),
+  };
+}
+
+describe('watchBreakers', () => {
+  it('logs a breaker opening as a warning and its closing as info, naming the service', async () => {
+    const policy = createServicePolicy('abram', config);
+    const services: Services = { ...fakeServices(), abram: Object.assign(fakeServices().abram, { policy }) };
+    const log = recordingLog();
+    const watch = watchBreakers(services, log);
+
+    await policy.execute('assess', () => Promise.reject(new HttpStatusError(503, ''))).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await policy.execute('assess', () => Promise.resolve('ok'));
+
+    expect(log.lines).to.deep.equal([
+      ['warn', { service: 'abram', breaker: 'open' }, 'service circuit breaker open'],
+      ['warn', { service: 'abram', breaker: 'half-open' }, 'service circuit breaker half-open'],
+      [
+        'info',
+        { service: 'abram', breaker: 'closed' },
+        'service circuit breaker closed: calls go through again',
+      ],
+    ]);
+    watch.dispose();
+  });
+
+  it('stops logging once disposed, and watches nothing of services without policies', async () => {
+    const policy = createServicePolicy('casper', config);
+    const log = recordingLog();
+    watchBreakers(
+      { ...fakeServices(), casper: Object.assign(fakeServices().casper, { policy }) },
+      log,
+    ).dispose();
+    await policy.execute('search', () => Promise.reject(new HttpStatusError(503, ''))).catch(() => undefined);
+    expect(log.lines).to.deep.equal([]);
+    expect(policiesOf(fakeServices())).to.deep.equal([]);
+  });
+});
