@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import type { Command } from 'commander';
 import { buildProgram, normaliseArgv } from './cli.js';
+import { CONFIG_DEFAULT_TEXT } from './commands/config-option.js';
 
 describe('tm CLI', () => {
   it('drops the `--` that pnpm passes through to scripts', () => {
@@ -24,5 +26,20 @@ describe('tm CLI', () => {
     const program = buildProgram();
     expect(program.name()).to.equal('tm');
     expect(program.helpInformation()).to.contain('Telemarketing pipeline');
+  });
+
+  it('describes --config the same way in every command that takes it, and resolves it when the command runs', () => {
+    const leaves = (command: Command): Command[] =>
+      command.commands.length === 0 ? [command] : command.commands.flatMap(leaves);
+    const withConfig = leaves(buildProgram()).filter((c) => c.options.some((o) => o.long === '--config'));
+    expect(withConfig.length).to.be.greaterThan(10);
+    for (const command of withConfig) {
+      const option = command.options.find((o) => o.long === '--config');
+      expect(option?.short, command.name()).to.equal('-c');
+      expect(option?.description, command.name()).to.equal(
+        `pipeline config file (default: ${CONFIG_DEFAULT_TEXT})`,
+      );
+      expect(option?.defaultValue, command.name()).to.equal(undefined);
+    }
   });
 });
