@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Command } from 'commander';
 import { buildProgram, normaliseArgv } from './cli.js';
@@ -20,6 +23,21 @@ describe('tm CLI', () => {
     const result = await runTm(['--version']);
     expect(result.code).to.equal(0);
     expect(result.stdout.trim()).to.match(/^\d+\.\d+\.\d+/);
+  });
+
+  it('runs when started through a symlink, as a package manager links its bin entry', async function () {
+    this.timeout(60_000); // a process of its own, from the TypeScript sources
+    const { repoRoot, runTypeScript } = await import('./intake/testing/run-tm.js');
+    const dir = mkdtempSync(join(tmpdir(), 'tm-bin-'));
+    try {
+      const link = join(dir, 'tm.ts');
+      symlinkSync(join(repoRoot, 'packages', 'runners', 'src', 'cli.ts'), link);
+      const result = await runTypeScript(link, ['--version']);
+      expect(result.code).to.equal(0);
+      expect(result.stdout.trim()).to.match(/^\d+\.\d+\.\d+/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is named tm and describes the pipeline', () => {
