@@ -2,7 +2,7 @@
 /**
  * The `tm` command: one entry for every runner and tool (`pnpm tm --help` from the repository root).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '@tm/contracts';
@@ -58,7 +58,17 @@ export function reportFailure(err: unknown, print: (text: string) => void = cons
   return typeof code === 'number' ? code : 1;
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+/** Whether this module is the process's entry, also when started through a symlink (a package manager's bin link). */
+export function isEntry(moduleUrl: string, argv1: string | undefined): boolean {
+  if (argv1 === undefined) return false;
+  try {
+    return moduleUrl === pathToFileURL(realpathSync(argv1)).href;
+  } catch {
+    return moduleUrl === pathToFileURL(argv1).href;
+  }
+}
+
+const isMain = isEntry(import.meta.url, process.argv[1]);
 if (isMain) {
   const program = buildProgram();
   program.parseAsync(normaliseArgv(process.argv), { from: 'user' }).catch((err: unknown) => {

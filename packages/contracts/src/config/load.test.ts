@@ -133,6 +133,21 @@ describe('pipeline config', () => {
     ]);
   });
 
+  it('refuses a broker address without a port number from 1 to 65535, with its key path', () => {
+    const withoutInfra = minimal('').slice(0, minimal('').indexOf('infra:'));
+    expect(
+      problems(`${withoutInfra}infra: { kafka: { brokers: 'k1:9092,k2:abc,k3:99999,k4' } }\n`),
+    ).to.deep.equal([
+      'infra.kafka.brokers[1]: expected host:port with a port from 1 to 65535',
+      'infra.kafka.brokers[2]: expected host:port with a port from 1 to 65535',
+      'infra.kafka.brokers[3]: expected host:port with a port from 1 to 65535',
+    ]);
+    expect(
+      loadPipelineConfig(join(repo, 'config', 'pipeline.yaml'), { KAFKA_BROKERS: '[::1]:9092' }).infra.kafka
+        .brokers,
+    ).to.deep.equal(['[::1]:9092']);
+  });
+
   it('picks the Kafka client from infra.kafka.client (kafkajs by default, TM_KAFKA_CLIENT in the default config)', () => {
     const defaults = join(repo, 'config', 'pipeline.yaml');
     expect(loadPipelineConfig(defaults, {}).infra.kafka.client).to.equal('kafkajs');

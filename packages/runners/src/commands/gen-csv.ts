@@ -6,6 +6,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { BREAKAGES } from '../intake/generator/breakages.js';
 import { streamDialect } from '../intake/stream-dialect.js';
 import { exitTwoOnUsageError, UsageError } from '../usage-errors.js';
+import { configOption } from './config-option.js';
 import type { CommandOutput } from './validate-csv.js';
 
 /** Options of `tm gen-csv`. */
@@ -86,10 +87,7 @@ export function register(program: Command): void {
     .option('--invalid-rate <r>', 'share of rows to break, 0 to 1: exactly round(r × rows) rows', rate, 0)
     .option('--out <file>', 'file to write (default: stdout)')
     .option('--manifest <file>', 'also write the error lines tm validate-csv will print for the broken rows')
-    .option(
-      '--config <file>',
-      'pipeline config to find the stream in (default: $TM_CONFIG or config/pipeline.yaml)',
-    )
+    .addOption(configOption())
     .addHelpText(
       'after',
       `

@@ -1,4 +1,4 @@
-import { defaultConfigPath, loadPipelineConfig } from '@tm/contracts';
+import { loadPipelineConfig } from '@tm/contracts';
 import { StageMetrics } from '@tm/pipeline-core';
 import type { Command } from 'commander';
 import { buildKpiHttp } from '../kpi/kpi-http.js';
@@ -6,6 +6,7 @@ import { createKpiService } from '../kpi/kpi-service.js';
 import { createLogger } from '../runtime/logger.js';
 import { runRunner } from '../runtime/run-runner.js';
 import { transportFor } from '../runtime/transport.js';
+import { configOption, configPathOf, portOption } from './config-option.js';
 import { commandGroup } from './groups.js';
 
 /** Options of `tm run kpi`. */
@@ -24,7 +25,7 @@ export interface RunKpiOptions {
  * exit code: 0 after a clean stop, 1 when it failed.
  */
 export async function runKpi(options: RunKpiOptions = {}): Promise<number> {
-  const config = loadPipelineConfig(options.config);
+  const config = loadPipelineConfig(configPathOf(options));
   const logger = createLogger('kpi');
   const metrics = new StageMetrics();
   const transport = transportFor(config);
@@ -67,9 +68,17 @@ export function register(program: Command): void {
       'Run the live KPIs: aggregate every topic per minute, hour and day (Moscow time) per campaign, data stream and ' +
         'operator; serve the dashboard and /api/kpi/v1/ on kpi.http, Prometheus metrics on the ops port.',
     )
-    .option('-c, --config <file>', 'pipeline config file', defaultConfigPath())
-    .option('--ops-port <port>', 'serve /healthz, /readyz and /metrics on this port (0: a free one)', Number)
-    .option('--port <port>', 'dashboard and API port (default: kpi.http.port; 0: a free one)', Number)
+    .addOption(configOption())
+    .option(
+      '--ops-port <port>',
+      'serve /healthz, /readyz and /metrics on this port (0: a free one)',
+      portOption('--ops-port'),
+    )
+    .option(
+      '--port <port>',
+      'dashboard and API port (default: kpi.http.port; 0: a free one)',
+      portOption('--port'),
+    )
     .option('--host <host>', 'dashboard and API address (default: kpi.http.host)')
     .action(async (options: RunKpiOptions) => {
       process.exit(await runKpi(options));

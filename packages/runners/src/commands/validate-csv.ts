@@ -4,6 +4,7 @@ import { CsvReadError, formatCsvError, validateCsvFile } from '@tm/contracts';
 import type { Command } from 'commander';
 import { streamDialect } from '../intake/stream-dialect.js';
 import { exitTwoOnUsageError, UsageError } from '../usage-errors.js';
+import { configOption } from './config-option.js';
 
 /** Options of `tm validate-csv`. */
 export interface ValidateCsvOptions {
@@ -65,10 +66,7 @@ export function register(program: Command): void {
       '--stream <name>',
       "data stream whose CSV dialect to read the file in (default: Appendix A's own)",
     )
-    .option(
-      '--config <file>',
-      'pipeline config to find the stream in (default: $TM_CONFIG or config/pipeline.yaml)',
-    )
+    .addOption(configOption())
     .addHelpText(
       'after',
       `

@@ -43,6 +43,16 @@ export function fillInfraDefaults(config: unknown, env: NodeJS.ProcessEnv): stri
   return filled;
 }
 
+/** A broker address `host:port`, the port a number from 1 to 65535. */
+const brokerAddress = z.string().refine(
+  (address) => {
+    const match = /^[^\s:]+:(\d+)$/.exec(address) ?? /^\[[^\]\s]+\]:(\d+)$/.exec(address);
+    const port = Number(match?.[1]);
+    return port >= 1 && port <= 65_535;
+  },
+  { message: 'expected host:port with a port from 1 to 65535' },
+);
+
 /**
  * `infra`: where the services are. Values usually come from `${ENV:default}` placeholders; parts left out are
  * filled by {@link fillInfraDefaults} before validation.
@@ -52,7 +62,7 @@ export const InfraSchema = z
     transport: z.enum(['kafka', 'memory']).default('kafka'),
     kafka: z
       .object({
-        brokers: commaList.pipe(z.array(z.string()).min(1)),
+        brokers: commaList.pipe(z.array(brokerAddress).min(1)),
         /**
          * The Kafka client library: kafkajs (pure JavaScript, the default) or librdkafka (@confluentinc/kafka-javascript,
          * an optional dependency built on install; where it cannot load, the runners say so and use kafkajs). ADR 0141.
