@@ -1,8 +1,9 @@
 /**
  * intake (DESIGN.md §6: CSV intake ≥ 50,000 rows/s; each runner's RSS ≤ 300 MB): format control alone, then the
  * whole import of a 1,000,000-row file by `tm ingest` in a child process on the bench broker (format control,
- * Avro encoding, Kafka transactions with the ledger, the move to success/), its peak RSS sampled from /proc, and
- * Kafka's own producer benchmark for records of the same size.
+ * Avro encoding, Kafka transactions with the ledger, the move to success/), its peak RSS sampled from /proc, the
+ * peak RSS of refusing a 100,000-row file whose last row is bad (issue 16), and Kafka's own producer benchmark for
+ * records of the same size.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -19,6 +20,8 @@ import { buildRunners, builtCli, runnerNodeArgs } from '../runner-image.js';
 type Result = Omit<BenchResult, 'suite' | 'measuredAt'>;
 
 const ROWS = 1_000_000;
+/** Rows of the refused file: its one bad row is the last (the generator spreads `invalidRate × rows` evenly). */
+const BAD_FILE_ROWS = 100_000;
 const MB = 1024 * 1024;
 
 function perSecond(count: number, startedAt: bigint): number {
@@ -101,8 +104,15 @@ function samplePeakRss(pid: number): { stop: () => number } {
   };
 }
 
-/** `tm ingest FILE --stream MOBILE_LOANS --config CONFIG` as a child; its summary line and peak RSS. */
-async function ingestInChild(file: string, config: string): Promise<{ summary: string; peakMb: number }> {
+/**
+ * `tm ingest FILE --stream MOBILE_LOANS --config CONFIG` as a child; its summary line and peak RSS. `expectedCode`:
+ * 0 the file must be accepted, 1 refused by format control.
+ */
+async function ingestInChild(
+  file: string,
+  config: string,
+  expectedCode: 0 | 1 = 0,
+): Promise<{ summary: string; peakMb: number }> {
   const child = spawn(
     process.execPath,
     [
@@ -125,7 +135,8 @@ async function ingestInChild(file: string, config: string): Promise<{ summary: s
   });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const peakMb = rss.stop();
-  if (code !== 0) throw new Error(`tm ingest exited ${code}: ${stdout}`);
+  if (code !== expectedCode)
+    throw new Error(`tm ingest exited ${code} (expected ${expectedCode}): ${stdout}`);
   return { summary: stdout.trim(), peakMb };
 }
 
@@ -180,6 +191,17 @@ export async function intakeSuite(): Promise<Result[]> {
     const chunked = await ingestInChild(imported, chunkedConfig); // moved on to success/bench.1.csv
     const [, chunkedRateText, chunkedMode] = /, (\d+) rows\/s \(([^)]*)\);/.exec(chunked.summary) ?? [];
 
+    const badFile = join(folder, 'bad-last-row.csv');
+    await writeGeneratedCsv(
+      { rows: BAD_FILE_ROWS, seed: 43, invalidRate: 1 / BAD_FILE_ROWS },
+      createWriteStream(badFile),
+    );
+    const badFileMb = (await stat(badFile)).size / MB;
+    const refused = await ingestInChild(badFile, config, 1);
+    if (!refused.summary.includes(`refused by format control, 1 errors in ${BAD_FILE_ROWS} rows`)) {
+      throw new Error(`bench: the bad file was not refused for its last row: ${refused.summary}`);
+    }
+
     const recordSize = Math.round(values.reduce((sum, v) => sum + v.length, 0) / values.length);
     const transportRate = await transportOnly(kafka.brokers, values, ROWS);
     const perf = await producerPerf(
@@ -220,6 +242,13 @@ export async function intakeSuite(): Promise<Result[]> {
         'MB',
         300,
         `peak RSS (VmHWM) of the \`tm ingest\` process importing ${ROWS.toLocaleString('en-US')} rows, run from dist/ with node ${runnerNodeArgs().join(' ') || 'with no flags'} as the image runs it`,
+      ),
+      atMost(
+        'intake.bad-file.peak-rss',
+        refused.peakMb,
+        'MB',
+        300,
+        `peak RSS (VmHWM) of the \`tm ingest\` process refusing a ${BAD_FILE_ROWS.toLocaleString('en-US')}-row file (${badFileMb.toFixed(1)} MB) whose last row is bad: every row checked, encoded and sent in the file's transaction, then the transaction aborted and the file moved to error/ with its report (issue 16); run as intake.peak-rss`,
       ),
       reported(
         'intake.kafka.producer-perf',
