@@ -11,10 +11,19 @@ import { join } from 'node:path';
 import { type Application, loadPipelineConfig, type PipelineConfig, validateRow } from '@tm/contracts';
 import { kafkaTransport, StageMetrics } from '@tm/pipeline-core';
 import { committedTotal } from '@tm/pipeline-core/testing';
-import { contractSerdes, createAnalyserStage, ensurePipelineTopics, generateCsvRows } from '@tm/runners';
+import {
+  ABRAM_ASSESS_PATH,
+  BLACKLIST_SEARCH_PATH,
+  CASPER_SEARCH_PATH,
+  contractSerdes,
+  createAnalyserStage,
+  ensurePipelineTopics,
+  generateCsvRows,
+} from '@tm/runners';
 import { pino } from 'pino';
+import { Pool } from 'undici';
 import { benchKafka, benchName } from '../kafka.js';
-import { atLeast, type BenchResult, repoRoot, reported } from '../results.js';
+import { atLeast, atMost, type BenchResult, repoRoot, reported } from '../results.js';
 
 type Result = Omit<BenchResult, 'suite' | 'measuredAt'>;
 
@@ -134,6 +143,19 @@ function generatedMix(count: number): Application[] {
 interface Measured {
   rate: number;
   seconds: number;
+  /** This process's CPU (user + system) over the measured window, in µs per application decided. */
+  cpuPerApplication: number;
+}
+
+/** Starts a measured window: its rate over `decided` applications and this process's CPU per application. */
+function measuredWindow(): (decided: number) => Measured {
+  const startedAt = process.hrtime.bigint();
+  const cpuAt = process.cpuUsage();
+  return (decided) => {
+    const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+    const cpu = process.cpuUsage(cpuAt);
+    return { rate: decided / seconds, seconds, cpuPerApplication: (cpu.user + cpu.system) / decided };
+  };
 }
 
 /**
@@ -192,20 +214,104 @@ async function measure(
       logger: pino({ level: 'warn' }),
     });
     await analyser.stage.start();
-    const warm = Math.ceil(apps.length * 0.05);
-    let warmAt = 0n;
+    let warm = 0;
+    let window: ((decided: number) => Measured) | undefined;
     let committed = 0;
     while (committed < apps.length) {
       await new Promise((r) => setTimeout(r, 50));
       committed = await committedTotal(transport, group, incoming);
-      if (warmAt === 0n && committed >= warm) warmAt = process.hrtime.bigint();
+      if (window === undefined && committed >= apps.length * 0.05) {
+        window = measuredWindow();
+        warm = committed;
+      }
     }
-    const seconds = Number(process.hrtime.bigint() - warmAt) / 1e9;
+    const measured = (window as (decided: number) => Measured)(apps.length - warm);
     await analyser.stage.stop();
     await analyser.close();
-    return { rate: (apps.length - warm) / seconds, seconds };
+    return measured;
   } finally {
     await transport.close();
+  }
+}
+
+/**
+ * The floor under `analyser.kafka`: the service calls the analyser makes for `apps` (BlackList batched as its client
+ * batches, then Abram, then Casper), made by a bare undici client, `concurrency` applications at a time, against
+ * the same simulators: no Kafka, no filters, no policies. Rate and CPU from the first 5% decided to the last.
+ */
+async function measureFloor(
+  urls: Record<string, string>,
+  apps: readonly Application[],
+  concurrency: number,
+): Promise<Measured> {
+  const { services } = loadPipelineConfig(join(repoRoot, 'config', 'pipeline.yaml'), {});
+  const pool = (url: string, connections: number) => new Pool(new URL(url).origin, { connections });
+  const pools = {
+    blacklist: pool(urls.blacklist as string, services.blacklist.concurrency.maxInFlight),
+    abram: pool(urls.abram as string, services.abram.concurrency.maxInFlight),
+    casper: pool(urls.casper as string, services.casper.concurrency.maxInFlight),
+  };
+  const post = async (to: Pool, path: string, body: unknown): Promise<unknown> => {
+    const response = await to.request({
+      method: 'POST',
+      path,
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return response.body.json();
+  };
+  // BlackList as its client batches: lookups within window-ms of the first, at most max-size, in one $or search
+  const { windowMs, maxSize } = services.blacklist.batch;
+  let pending: Array<{ app: Application; done: () => void }> = [];
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    const $or = batch.flatMap(({ app }) => [{ phone: app.phone }, { device_id: app.deviceId }]);
+    void post(pools.blacklist, BLACKLIST_SEARCH_PATH, { query: { $or } }).then(() => {
+      for (const { done } of batch) done();
+    });
+  };
+  const blacklisted = (app: Application) =>
+    new Promise<void>((done) => {
+      pending.push({ app, done });
+      if (pending.length === maxSize) flush();
+      else if (pending.length === 1) setTimeout(() => pending.length > 0 && flush(), windowMs);
+    });
+  const passport = (app: Application) => ({ series: app.passportSeries, number: app.passportNumber });
+  const decide = async (app: Application) => {
+    await blacklisted(app);
+    await post(pools.abram, ABRAM_ASSESS_PATH, {
+      application_number: app.applicationNumber,
+      client_type: app.clientType,
+      phone: app.phone,
+      device_id: app.deviceId,
+      face_id: app.faceId,
+      passport: passport(app),
+      birth_date: app.birthDate,
+      requested_amount: app.requestedAmount,
+      product_type: app.productType,
+    });
+    await post(pools.casper, CASPER_SEARCH_PATH, {
+      phone: app.phone,
+      device_id: app.deviceId,
+      passport: passport(app),
+    });
+  };
+  const warm = Math.ceil(apps.length * 0.05);
+  let next = 0;
+  let decided = 0;
+  let window: ((decided: number) => Measured) | undefined;
+  const worker = async () => {
+    while (next < apps.length) {
+      await decide(apps[next++] as Application);
+      if (++decided === warm) window = measuredWindow();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return (window as (decided: number) => Measured)(apps.length - warm);
+  } finally {
+    await Promise.all(Object.values(pools).map((p) => p.close()));
   }
 }
 
@@ -216,6 +322,7 @@ export async function analyserSuite(): Promise<Result[]> {
     const heavy = Array.from({ length: 60_000 }, (_, i) => serviceHeavyApplication(i));
     const { concurrency } = loadPipelineConfig(join(repoRoot, 'config', 'pipeline.yaml'), {}).eventsAnalyser;
     const concurrent = await measure(kafka.brokers, sims.urls, heavy, concurrency);
+    const floor = await measureFloor(sims.urls, heavy, concurrency);
     const baseline = await measure(kafka.brokers, sims.urls, heavy.slice(0, 600), 1);
     const mix = await measure(kafka.brokers, sims.urls, generatedMix(100_000), concurrency);
     const workload =
@@ -244,6 +351,26 @@ export async function analyserSuite(): Promise<Result[]> {
         concurrent.rate / baseline.rate,
         'ratio',
         'key-ordered concurrency against one at a time',
+      ),
+      reported(
+        'analyser.floor',
+        floor.rate,
+        'applications/s',
+        `the same 60,000 applications' service calls (BlackList batched as its client batches, Abram, Casper) by a bare undici client, concurrency ${concurrency}, against the same simulators in the same run: no Kafka, no filters, no policies; ${Math.round(floor.cpuPerApplication)} µs of CPU per application`,
+      ),
+      atLeast(
+        'analyser.kafka / floor',
+        concurrent.rate / floor.rate,
+        'ratio',
+        0.8,
+        'the analyser against the bare client making the same calls (the target when 10,000/s is beyond the floor)',
+      ),
+      atMost(
+        'analyser.cpu-per-application',
+        concurrent.cpuPerApplication,
+        'µs',
+        100,
+        "the analyser process's own CPU (user + system, process.cpuUsage) over analyser.kafka's measured window, per application decided; the simulators and the broker run in processes of their own",
       ),
       reported(
         'analyser.kafka.generated-mix',

@@ -3,6 +3,8 @@
  * @packageDocumentation
  */
 
+/** The services' paths, for the analyser benchmark's bare client (its floor). */
+export { ABRAM_ASSESS_PATH, BLACKLIST_SEARCH_PATH, CASPER_SEARCH_PATH } from '@tm/filters';
 /** The analyser (tml-events-analyser, thesis §2.6.2): the stage factory and its parts. */
 export * from './analyser/index.js';
 /** The ARM (tm-arm, thesis §2.6.5): the operators' API, client cards, sessions, the 60-second rule. */
