@@ -1,4 +1,5 @@
 import type { Application, CasperProfile } from '@tm/contracts';
+import { onceUntilFailed } from '@tm/pipeline-core';
 import type { AbramAssessment, AbramRequest, BlacklistRecord, CasperQuery, Services } from './types.js';
 
 /**
@@ -45,37 +46,23 @@ export function abramRequestOf(app: Application): AbramRequest {
 }
 
 /**
- * `call` made once and its promise shared by every caller, concurrent or later. With `forgetFailure`, a failed
- * call is dropped once it fails, so the next caller asks again; otherwise the failure is shared too.
+ * `call` made once and its promise shared by every caller, concurrent or later, its failure included (for a call
+ * whose failure is forgotten, so the next caller asks again, see pipeline-core's `onceUntilFailed`).
  */
-function sharedCall<A extends unknown[], R>(
-  call: (...args: A) => Promise<R>,
-  options: { forgetFailure: boolean },
-): (...args: A) => Promise<R> {
+function sharedCall<R>(call: () => Promise<R>): () => Promise<R> {
   let shared: Promise<R> | undefined;
-  return (...args) => {
-    if (shared) return shared;
-    const attempt = call(...args);
-    shared = attempt;
-    if (options.forgetFailure) {
-      attempt.catch(() => {
-        if (shared === attempt) shared = undefined;
-      });
-    }
-    return attempt;
+  return () => {
+    shared ??= call();
+    return shared;
   };
 }
 
 /** Memoised lookups of one application against `services` (for one attempt at it: failures are kept). */
 export function createServiceLookups(app: Application, services: Services): ServiceLookups {
-  const keep = { forgetFailure: false };
   return {
-    blacklist: sharedCall(
-      () => services.blacklist.search({ phone: app.phone, deviceId: app.deviceId }),
-      keep,
-    ),
-    casper: sharedCall(() => services.casper.findClient(casperQueryOf(app)), keep),
-    abram: sharedCall(() => services.abram.assess(abramRequestOf(app)), keep),
+    blacklist: sharedCall(() => services.blacklist.search({ phone: app.phone, deviceId: app.deviceId })),
+    casper: sharedCall(() => services.casper.findClient(casperQueryOf(app))),
+    abram: sharedCall(() => services.abram.assess(abramRequestOf(app))),
   };
 }
 
@@ -88,10 +75,9 @@ export function createServiceLookups(app: Application, services: Services): Serv
  * Create one per application and drop it with the application: the arguments of later calls are not looked at.
  */
 export function keptAnswers(services: Services): Services {
-  const forget = { forgetFailure: true };
   return {
-    blacklist: { search: sharedCall((subject) => services.blacklist.search(subject), forget) },
-    casper: { findClient: sharedCall((query) => services.casper.findClient(query), forget) },
-    abram: { assess: sharedCall((request) => services.abram.assess(request), forget) },
+    blacklist: { search: onceUntilFailed((subject) => services.blacklist.search(subject)) },
+    casper: { findClient: onceUntilFailed((query) => services.casper.findClient(query)) },
+    abram: { assess: onceUntilFailed((request) => services.abram.assess(request)) },
   };
 }
