@@ -94,11 +94,15 @@ export function isFencedError(err: unknown): boolean {
 }
 
 /**
- * Something the pipeline depends on (a database, a service) stayed unavailable through its retries: no record is at
- * fault. Erroring a stage's pipeline with it makes the stage ride the outage out as it rides out the broker's
- * (`StageOptions.outageLimitMs`): unready, its uncommitted records taken again from the committed offsets.
+ * Something the pipeline depends on (a database, a service, the broker) could not be reached or stayed unavailable
+ * through its retries: no record and no request is at fault. Erroring a stage's pipeline with it makes the stage
+ * ride the outage out as it rides out the broker's (`StageOptions.outageLimitMs`): unready, its uncommitted records
+ * taken again from the committed offsets. An HTTP runner answers it with 503 (retry later).
  */
 export class DependencyUnavailableError extends Error {
+  /** Worth trying again later: no request and no record is at fault. */
+  readonly retriable = true;
+
   constructor(
     readonly dependency: string,
     cause: unknown,

@@ -41,7 +41,14 @@ export {
   type RawRecord,
   type RecordOrigin,
 } from './record.js';
-export { backoffDelay, type RetryPolicy, retryWithBackoff } from './retry/backoff.js';
+export {
+  backoffDelay,
+  longestWait,
+  RECONNECT_BACKOFF,
+  type RetryPolicy,
+  retryWithBackoff,
+  ridingOut,
+} from './retry/backoff.js';
 export { type OnceUntilFailed, onceUntilFailed } from './retry/once-until-failed.js';
 export { type ConfluentAvroOptions, confluentAvroSerde, REGISTRY_RETRY } from './serdes/avro-confluent.js';
 export { type AvroSerde, avroFramingOf, framedAvroEncoder } from './serdes/avro-framing.js';

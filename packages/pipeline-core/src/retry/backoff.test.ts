@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { backoffDelay, retryWithBackoff } from './backoff.js';
+import { backoffDelay, longestWait, retryWithBackoff, ridingOut } from './backoff.js';
 
 describe('backoffDelay', () => {
   it('computes full, equal and no jitter within their bounds, capped by maxDelayMs', () => {
@@ -81,5 +81,38 @@ describe('retryWithBackoff', () => {
       (err: Error) => expect(err.message).to.equal('fatal'),
     );
     expect(tries).to.equal(2);
+  });
+});
+
+describe('ridingOut', () => {
+  const policy = { initialDelayMs: 100, maxDelayMs: 1000 } as const;
+
+  it('takes the fewest tries whose shortest waits cover the window: half the nominal delays with equal jitter', () => {
+    // halves of 100, 200, 400, 800, 1000: 50+100+200+400+500 = 1250 >= 1200 after 5 retries; 750 after 4
+    expect(ridingOut({ ...policy, jitter: 'equal' }, 1200).maxAttempts).to.equal(6);
+    // whole delays without jitter: 100+200+400+800 = 1500 >= 1200 after 4 retries; 700 after 3
+    expect(ridingOut({ ...policy, jitter: 'none' }, 1200).maxAttempts).to.equal(5);
+    expect(ridingOut({ ...policy, jitter: 'equal' }, 0).maxAttempts, 'no window: one try').to.equal(1);
+  });
+
+  it('keeps the rest of the policy, and refuses full jitter, which can draw every wait at 0', () => {
+    const retriable = () => true;
+    const ridden = ridingOut({ ...policy, jitter: 'equal', retriable }, 500);
+    expect([ridden.initialDelayMs, ridden.maxDelayMs, ridden.jitter, ridden.retriable]).to.deep.equal([
+      100,
+      1000,
+      'equal',
+      retriable,
+    ]);
+    expect(() => ridingOut({ ...policy, jitter: 'full' }, 500)).to.throw(RangeError);
+  });
+});
+
+describe('longestWait', () => {
+  it("adds up every wait between a policy's tries at its nominal delay, whatever the jitter", () => {
+    const policy = { initialDelayMs: 100, maxDelayMs: 1000, maxAttempts: 6 } as const;
+    expect(longestWait({ ...policy, jitter: 'equal' })).to.equal(100 + 200 + 400 + 800 + 1000);
+    expect(longestWait({ ...policy, jitter: 'full' })).to.equal(2500);
+    expect(longestWait({ ...policy, maxAttempts: 1 })).to.equal(0);
   });
 });

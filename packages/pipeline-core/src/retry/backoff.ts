@@ -27,6 +27,18 @@ export interface RetryPolicy {
 }
 
 /**
+ * How a long-running thing tries again to connect to the broker (a stage starting or consuming again after an
+ * outage, intake starting): 500 ms doubling to 5 s, no jitter. No bound on the tries: the caller bounds the time
+ * (`outageLimitMs`) in `afterFailure` of {@link retryWithBackoff}, unready meanwhile.
+ */
+export const RECONNECT_BACKOFF: RetryPolicy = {
+  maxAttempts: Number.POSITIVE_INFINITY,
+  initialDelayMs: 500,
+  maxDelayMs: 5000,
+  jitter: 'none',
+};
+
+/**
  * The delay before retry number `retry` (1 for the first retry) under a policy:
  * `min(maxDelayMs, initialDelayMs × multiplier^(retry−1))`, then jittered.
  *
@@ -52,6 +64,39 @@ export function backoffDelay(policy: RetryPolicy, retry: number): number {
     default:
       return random() * base;
   }
+}
+
+/**
+ * The policy with the fewest `maxAttempts` whose waits add up to at least `windowMs` however jitter draws them:
+ * a retry that rides out an outage of that length (e.g. a service restarting) before it gives up. With `'equal'`
+ * jitter every wait is at least half its nominal delay, with `'none'` all of it; `'full'` can draw every wait at
+ * 0, so no number of tries rides out a window. The time the tries themselves take only lengthens it.
+ *
+ * ## Example
+ * ```ts
+ * ridingOut({ initialDelayMs: 100, maxDelayMs: 1_000, jitter: 'equal' }, 1_200).maxAttempts; // 6
+ * ```
+ */
+export function ridingOut(policy: RetryPolicy, windowMs: number): RetryPolicy {
+  const shortest: RetryPolicy = { ...policy, random: () => 0 };
+  if (windowMs > 0 && !(backoffDelay(shortest, 1) > 0)) {
+    throw new RangeError('no number of tries rides out a window when every wait may be 0 (full jitter)');
+  }
+  let waited = 0;
+  let retries = 0;
+  while (waited < windowMs) {
+    retries += 1;
+    waited += backoffDelay(shortest, retries);
+  }
+  return { ...policy, maxAttempts: retries + 1 };
+}
+
+/** The longest the waits between a policy's `maxAttempts` tries can add up to: every wait drawn at its longest. */
+export function longestWait(policy: RetryPolicy): number {
+  const longest: RetryPolicy = { ...policy, random: () => 1 };
+  let total = 0;
+  for (let retry = 1; retry < (policy.maxAttempts ?? 5); retry += 1) total += backoffDelay(longest, retry);
+  return total;
 }
 
 /**

@@ -1,4 +1,6 @@
+import type { Logger } from '../log.js';
 import type { OutboundRecord, RawRecord } from '../record.js';
+import type { StageMeter } from './metrics.js';
 
 /**
  * Headers a dead-lettered record carries besides its original ones. Its key and value are the original bytes,
@@ -52,4 +54,33 @@ export function deadLetterRecord(
       [DeadLetterHeaders.failedAt]: now.toISOString(),
     },
   };
+}
+
+/**
+ * A stage's dead-lettering: a record it gives up on becomes a {@link deadLetterRecord} for the dead-letter topic of
+ * the topic it came from, counted (`deadLettered`) and logged with its origin — never its value.
+ */
+export class DeadLetters {
+  constructor(
+    private readonly stage: string,
+    private readonly topicFor: (topic: string) => string,
+    private readonly meter: Pick<StageMeter, 'deadLettered'>,
+    private readonly log: Pick<Logger, 'warn'>,
+  ) {}
+
+  /** The dead letter of `raw`, which failed with `error` after `attempts` tries (the first included). */
+  of(raw: RawRecord, error: unknown, attempts: number): OutboundRecord {
+    this.meter.deadLettered(raw.topic);
+    this.log.warn(
+      {
+        topic: raw.topic,
+        partition: raw.partition,
+        offset: raw.offset,
+        attempts,
+        error: error instanceof Error ? error.message : String(error),
+      },
+      'record dead-lettered',
+    );
+    return deadLetterRecord(raw, this.stage, error, attempts, this.topicFor);
+  }
 }

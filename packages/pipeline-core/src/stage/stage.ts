@@ -9,7 +9,7 @@ import {
   type RawRecord,
   type Settlement,
 } from '../record.js';
-import { type RetryPolicy, retryWithBackoff } from '../retry/backoff.js';
+import { RECONNECT_BACKOFF, retryWithBackoff } from '../retry/backoff.js';
 import type { Serde } from '../serdes/serde.js';
 import type {
   RecordBatch,
@@ -19,11 +19,12 @@ import type {
   TransportProducer,
 } from '../transport/types.js';
 import type { Committer } from './committer.js';
-import { deadLetterRecord, defaultDeadLetterTopic } from './dead-letter.js';
+import { DeadLetters, defaultDeadLetterTopic } from './dead-letter.js';
 import { type StageMeter, StageMetrics } from './metrics.js';
 import { OffsetCommitter } from './offset-committer.js';
 import type { Runnable } from './runnable.js';
 import { SendQueue } from './send-queue.js';
+import { SourceQueue } from './source-queue.js';
 import { TransactionalCommitter } from './transactional-committer.js';
 
 /**
@@ -145,7 +146,7 @@ export class Stage<V> implements Runnable {
   readonly #eos: boolean;
   readonly #maxInFlight: number;
   readonly #maxUncommitted: number;
-  readonly #dlqTopic: (topic: string) => string;
+  readonly #deadLetters: DeadLetters;
   readonly #ledger = new OffsetLedger();
   readonly #input = new Subject<Committable<V>>();
   #consumer: TransportConsumer | undefined;
@@ -156,13 +157,8 @@ export class Stage<V> implements Runnable {
   #commitTimer: NodeJS.Timeout | undefined;
   #committing: Promise<void> | undefined;
   readonly #committer: Committer;
-  #queue: RawRecord[] = [];
-  #queueHead = 0;
-  #draining = false;
-  #drainAgain = false;
+  readonly #source: SourceQueue;
   #decoding = false;
-  #paused = false;
-  #assigned: TopicPartition[] = [];
   #state: StageState = 'created';
   #lastCommitAt: Date | undefined;
   #error: Error | undefined;
@@ -190,15 +186,30 @@ export class Stage<V> implements Runnable {
     this.#eos = options.delivery === 'exactly-once';
     this.#maxInFlight = options.maxInFlight ?? 1000;
     this.#maxUncommitted = options.maxUncommitted ?? Math.max(10_000, 10 * this.#maxInFlight);
-    this.#dlqTopic = options.deadLetterTopic ?? defaultDeadLetterTopic;
     this.metrics = options.metrics ?? new StageMetrics();
     this.#committer = this.#eos
       ? new TransactionalCommitter(this.#ledger, () => this.#producer as TransportProducer, this.groupId)
       : new OffsetCommitter(this.#ledger, () => this.#consumer as TransportConsumer);
+    this.#source = new SourceQueue({
+      accepting: () => !this.#decoding && this.#consuming(),
+      hasRoom: () => this.#hasRoom(),
+      emit: (raw) => this.#emit(raw),
+      afterDrain: () => {
+        // Settled records waiting for a commit are what holds the bound: commit now rather than at the next tick.
+        if (this.#ledger.uncommitted >= this.#maxUncommitted && !this.#committing) void this.#commitSafely();
+      },
+      consumer: () => this.#consumer,
+    });
     this.#meter = this.metrics.forStage(this.name, () => ({
       inFlight: this.#ledger.inFlight,
-      paused: this.#paused,
+      paused: this.#source.paused,
     }));
+    this.#deadLetters = new DeadLetters(
+      this.name,
+      options.deadLetterTopic ?? defaultDeadLetterTopic,
+      this.#meter,
+      this.#log,
+    );
     this.done = new Promise((resolve, reject) => {
       this.#resolveDone = resolve;
       this.#rejectDone = reject;
@@ -321,13 +332,7 @@ export class Stage<V> implements Runnable {
     // Positions restart at the committed offsets: forget queued records and the old generation's offsets.
     this.#committer.onAssignment();
     this.#ledger.newGeneration();
-    this.#queue = [];
-    this.#queueHead = 0;
-    this.#assigned = [...partitions];
-    // A partition that stays assigned keeps its pause in the consumer (kafkajs does so across a rejoin): with the
-    // queue just emptied nothing would resume it, and the partition would never be fetched again (defect 8).
-    this.#paused = false;
-    this.#consumer?.resume(partitions);
+    this.#source.assign(partitions);
     this.#log.info(
       { partitions: partitions.map((p) => `${p.topic}[${p.partition}]`) },
       'partitions assigned',
@@ -336,45 +341,12 @@ export class Stage<V> implements Runnable {
 
   #onBatch(batch: RecordBatch): void {
     if (!this.#consuming()) return;
-    const firstUndecided = this.#committer.firstUndecided(batch.topic, batch.partition);
-    for (const r of batch.records) if (r.offset >= firstUndecided) this.#queue.push(r);
+    this.#source.add(batch.records, this.#committer.firstUndecided(batch.topic, batch.partition));
     const last = batch.records[batch.records.length - 1];
     if (last) {
       this.#meter.lag(batch.topic, batch.partition, Math.max(0, batch.highWatermark - last.offset - 1));
     }
-    this.#drain();
-  }
-
-  /** Hands queued records to the pipeline while under the in-flight bound; pauses partitions when it cannot. */
-  #drain(): void {
-    if (this.#draining) {
-      this.#drainAgain = true;
-      return;
-    }
-    this.#draining = true;
-    try {
-      do {
-        this.#drainAgain = false;
-        while (
-          !this.#decoding &&
-          this.#queueHead < this.#queue.length &&
-          this.#ledger.inFlight < this.#maxInFlight &&
-          this.#ledger.uncommitted < this.#maxUncommitted &&
-          this.#consuming()
-        ) {
-          const raw = this.#queue[this.#queueHead] as RawRecord;
-          this.#queueHead += 1;
-          this.#emit(raw);
-        }
-      } while (this.#drainAgain);
-    } finally {
-      this.#draining = false;
-    }
-    if (this.#queueHead > 4096 && this.#queueHead * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#queueHead);
-      this.#queueHead = 0;
-    }
-    this.#updatePause();
+    this.#source.drain();
   }
 
   /** Batches are taken: while starting, running, and recovering (the new consumer's first batch may come first). */
@@ -384,20 +356,6 @@ export class Stage<V> implements Runnable {
 
   #hasRoom(): boolean {
     return this.#ledger.inFlight < this.#maxInFlight && this.#ledger.uncommitted < this.#maxUncommitted;
-  }
-
-  #updatePause(): void {
-    // Settled records waiting for a commit are what holds the bound: commit now rather than at the next tick.
-    if (this.#ledger.uncommitted >= this.#maxUncommitted && !this.#committing) void this.#commitSafely();
-    if (!this.#consumer || this.#assigned.length === 0) return;
-    const backlog = this.#queueHead < this.#queue.length;
-    if (backlog && !this.#paused) {
-      this.#paused = true;
-      this.#consumer.pause(this.#assigned);
-    } else if (!backlog && this.#paused && this.#hasRoom()) {
-      this.#paused = false;
-      this.#consumer.resume(this.#assigned);
-    }
   }
 
   #emit(raw: RawRecord): void {
@@ -410,8 +368,7 @@ export class Stage<V> implements Runnable {
       if (raw.value === null) throw new Error('record has no value (tombstone)');
       decoded = this.#o.input.serde.decode(raw.value);
     } catch (err) {
-      this.#meter.error('decode');
-      settlement.deadLetter(new DecodeError(raw.topic, raw.partition, raw.offset, err), 1);
+      this.#decodeFailed(settlement, err);
       return;
     }
     if (decoded instanceof Promise) {
@@ -422,19 +379,25 @@ export class Stage<V> implements Runnable {
           this.#decoding = false;
           this.#input.next(new Committable(value, key, raw.headers, raw, settlement));
           this.#notifySettled();
-          this.#drain();
+          this.#source.drain();
         },
         (err: unknown) => {
           this.#decoding = false;
-          this.#meter.error('decode');
-          settlement.deadLetter(new DecodeError(raw.topic, raw.partition, raw.offset, err), 1);
+          this.#decodeFailed(settlement, err);
           this.#notifySettled();
-          this.#drain();
+          this.#source.drain();
         },
       );
       return;
     }
     this.#input.next(new Committable(decoded, key, raw.headers, raw, settlement));
+  }
+
+  /** A record that cannot be decoded is dead-lettered at once: no retry can cure it. */
+  #decodeFailed(settlement: RecordSettlement, err: unknown): void {
+    const { raw } = settlement;
+    this.#meter.error('decode');
+    settlement.deadLetter(new DecodeError(raw.topic, raw.partition, raw.offset, err), 1);
   }
 
   // --- sink side ----------------------------------------------------------------------------------------------
@@ -454,26 +417,14 @@ export class Stage<V> implements Runnable {
 
   /** @internal Called by a record's settlement. */
   onDeadLetter(settlement: RecordSettlement, error: unknown, attempts: number): void {
-    const { raw } = settlement;
-    this.#meter.deadLettered(raw.topic);
-    this.#log.warn(
-      {
-        topic: raw.topic,
-        partition: raw.partition,
-        offset: raw.offset,
-        attempts,
-        error: error instanceof Error ? error.message : String(error),
-      },
-      'record dead-lettered',
-    );
-    this.onDeliver(settlement, [deadLetterRecord(raw, this.name, error, attempts, this.#dlqTopic)]);
+    this.onDeliver(settlement, [this.#deadLetters.of(settlement.raw, error, attempts)]);
   }
 
   #complete(settlement: RecordSettlement, outputs?: readonly OutboundRecord[]): void {
     if (!this.#ledger.complete(settlement.entry, outputs)) return;
     this.#meter.processed((performance.now() - settlement.startedAt) / 1000);
     this.#notifySettled();
-    if (this.#queueHead < this.#queue.length || this.#paused) this.#drain();
+    if (this.#source.needsDrain) this.#source.drain();
   }
 
   #notifySettled(): void {
@@ -503,7 +454,7 @@ export class Stage<V> implements Runnable {
     this.#troubleSince = undefined;
     this.#outageSince = undefined;
     this.#dependencyOutage = false;
-    if (this.#queueHead < this.#queue.length || this.#paused) setImmediate(() => this.#drain());
+    if (this.#source.needsDrain) setImmediate(() => this.#source.drain());
     this.#meter.committed();
     this.#log.debug({ partitions }, 'committed');
   }
@@ -550,9 +501,7 @@ export class Stage<V> implements Runnable {
     if (wasRecovering) await this.#recovering; // it sees 'stopping' and gives up; nothing is in flight
     const timeoutMs = options.timeoutMs ?? this.#o.shutdownTimeoutMs ?? 30_000;
     this.#log.info({ inFlight: this.#ledger.inFlight, timeoutMs }, 'stopping');
-    if (this.#assigned.length > 0) this.#consumer?.pause(this.#assigned);
-    this.#queue = [];
-    this.#queueHead = 0;
+    this.#source.stopFetching();
     // A record being decoded asynchronously is already registered: let it enter the pipeline before closing it.
     await this.#waitUntil(() => !this.#decoding, timeoutMs);
     this.#input.complete();
@@ -588,7 +537,7 @@ export class Stage<V> implements Runnable {
   async #teardown(): Promise<void> {
     if (this.#commitTimer) clearInterval(this.#commitTimer);
     this.#pipeline?.unsubscribe();
-    this.#queue = [];
+    this.#source.clear();
     await this.#disconnect();
   }
 
@@ -634,10 +583,7 @@ export class Stage<V> implements Runnable {
     this.#pipeline?.unsubscribe();
     await Promise.allSettled([this.#consumer?.stop()]);
     this.#consumer = undefined;
-    this.#queue = [];
-    this.#queueHead = 0;
-    this.#assigned = [];
-    this.#paused = false;
+    this.#source.reset();
     this.#ledger.abandon(); // the dropped records come again from the committed offsets
     await retryWithBackoff(
       RECONNECT_BACKOFF,
@@ -699,25 +645,14 @@ export class Stage<V> implements Runnable {
       ready: this.#state === 'running' && this.#troubleSince === undefined && this.#outageSince === undefined,
       inFlight: this.#ledger.inFlight,
       uncommitted: this.#ledger.uncommitted,
-      queued: this.#queue.length - this.#queueHead,
-      paused: this.#paused,
-      assignedPartitions: this.#assigned.length,
+      queued: this.#source.queued,
+      paused: this.#source.paused,
+      assignedPartitions: this.#source.assigned.length,
       lastCommitAt: this.#lastCommitAt?.toISOString() ?? null,
       error: this.#error?.message ?? null,
     };
   }
 }
-
-/**
- * Wait before the next attempt to start or to consume again: 500 ms doubling to 5 s, as intake's start. No bound
- * on the tries: `outageLimitMs` bounds the time instead.
- */
-const RECONNECT_BACKOFF: RetryPolicy = {
-  maxAttempts: Number.POSITIVE_INFINITY,
-  initialDelayMs: 500,
-  maxDelayMs: 5000,
-  jitter: 'none',
-};
 
 /**
  * Defines a stage: records from `input.topics`, decoded with `input.serde`, flow through `process` — plain RxJS —

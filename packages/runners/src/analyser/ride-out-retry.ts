@@ -1,5 +1,5 @@
 import { isRetriable } from '@tm/filters';
-import { backoffDelay, type RetryPolicy } from '@tm/pipeline-core';
+import { longestWait, type RetryPolicy, ridingOut } from '@tm/pipeline-core';
 
 /** How long an application waits for its services (`events-analyser.retry`, camel-cased). */
 export interface RideOutSettings {
@@ -12,25 +12,24 @@ export interface RideOutSettings {
 
 const MULTIPLIER = 2;
 
-/** The nominal wait before retry number `retry` (1 for the first): the policy's backoff without its jitter. */
-function nominalDelay(settings: RideOutSettings, retry: number): number {
-  const { initialDelayMs, maxDelayMs } = settings;
-  return backoffDelay({ initialDelayMs, maxDelayMs, multiplier: MULTIPLIER, jitter: 'none' }, retry);
+/** The backoff of an application's retries, without its bound: equal jitter, so every wait is at least half. */
+function backoffOf(settings: RideOutSettings, random?: () => number): RetryPolicy {
+  return {
+    initialDelayMs: settings.initialDelayMs,
+    maxDelayMs: settings.maxDelayMs,
+    multiplier: MULTIPLIER,
+    jitter: 'equal',
+    retriable: isRetriable,
+    ...(random ? { random } : {}),
+  };
 }
 
 /**
  * The fewest attempts (the first included) whose backoff waits add up to at least `rideOutMs` even when jitter
- * draws every wait at its shortest. Waits use "equal" jitter — each is drawn from [nominal/2, nominal] — so half
- * the nominal waits must cover the window. The time the attempts themselves take only lengthens it.
+ * draws every wait at its shortest (half the nominal wait). The time the attempts themselves take only lengthens it.
  */
 export function attemptsToRideOut(settings: RideOutSettings): number {
-  let waited = 0;
-  let retries = 0;
-  while (waited < settings.rideOutMs) {
-    retries += 1;
-    waited += nominalDelay(settings, retries) / 2;
-  }
-  return retries + 1;
+  return ridingOut(backoffOf(settings), settings.rideOutMs).maxAttempts as number;
 }
 
 /**
@@ -39,10 +38,7 @@ export function attemptsToRideOut(settings: RideOutSettings): number {
  * after waiting between `rideOutMs` and about twice that, plus the time its attempts took.
  */
 export function longestRideOut(settings: RideOutSettings): number {
-  const retries = attemptsToRideOut(settings) - 1;
-  let total = 0;
-  for (let retry = 1; retry <= retries; retry += 1) total += nominalDelay(settings, retry);
-  return total;
+  return longestWait(rideOutRetryPolicy(settings));
 }
 
 /**
@@ -54,13 +50,5 @@ export function longestRideOut(settings: RideOutSettings): number {
  * @param random Source of jitter in [0, 1) (tests pass a fixed one).
  */
 export function rideOutRetryPolicy(settings: RideOutSettings, random?: () => number): RetryPolicy {
-  return {
-    maxAttempts: attemptsToRideOut(settings),
-    initialDelayMs: settings.initialDelayMs,
-    maxDelayMs: settings.maxDelayMs,
-    multiplier: MULTIPLIER,
-    jitter: 'equal',
-    retriable: isRetriable,
-    ...(random ? { random } : {}),
-  };
+  return ridingOut(backoffOf(settings, random), settings.rideOutMs);
 }

@@ -1,6 +1,5 @@
-import type { OutboundRecord, TransportProducer } from '@tm/pipeline-core';
+import { DependencyUnavailableError, type OutboundRecord, type TransportProducer } from '@tm/pipeline-core';
 import { expect } from 'chai';
-import { DependencyUnavailableError } from '../http/unavailable.js';
 import { contractSerdes } from '../runtime/serdes.js';
 import { ArmPublisher } from './arm-publisher.js';
 

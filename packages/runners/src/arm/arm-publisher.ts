@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CallbackRequest, CommunicationResult, OperatorSession, TopicsConfig } from '@tm/contracts';
-import type { OutboundRecord, TransportProducer } from '@tm/pipeline-core';
-import { DependencyUnavailableError } from '../http/unavailable.js';
+import { DependencyUnavailableError, type OutboundRecord, type TransportProducer } from '@tm/pipeline-core';
 import type { ContractSerdes } from '../runtime/serdes.js';
 
 /** Most records in one send. */

@@ -1,6 +1,6 @@
 import { ConfigError } from '@tm/contracts';
+import { DependencyUnavailableError } from '@tm/pipeline-core';
 import { expect } from 'chai';
-import { DependencyUnavailableError } from '../http/unavailable.js';
 import type { KeyValueStore } from '../kv/key-value-store.js';
 import { StoreUnavailableError } from '../kv/key-value-store.js';
 import { MemoryStore } from '../kv/memory-store.js';

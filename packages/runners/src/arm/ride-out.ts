@@ -1,10 +1,6 @@
-import { retryBackoff } from '@tm/pipeline-core';
+import { retryBackoff, ridingOut } from '@tm/pipeline-core';
 import type { MonoTypeOperatorFunction } from 'rxjs';
-import { attemptsToRideOut } from '../analyser/ride-out-retry.js';
 import { isUnavailable } from '../http/unavailable.js';
-
-const INITIAL_DELAY_MS = 100;
-const MAX_DELAY_MS = 5000;
 
 /**
  * Retries work that failed because Redis, the database or the broker is down, for at least `rideOutMs` (backoff
@@ -12,12 +8,10 @@ const MAX_DELAY_MS = 5000;
  * an outage out instead of failing the stage or being dead-lettered. Any other failure is not retried.
  */
 export function rideOutRetry<T>(rideOutMs: number): MonoTypeOperatorFunction<T> {
-  const settings = { rideOutMs, initialDelayMs: INITIAL_DELAY_MS, maxDelayMs: MAX_DELAY_MS };
-  return retryBackoff<T>({
-    maxAttempts: attemptsToRideOut(settings),
-    initialDelayMs: INITIAL_DELAY_MS,
-    maxDelayMs: MAX_DELAY_MS,
-    jitter: 'equal',
-    retriable: isUnavailable,
-  });
+  return retryBackoff<T>(
+    ridingOut(
+      { initialDelayMs: 100, maxDelayMs: 5000, jitter: 'equal', retriable: isUnavailable },
+      rideOutMs,
+    ),
+  );
 }

@@ -1,5 +1,5 @@
+import { DependencyUnavailableError } from '@tm/pipeline-core';
 import { Pool } from 'undici';
-import { DependencyUnavailableError } from '../http/unavailable.js';
 import type {
   AccessOutcome,
   LoginOutcome,

@@ -1,19 +1,6 @@
-import { RetriesExhaustedError } from '@tm/pipeline-core';
-import { CampaignDbError } from '../campaign/db/errors.js';
+import { DependencyUnavailableError, RetriesExhaustedError } from '@tm/pipeline-core';
+import { isRetriableDbError } from '../campaign/engine/db-retry.js';
 import { StoreUnavailableError } from '../kv/key-value-store.js';
-
-/** A service the ARM or the security service depends on could not be reached (HTTP 503, retry later). */
-export class DependencyUnavailableError extends Error {
-  readonly retriable = true;
-
-  constructor(
-    readonly dependency: 'security' | 'broker',
-    cause: unknown,
-  ) {
-    super(`${dependency} unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'DependencyUnavailableError';
-  }
-}
 
 /**
  * True when `error` means a dependency is down rather than that the request or the code is wrong: a retriable
@@ -23,8 +10,6 @@ export class DependencyUnavailableError extends Error {
 export function isUnavailable(error: unknown): boolean {
   const e = error instanceof RetriesExhaustedError ? error.cause : error;
   return (
-    e instanceof StoreUnavailableError ||
-    e instanceof DependencyUnavailableError ||
-    (e instanceof CampaignDbError && e.retriable)
+    e instanceof StoreUnavailableError || e instanceof DependencyUnavailableError || isRetriableDbError(e)
   );
 }

@@ -3,7 +3,9 @@ import { CsvReadError, type DataStreamConfig, type PipelineConfig } from '@tm/co
 import {
   backoffDelay,
   isFencedError,
+  RECONNECT_BACKOFF,
   type RetryPolicy,
+  retryWithBackoff,
   type StageHealth,
   type StageMetrics,
   type StageState,
@@ -72,9 +74,6 @@ export class UnknownStreamError extends Error {
     this.name = 'UnknownStreamError';
   }
 }
-
-/** Waits between tries to start (a broker not up yet, topics without leaders): 500 ms doubling to 5 s. */
-const START_BACKOFF: RetryPolicy = { initialDelayMs: 500, maxDelayMs: 5_000, jitter: 'none' };
 
 /** Waits before a stream whose import failed (broker down, file unreadable) is tried again: 2 s doubling to 1 min. */
 const IMPORT_BACKOFF: RetryPolicy = { initialDelayMs: 2_000, maxDelayMs: 60_000, jitter: 'none' };
@@ -163,11 +162,10 @@ class IntakeRunner implements Intake {
     this.#state = 'starting';
     const limitMs = this.#o.config.infra.kafka.outageLimitMs;
     const began = this.#clock();
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.#connect();
-        break;
-      } catch (err) {
+    await retryWithBackoff(
+      RECONNECT_BACKOFF,
+      () => this.#connect(),
+      (err, attempt) => {
         // A broker not up yet, or topics without leaders yet (defect 9): unready, and try again for a while.
         this.#connecting = undefined;
         if (isFencedError(err) || this.#clock() - began >= limitMs || this.#stopping) {
@@ -178,9 +176,8 @@ class IntakeRunner implements Intake {
           { attempt, error: err instanceof Error ? err.message : String(err) },
           'intake cannot start yet; trying again',
         );
-        await new Promise((r) => setTimeout(r, backoffDelay(START_BACKOFF, attempt)));
-      }
-    }
+      },
+    );
     this.#state = 'running';
     this.#log.info(
       {

@@ -1,3 +1,4 @@
+import { retryWithBackoff } from '@tm/pipeline-core';
 import type { Logger } from 'pino';
 
 /**
@@ -10,17 +11,17 @@ export async function prepareWithRetry(
   options: { rideOutMs: number; intervalMs?: number; logger: Logger; what: string },
 ): Promise<void> {
   const deadline = Date.now() + options.rideOutMs;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await prepare();
-      return;
-    } catch (error) {
+  const intervalMs = options.intervalMs ?? 2000;
+  const every = { initialDelayMs: intervalMs, maxDelayMs: intervalMs, jitter: 'none' } as const;
+  await retryWithBackoff(
+    { ...every, maxAttempts: Number.POSITIVE_INFINITY },
+    () => prepare(),
+    (error, attempt) => {
       if (Date.now() >= deadline) throw error;
       options.logger.warn(
         { attempt, error: error instanceof Error ? error.message : String(error) },
         `${options.what} cannot start yet; trying again`,
       );
-      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 2000));
-    }
-  }
+    },
+  );
 }
