@@ -103,4 +103,9 @@ export {
   type MlCheckStatus,
   type Services,
 } from './services/types.js';
-export { type BreakerLog, policiesOf, watchBreakers } from './services/watch-breakers.js';
+export {
+  type BreakerLog,
+  type BreakerWatch,
+  policiesOf,
+  watchBreakers,
+} from './services/watch-breakers.js';

@@ -18,8 +18,12 @@ export function runnersVersion(): string {
   return manifest.version;
 }
 
-/** Builds the `tm` program with every command of commands/. */
-export function buildProgram(): Command {
+/**
+ * Builds the `tm` program with the commands `args` (the command line after `tm`) can reach, each command's module
+ * imported only then (`tm ingest FILE` loads ingest's module alone; `tm --help` all of them); without `args`, every
+ * command of commands/.
+ */
+export async function buildProgram(args?: readonly string[]): Promise<Command> {
   // Usage errors exit 2 in every command (they inherit the override: set before the commands are added).
   const program = exitTwoOnUsageError(
     new Command('tm')
@@ -27,7 +31,7 @@ export function buildProgram(): Command {
       .version(runnersVersion(), '-V, --version', 'print the version of tm')
       .showHelpAfterError(),
   );
-  registerCommands(program);
+  await registerCommands(program, args);
   return program;
 }
 
@@ -70,8 +74,10 @@ export function isEntry(moduleUrl: string, argv1: string | undefined): boolean {
 
 const isMain = isEntry(import.meta.url, process.argv[1]);
 if (isMain) {
-  const program = buildProgram();
-  program.parseAsync(normaliseArgv(process.argv), { from: 'user' }).catch((err: unknown) => {
-    process.exit(reportFailure(err));
-  });
+  const args = normaliseArgv(process.argv);
+  buildProgram(args)
+    .then((program) => program.parseAsync(args, { from: 'user' }))
+    .catch((err: unknown) => {
+      process.exit(reportFailure(err));
+    });
 }

@@ -94,6 +94,12 @@ export interface ServicePolicy {
   execute<T>(operation: string, call: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** The circuit breaker's state now. */
   breakerState(): BreakerState;
+  /**
+   * True while the breaker refuses calls without trying them: open, and its `half-open-after-ms` not yet past. Past
+   * it the breaker still says `open` until a call is tried (cockatiel turns half-open only then), but that next call
+   * goes through, so an idle service is not reported as refusing for ever.
+   */
+  refusesCalls(): boolean;
   /** Called on every breaker state change (for logs and metrics). */
   onBreakerStateChange(listener: (state: BreakerState) => void): IDisposable;
 }
@@ -109,6 +115,10 @@ export function createServicePolicy(service: ServiceId, config: ServiceClientCon
   const breaker = circuitBreaker(transient, {
     halfOpenAfter: config.breaker.halfOpenAfterMs,
     breaker: new ConsecutiveBreaker(config.breaker.consecutiveFailures),
+  });
+  let openedAt = 0;
+  breaker.onBreak(() => {
+    openedAt = Date.now();
   });
   const policy = wrap(
     retry(transient, {
@@ -166,6 +176,9 @@ export function createServicePolicy(service: ServiceId, config: ServiceClientCon
       }
     },
     breakerState: () => STATES[breaker.state],
+    refusesCalls: () =>
+      breaker.state === CircuitState.Isolated ||
+      (breaker.state === CircuitState.Open && Date.now() - openedAt < config.breaker.halfOpenAfterMs),
     onBreakerStateChange: (listener) => breaker.onStateChange((state) => listener(STATES[state])),
   };
 }

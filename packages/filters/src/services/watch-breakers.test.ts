@@ -57,4 +57,35 @@ describe('watchBreakers', () => {
     expect(log.lines).to.deep.equal([]);
     expect(policiesOf(fakeServices())).to.deep.equal([]);
   });
+
+  it('is unready while a breaker refuses calls, naming the service, and ready again past its half-open time', async () => {
+    const policy = createServicePolicy('blacklist', {
+      ...config,
+      breaker: { consecutiveFailures: 1, halfOpenAfterMs: 200 },
+    });
+    const services: Services = {
+      ...fakeServices(),
+      blacklist: Object.assign(fakeServices().blacklist, { policy }),
+    };
+    const watch = watchBreakers(services, recordingLog());
+    expect([watch.ready(), watch.reason()]).to.deep.equal([true, null]);
+
+    await policy.execute('search', () => Promise.reject(new HttpStatusError(503, ''))).catch(() => undefined);
+    expect(policy.breakerState()).to.equal('open');
+    expect([watch.ready(), watch.reason()]).to.deep.equal([false, 'blacklist: circuit breaker open']);
+
+    // Past the half-open time the breaker still says open until a call is tried, but that call would go through.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(policy.breakerState()).to.equal('open');
+    expect([watch.ready(), watch.reason()]).to.deep.equal([true, null]);
+    await policy.execute('search', () => Promise.resolve('ok'));
+    expect([policy.breakerState(), watch.ready()]).to.deep.equal(['closed', true]);
+    watch.dispose();
+  });
+
+  it('is always ready for services without policies', () => {
+    const watch = watchBreakers(fakeServices(), recordingLog());
+    expect([watch.ready(), watch.reason()]).to.deep.equal([true, null]);
+    watch.dispose();
+  });
 });

@@ -16,13 +16,26 @@ export function policiesOf(services: Services): ServicePolicy[] {
   );
 }
 
+/** What {@link watchBreakers} answers: the services' readiness, as a runner reports it on /readyz. */
+export interface BreakerWatch {
+  /** False while a service's breaker refuses calls ({@link ServicePolicy.refusesCalls}). */
+  ready(): boolean;
+  /** `<service>: circuit breaker open` for each service whose breaker refuses calls, or null when none does. */
+  reason(): string | null;
+  /** Stops logging the state changes. */
+  dispose(): void;
+}
+
 /**
  * Logs every circuit-breaker state change of the services: an outage shows as `open` (warn) and its end as
- * `closed` (info), rather than as one line per waiting call. Services without policies (test fakes) are not
- * watched. Dispose when the services are no longer used.
+ * `closed` (info), rather than as one line per waiting call; and answers whether the services can be called now,
+ * for readiness (ADR 0188). Services without policies (test fakes) are not watched and always ready. Dispose when
+ * the services are no longer used.
  */
-export function watchBreakers(services: Services, log: BreakerLog): { dispose(): void } {
-  const subscriptions = policiesOf(services).map((policy) =>
+export function watchBreakers(services: Services, log: BreakerLog): BreakerWatch {
+  const policies = policiesOf(services);
+  const refusing = () => policies.filter((p) => p.refusesCalls());
+  const subscriptions = policies.map((policy) =>
     policy.onBreakerStateChange((state) => {
       const line = { service: policy.service, breaker: state };
       if (state === 'closed') log.info(line, 'service circuit breaker closed: calls go through again');
@@ -30,6 +43,11 @@ export function watchBreakers(services: Services, log: BreakerLog): { dispose():
     }),
   );
   return {
+    ready: () => refusing().length === 0,
+    reason: () => {
+      const open = refusing();
+      return open.length === 0 ? null : open.map((p) => `${p.service}: circuit breaker open`).join('; ');
+    },
     dispose: () => {
       for (const s of subscriptions) s.dispose();
     },

@@ -182,7 +182,7 @@ export class KafkaAnalyserRun {
       metrics: this.metrics,
       logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }),
     });
-    await this.analyser.stage.start();
+    for (const runnable of this.analyser.runnables) await runnable.start();
   }
 
   /** Applications whose offsets the analyser committed (with their decisions, in its transactions). */
@@ -229,7 +229,7 @@ export class KafkaAnalyserRun {
   }
 
   async close(): Promise<void> {
-    await this.analyser?.stage.stop({ timeoutMs: 5000 });
+    for (const runnable of this.analyser?.runnables ?? []) await runnable.stop({ timeoutMs: 5000 });
     await this.analyser?.close();
     await this.sims.close();
     await this.transport.close();

@@ -30,12 +30,29 @@ describe('analyser on Kafka: BlackList down for 30 s mid-run', function () {
     await run.publish(0, 5000);
     await run.start();
     await eventually(async () => (await run!.committed()) >= 2500, 'a quarter of the applications decided');
+    // What /readyz would say, sampled through the outage: unready while BlackList's breaker refuses calls (ADR 0188).
+    const reasons = new Set<string | null>();
+    const sampler = setInterval(() => {
+      for (const r of run?.analyser?.runnables ?? []) if (!r.health().ready) reasons.add(r.health().error);
+    }, 100).unref();
     const outageStart = Date.now();
     run.sims.blacklist.faults.makeUnavailable(outageMs);
     await run.publish(5000, 10_000);
     const committedAtOutage = await run.committed();
     expect(committedAtOutage, 'the outage begins mid-run').to.be.below(run.apps.length);
     await run.waitUntilAllCommitted(150_000);
+    clearInterval(sampler);
+    expect([...reasons], 'unready during the outage, BlackList named').to.include(
+      'blacklist: circuit breaker open',
+    );
+    // Every application needing BlackList was decided after the outage, so its breaker let calls through again.
+    expect(
+      run.analyser?.runnables.map((r) => [r.name, r.health().ready, r.health().error]),
+      'ready again once all is decided',
+    ).to.deep.equal([
+      [run.group, true, null],
+      [`${run.group}.services`, true, null],
+    ]);
     const { outputs } = await expectEveryApplicationDecidedOnce(run);
 
     // The outage was felt: BlackList refused calls, and decisions that needed it came after it ended.

@@ -1,5 +1,5 @@
 import type { Application, Candidate, Rejection } from '@tm/contracts';
-import { ServiceRequestError, ServiceUnavailableError } from '@tm/filters';
+import { createServiceClients, ServiceRequestError, ServiceUnavailableError } from '@tm/filters';
 import {
   abramAnswer,
   applicationFixture,
@@ -221,5 +221,37 @@ describe('analyser stage (memory transport)', () => {
     const { topics } = harness.config;
     await eventually(() => harness!.raw(topics.candidates).length === 22, 'all candidates');
     expect(order.slice(-2).sort()).to.deep.equal(['slow-a', 'slow-b']);
+  });
+
+  it('reports itself unready while a service circuit breaker refuses calls, naming the service (ADR 0188)', async () => {
+    const config = testConfig();
+    const down = {
+      ...config.services.blacklist,
+      url: 'http://127.0.0.1:1',
+      retry: { maxRetries: 0, initialDelayMs: 1, maxDelayMs: 1 },
+      breaker: { consecutiveFailures: 1, halfOpenAfterMs: 60_000 },
+    };
+    const services = createServiceClients({ ...config.services, blacklist: down });
+    try {
+      harness = new AnalyserHarness(config, services);
+      const [stage, readiness] = harness.analyser.runnables;
+      expect(stage).to.equal(harness.analyser.stage);
+      await readiness?.start();
+      expect(readiness?.health()).to.deep.include({
+        stage: 'tml-events-analyser.services',
+        ready: true,
+        error: null,
+      });
+
+      await services.blacklist.search({ phone: '79131240001', deviceId: null }).catch(() => undefined);
+      expect(readiness?.health()).to.deep.include({
+        ready: false,
+        live: true,
+        error: 'blacklist: circuit breaker open',
+      });
+      await readiness?.stop();
+    } finally {
+      await services.close();
+    }
   });
 });

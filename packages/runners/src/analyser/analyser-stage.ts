@@ -18,6 +18,7 @@ import {
   defaultLogger,
   type Logger,
   type OutboundRecord,
+  type Runnable,
   retryBackoff,
   type Stage,
   StageMetrics,
@@ -26,6 +27,7 @@ import {
 } from '@tm/pipeline-core';
 import { defer, type Observable } from 'rxjs';
 import { contractSerdes } from '../runtime/serdes.js';
+import { serviceRunnable } from '../runtime/service-runnable.js';
 import { stageSettingsOf } from '../runtime/stage-settings.js';
 import { type DecisionSinks, decisionRecords } from './decision-records.js';
 import { evaluationFailureCounter, failureLabels } from './evaluation-metrics.js';
@@ -65,6 +67,11 @@ export interface AnalyserStageOptions {
 /** A built analyser: the stage to run, what it decides with, and what to close after it stopped. */
 export interface AnalyserStage {
   readonly stage: Stage<Application>;
+  /**
+   * What `runRunner` runs: the stage, and `<name>.services`, unready while a service's circuit breaker refuses
+   * calls (its reason, `blacklist: circuit breaker open`, on /readyz; ADR 0188).
+   */
+  readonly runnables: readonly Runnable[];
   readonly campaigns: readonly CompiledCampaign[];
   /** The topics it consumes: every data stream's topic, each once. */
   readonly inputTopics: readonly string[];
@@ -84,7 +91,8 @@ export interface AnalyserStage {
  *   phone, so a slow service call holds up only its own client (ADR 0051).
  * - **Outages are waited out.** When a service cannot answer, the application is evaluated again with backoff for
  *   at least `events-analyser.retry.ride-out-ms`, asking again only the services that have not answered it yet;
- *   then, or at once for a permanent error, it goes to the dead-letter topic with the reason (ADR 0052).
+ *   then, or at once for a permanent error, it goes to the dead-letter topic with the reason (ADR 0052). While a
+ *   service's circuit breaker refuses calls, `runnables` reports the analyser unready, naming the service (ADR 0188).
  *
  * Topics are not created here: the runner calls `ensurePipelineTopics` first.
  *
@@ -160,8 +168,16 @@ export function createAnalyserStage(options: AnalyserStageOptions): AnalyserStag
       ),
   });
 
+  const serviceReadiness = serviceRunnable(`${name}.services`, {
+    start: async () => {},
+    stop: async () => {},
+    ready: () => breakers.ready(),
+    reason: () => breakers.reason(),
+  });
+
   return {
     stage,
+    runnables: [stage, serviceReadiness],
     campaigns,
     inputTopics,
     close: async () => {

@@ -4,8 +4,6 @@ import {
   createStage,
   type Emission,
   type OutboundRecord,
-  onceUntilFailed,
-  type Runnable,
   type Stage,
   StageMetrics,
   type Transport,
@@ -15,7 +13,7 @@ import type { Logger } from 'pino';
 import { defer, map, type Observable } from 'rxjs';
 import { migrateToLatest } from '../campaign/db/migrate.js';
 import { type ApiServer, createApiServer } from '../http/api-server.js';
-import { type HttpRunnable, httpRunnable } from '../http/http-runnable.js';
+import { type ServedApi, servedApi } from '../http/served-api.js';
 import type { KeyValueStore } from '../kv/key-value-store.js';
 import { DependencyProbe } from '../runtime/dependency-probe.js';
 import { createLogger } from '../runtime/logger.js';
@@ -63,23 +61,16 @@ export interface ArmOptions {
   onCardReady?: (latencyMs: number) => void;
 }
 
-/** The ARM (tm-arm) wired to its transport, database, store and security service. */
-export interface Arm {
-  /** The call-event stage, the HTTP server, the 60-second sweep and the idle-session reaper, for `runRunner`. */
-  readonly runnables: readonly Runnable[];
-  /** `http://host:port` once started. */
-  readonly url: string | undefined;
-  /** The Fastify instance (after {@link prepare}), for `inject()` in tests. */
-  readonly app: ApiServer;
+/**
+ * The ARM (tm-arm) wired to its transport, database, store and security service. Its runnables are the call-event
+ * stage, the HTTP server, the 60-second sweep and the idle-session reaper; `prepare` migrates, creates the ARM's
+ * topics and builds the routes.
+ */
+export interface Arm extends ServedApi {
   /** Runs one 60-second sweep now (tests, the demo); resolves with the communications drafted. */
   sweepNow(): Promise<OverdueWindow[]>;
   /** Runs one idle-session round now; resolves with the sessions closed. */
   reapNow(): Promise<number>;
-  /** Migrates, creates the ARM's topics, builds the routes. Idempotent. */
-  prepare(): Promise<void>;
-  /** {@link prepare}, then starts every runnable. */
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 /**
@@ -226,68 +217,42 @@ export function createArm(options: ArmOptions): Arm {
     { logger },
   );
 
-  let app: ApiServer | undefined;
-  let server: HttpRunnable | undefined;
   // A failed preparation (database or broker down) is tried afresh by the next call.
-  const prepare = onceUntilFailed(async (): Promise<void> => {
-    await migrateToLatest(db);
-    const own = new Set([
-      topics.callEvents,
-      `${topics.callEvents}${topics.dlqSuffix}`,
-      topics.operatorSessions,
-      topics.communicationResults,
-      topics.callbackRequests,
-    ]);
-    await transport.ensureTopics(pipelineTopics(config).filter((t) => own.has(t.topic)));
-    // With a Schema Registry, the schemas the publisher writes are registered before its first send (ADR 0122).
-    await serdes.operatorSession.ready?.();
-    app = await buildArmApi(
-      {
-        db,
-        security,
-        state,
-        sessions,
-        actions,
-        presenter,
-        logger,
-        dictionaries: settings.dictionaries,
-        pollIntervalMs: settings.pollIntervalMs,
-        historyLimit: settings.historyLimit,
-        reworkListLimit: settings.reworkListLimit,
-        now: () => clock().getTime(),
-      },
-      { bodyLimit: settings.bodyLimitBytes, page: pageSourceOf(settings.staticRoot) },
-    );
-    server = httpRunnable(
-      'arm.http',
-      app,
-      options.listen ?? { host: settings.host, port: settings.port },
-      probe,
-    );
+  const lifecycle = servedApi('arm', {
+    prepare: async () => {
+      await migrateToLatest(db);
+      const own = new Set([
+        topics.callEvents,
+        `${topics.callEvents}${topics.dlqSuffix}`,
+        topics.operatorSessions,
+        topics.communicationResults,
+        topics.callbackRequests,
+      ]);
+      await transport.ensureTopics(pipelineTopics(config).filter((t) => own.has(t.topic)));
+      // With a Schema Registry, the schemas the publisher writes are registered before its first send (ADR 0122).
+      await serdes.operatorSession.ready?.();
+      return buildArmApi(
+        {
+          db,
+          security,
+          state,
+          sessions,
+          actions,
+          presenter,
+          logger,
+          dictionaries: settings.dictionaries,
+          pollIntervalMs: settings.pollIntervalMs,
+          historyLimit: settings.historyLimit,
+          reworkListLimit: settings.reworkListLimit,
+          now: () => clock().getTime(),
+        },
+        { bodyLimit: settings.bodyLimitBytes, page: pageSourceOf(settings.staticRoot) },
+      );
+    },
+    listen: options.listen ?? { host: settings.host, port: settings.port },
+    probe,
+    runnables: (server) => [stage, server, sweep, reaper],
+    afterStop: () => publisher.close(),
   });
-  const runnables = (): Runnable[] => (server ? [stage, server, sweep, reaper] : []);
-
-  return {
-    get runnables() {
-      return runnables();
-    },
-    get url() {
-      return server?.url;
-    },
-    get app() {
-      if (!app) throw new Error('arm: app before prepare()');
-      return app;
-    },
-    sweepNow,
-    reapNow,
-    prepare,
-    async start() {
-      await prepare();
-      for (const r of runnables()) await r.start();
-    },
-    async stop() {
-      await Promise.allSettled(runnables().map((r) => r.stop()));
-      await publisher.close();
-    },
-  };
+  return Object.assign(lifecycle, { sweepNow, reapNow });
 }

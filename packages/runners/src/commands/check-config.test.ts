@@ -100,8 +100,10 @@ describe('tm check-config', () => {
     expect(result.lines[0]).to.match(/missing\.yaml: cannot read: ENOENT/);
   });
 
-  it('is a tm command, and tm run simulators and tm run intake are in the run group', () => {
-    const program = buildProgram();
+  it('is a tm command, and tm run simulators and tm run intake are in the run group', async function () {
+    this.timeout(60_000); // the first build imports every command's module (loaded on dispatch since issue 16), from the TypeScript sources
+
+    const program = await buildProgram();
     expect(program.commands.map((c) => c.name())).to.include.members(['check-config', 'run']);
     const run = program.commands.find((c) => c.name() === 'run');
     expect(run?.commands.map((c) => c.name())).to.include.members(['simulators', 'intake']);

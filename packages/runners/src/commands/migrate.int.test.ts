@@ -39,7 +39,7 @@ describe('tm migrate (PostgreSQL)', () => {
     const log = console.log;
     console.log = (line: string) => lines.push(line);
     try {
-      await buildProgram().parseAsync(['migrate', '--config', config, '--database-url', url], {
+      await (await buildProgram()).parseAsync(['migrate', '--config', config, '--database-url', url], {
         from: 'user',
       });
     } finally {

@@ -62,7 +62,7 @@ export function register(program: Command): void {
         instanceId: options.instance ?? defaultInstanceId(),
       });
       const code = await runRunner({
-        stages: [analyser.stage],
+        stages: analyser.runnables,
         metrics,
         logger,
         onStopped: async () => {

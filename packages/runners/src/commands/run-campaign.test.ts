@@ -9,8 +9,8 @@ import { runTm } from '../intake/testing/run-tm.js';
 describe('tm run campaign', function () {
   this.timeout(60_000);
 
-  it('is a subcommand of tm run, with its options', () => {
-    const run = buildProgram().commands.find((c) => c.name() === 'run');
+  it('is a subcommand of tm run, with its options', async () => {
+    const run = (await buildProgram()).commands.find((c) => c.name() === 'run');
     const campaign = run?.commands.find((c) => c.name() === 'campaign');
     expect(campaign?.options.map((o) => o.long)).to.deep.equal(['--config', '--database-url', '--ops-port']);
   });

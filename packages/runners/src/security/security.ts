@@ -1,10 +1,9 @@
 import type { PipelineConfig } from '@tm/contracts';
-import { onceUntilFailed, type Runnable } from '@tm/pipeline-core';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { migrateToLatest } from '../campaign/db/migrate.js';
 import { type ApiServer, createApiServer } from '../http/api-server.js';
-import { type HttpRunnable, httpRunnable } from '../http/http-runnable.js';
+import { type ServedApi, servedApi } from '../http/served-api.js';
 import type { KeyValueStore } from '../kv/key-value-store.js';
 import { DependencyProbe } from '../runtime/dependency-probe.js';
 import { createLogger } from '../runtime/logger.js';
@@ -66,21 +65,14 @@ export function accessCacheOf(
   return key && ttlMs > 0 ? new AccessCache(store, key, ttlMs) : undefined;
 }
 
-/** The security service (tm-security-service) wired to its database, store and HTTP server. */
-export interface Security {
+/**
+ * The security service (tm-security-service) wired to its database, store and HTTP server. Its runnables are the
+ * HTTP server and the purge of expired tokens; `prepare` applies the migrations, creates the seed operators and
+ * builds the routes.
+ */
+export interface Security extends ServedApi {
   /** The three operations in-process (the embedded ARM calls them without HTTP). */
   readonly service: SecurityService;
-  /** The HTTP server and the purge of expired tokens, for `runRunner`; {@link start} starts them. */
-  readonly runnables: readonly Runnable[];
-  /** `http://host:port` once started. */
-  readonly url: string | undefined;
-  /** The Fastify instance (after {@link prepare}), for `inject()` in tests. */
-  readonly app: ApiServer;
-  /** Applies the migrations, creates the seed operators, builds the routes. Idempotent. */
-  prepare(): Promise<void>;
-  /** {@link prepare}, then listens and starts the purge. */
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 /** The security API as a Fastify instance over `service` (also what `tm openapi` prints). */
@@ -148,8 +140,6 @@ export function createSecurity(options: SecurityOptions): Security {
     { database: () => db.raw('SELECT 1'), redis: () => store.ping() },
     { logger },
   );
-  let app: ApiServer | undefined;
-  let server: HttpRunnable | undefined;
   const purge = periodicRunnable(
     'security.purge-expired-tokens',
     settings.purgeIntervalMs,
@@ -161,45 +151,22 @@ export function createSecurity(options: SecurityOptions): Security {
   );
 
   // A failed preparation (database or broker down) is tried afresh by the next call.
-  const prepare = onceUntilFailed(async (): Promise<void> => {
-    await migrateToLatest(db);
-    for (const seed of options.seedOperators ?? []) {
-      const added = await addOperator(db, { ...seed, passwordHash: await hasher.hash(seed.password) });
-      if (added) logger.info({ operatorId: added.id }, 'seed operator created');
-    }
-    app = await buildSecurityApi(service, {
-      bodyLimit: settings.bodyLimitBytes,
-      trustProxy: settings.trustProxy,
-      logger,
-    });
-    server = httpRunnable(
-      'security.http',
-      app,
-      options.listen ?? { host: settings.host, port: settings.port },
-      probe,
-    );
+  const lifecycle = servedApi('security', {
+    prepare: async () => {
+      await migrateToLatest(db);
+      for (const seed of options.seedOperators ?? []) {
+        const added = await addOperator(db, { ...seed, passwordHash: await hasher.hash(seed.password) });
+        if (added) logger.info({ operatorId: added.id }, 'seed operator created');
+      }
+      return buildSecurityApi(service, {
+        bodyLimit: settings.bodyLimitBytes,
+        trustProxy: settings.trustProxy,
+        logger,
+      });
+    },
+    listen: options.listen ?? { host: settings.host, port: settings.port },
+    probe,
+    runnables: (server) => [server, purge],
   });
-
-  const runnables = () => (server ? [server, purge] : []);
-  return {
-    service,
-    get runnables() {
-      return runnables();
-    },
-    get url() {
-      return server?.url;
-    },
-    get app() {
-      if (!app) throw new Error('security: app before prepare()');
-      return app;
-    },
-    prepare,
-    async start() {
-      await prepare();
-      for (const r of runnables()) await r.start();
-    },
-    async stop() {
-      await Promise.allSettled(runnables().map((r) => r.stop()));
-    },
-  };
+  return Object.assign(lifecycle, { service });
 }

@@ -1,7 +1,22 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TelephonySimulatorConfig } from '@tm/contracts';
+import { requestJsonSchema } from '@tm/filters';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { TELEPHONY_API } from '../telephony/telephony-api.js';
+import {
+  type AddTasksAnswer,
+  type AddTasksRequest,
+  type CallEventBody,
+  type EventsAnswer,
+  MAX_TASK_BATCH,
+  type Refusal,
+  type StatusRequest,
+  type TaskIdAnswer,
+  type TaskRequest,
+  TELEPHONY_API,
+  TELEPHONY_BODIES,
+  type TokenAnswer,
+  type TokenRequest,
+} from '../telephony/telephony-api.js';
 import type { FaultControl } from './faults.js';
 import { createSimulatorServer } from './simulator-server.js';
 import {
@@ -12,7 +27,7 @@ import {
   TelephonyRefusal,
 } from './telephony-model.js';
 
-export { TELEPHONY_API };
+export { MAX_TASK_BATCH, TELEPHONY_API };
 
 /** Most events one poll answers, and the default. */
 export const MAX_EVENTS_PAGE = 1000;
@@ -34,66 +49,13 @@ const operatorParams = {
   properties: { operatorId: { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } },
 } as const;
 
-const tokenSchema = {
-  body: {
-    type: 'object',
-    required: ['operator_id', 'login', 'secret'],
-    properties: {
-      operator_id: { type: 'integer', minimum: 1 },
-      login: { type: 'string', minLength: 1, maxLength: 64 },
-      secret: { type: 'string', minLength: 1, maxLength: 256 },
-    },
-    additionalProperties: false,
-  },
-} as const;
-
-const statusSchema = {
-  params: operatorParams,
-  body: {
-    type: 'object',
-    required: ['status'],
-    properties: { status: { enum: ['READY', 'BREAK'] } },
-    additionalProperties: false,
-  },
-} as const;
-
-const taskSchema = {
-  type: 'object',
-  required: ['reference', 'task_id', 'attempt', 'phone'],
-  properties: {
-    reference: { type: 'string', minLength: 1, maxLength: 128 },
-    task_id: { type: 'integer', minimum: 1 },
-    attempt: { type: 'integer', minimum: 1 },
-    phone: { type: 'string', pattern: '^7[0-9]{10}$' },
-    operator_id: { type: 'integer', minimum: 1 },
-  },
-  additionalProperties: false,
-} as const;
-
-const addTaskSchema = { body: taskSchema } as const;
-
-/** Most tasks one addTasks request takes. */
-export const MAX_TASK_BATCH = 1000;
-
-const addTasksSchema = {
-  body: {
-    type: 'object',
-    required: ['tasks'],
-    properties: { tasks: { type: 'array', minItems: 1, maxItems: MAX_TASK_BATCH, items: taskSchema } },
-    additionalProperties: false,
-  },
-} as const;
-
-interface TaskBody {
-  reference: string;
-  task_id: number;
-  attempt: number;
-  phone: string;
-  operator_id?: number;
-}
+const tokenSchema = { body: requestJsonSchema(TELEPHONY_BODIES.token) };
+const statusSchema = { params: operatorParams, body: requestJsonSchema(TELEPHONY_BODIES.status) };
+const addTaskSchema = { body: requestJsonSchema(TELEPHONY_BODIES.addTask) };
+const addTasksSchema = { body: requestJsonSchema(TELEPHONY_BODIES.addTasks) };
 
 /** A task of a request body as the model takes it. */
-function taskInput({ reference, task_id, attempt, phone, operator_id }: TaskBody): SimulatedTaskInput {
+function taskInput({ reference, task_id, attempt, phone, operator_id }: TaskRequest): SimulatedTaskInput {
   return {
     reference,
     taskId: task_id,
@@ -148,15 +110,21 @@ function apiKey(request: FastifyRequest): string {
 }
 
 /** The event as the API answers it (snake_case, ISO times). */
-function eventBody(event: SimulatedCallEvent): Record<string, unknown> {
-  return {
+function eventBody(event: SimulatedCallEvent): CallEventBody {
+  const common = {
     call_id: event.callId,
     task_id: event.externalTaskId,
-    type: event.kind,
     occurred_at: new Date(event.at).toISOString(),
-    ...(event.kind === 'ENDED' ? { duration_seconds: event.durationSeconds, outcome: event.outcome } : {}),
   };
+  if (event.kind === 'STARTED') return { ...common, type: 'STARTED' };
+  const { durationSeconds, outcome } = event;
+  if (durationSeconds === undefined || outcome === undefined)
+    throw new Error(`telephony simulator: ENDED event ${event.callId} without its duration or outcome`);
+  return { ...common, type: 'ENDED', duration_seconds: durationSeconds, outcome };
 }
+
+/** A refusal's body. */
+const refusal = (error: string, message: string): Refusal => ({ error, message });
 
 /**
  * The telephony stand-in (ADR 0081) over `model`: a provider-shaped HTTP API. The account's API key goes in
@@ -183,18 +151,22 @@ export function createTelephonySimulator(model: TelephonyModel, faults: FaultCon
   faults.install(app);
   app.setErrorHandler((error, _request, reply: FastifyReply) => {
     if (error instanceof TelephonyRefusal)
-      return reply.code(error.status).send({ error: error.code, message: error.message });
+      return reply.code(error.status).send(refusal(error.code, error.message));
     const status = (error as { statusCode?: number }).statusCode ?? 500;
-    return reply.code(status).send({
-      error: status < 500 ? 'BAD_REQUEST' : 'INTERNAL',
-      message: error instanceof Error ? error.message : String(error),
-    });
+    return reply
+      .code(status)
+      .send(
+        refusal(
+          status < 500 ? 'BAD_REQUEST' : 'INTERNAL',
+          error instanceof Error ? error.message : String(error),
+        ),
+      );
   });
 
-  app.post<{ Body: { operator_id: number; login: string; secret: string } }>(
+  app.post<{ Body: TokenRequest }>(
     TELEPHONY_API.token,
     { schema: tokenSchema },
-    async (request) => {
+    async (request): Promise<TokenAnswer> => {
       const { operator_id, login, secret } = request.body;
       const { token, expiresAt, expiresInMs } = model.authenticate(
         apiKey(request),
@@ -212,7 +184,7 @@ export function createTelephonySimulator(model: TelephonyModel, faults: FaultCon
     },
   );
 
-  app.put<{ Params: OperatorParams; Body: { status: 'READY' | 'BREAK' } }>(
+  app.put<{ Params: OperatorParams; Body: StatusRequest }>(
     TELEPHONY_API.status,
     { schema: statusSchema },
     async (request, reply) => {
@@ -221,16 +193,16 @@ export function createTelephonySimulator(model: TelephonyModel, faults: FaultCon
     },
   );
 
-  app.post<{ Body: TaskBody }>(TELEPHONY_API.tasks, { schema: addTaskSchema }, async (request, reply) => {
+  app.post<{ Body: TaskRequest }>(TELEPHONY_API.tasks, { schema: addTaskSchema }, async (request, reply) => {
     const id = model.addTask(apiKey(request), taskInput(request.body));
     if (holdAddAnswersMs > 0) await sleep(holdAddAnswersMs);
-    return reply.code(201).send({ id });
+    return reply.code(201).send({ id } satisfies TaskIdAnswer);
   });
 
-  app.post<{ Body: { tasks: TaskBody[] } }>(
+  app.post<{ Body: AddTasksRequest }>(
     TELEPHONY_API.taskBatch,
     { schema: addTasksSchema },
-    async (request) => {
+    async (request): Promise<AddTasksAnswer> => {
       const key = apiKey(request);
       const results = request.body.tasks.map((task) => ({ id: model.addTask(key, taskInput(task)) }));
       if (holdAddAnswersMs > 0) await sleep(holdAddAnswersMs);
@@ -243,9 +215,8 @@ export function createTelephonySimulator(model: TelephonyModel, faults: FaultCon
     { schema: findTaskSchema },
     async (request, reply) => {
       const id = model.findTask(apiKey(request), request.query.reference);
-      if (id === undefined)
-        return reply.code(404).send({ error: 'NOT_FOUND', message: 'no task with that reference' });
-      return { id };
+      if (id === undefined) return reply.code(404).send(refusal('NOT_FOUND', 'no task with that reference'));
+      return { id } satisfies TaskIdAnswer;
     },
   );
 
@@ -256,15 +227,15 @@ export function createTelephonySimulator(model: TelephonyModel, faults: FaultCon
       const result = model.deleteTask(apiKey(request), request.params.externalId);
       if (result === 'DELETED') return reply.code(204).send();
       if (result === 'ALREADY_CALLED')
-        return reply.code(409).send({ error: result, message: 'the task was called already' });
-      return reply.code(404).send({ error: result, message: 'no such task' });
+        return reply.code(409).send(refusal(result, 'the task was called already'));
+      return reply.code(404).send(refusal(result, 'no such task'));
     },
   );
 
   app.get<{ Params: OperatorParams; Querystring: { after?: string; limit?: string } }>(
     TELEPHONY_API.events,
     { schema: eventsSchema },
-    async (request) => {
+    async (request): Promise<EventsAnswer> => {
       const limit = Math.min(MAX_EVENTS_PAGE, Number(request.query.limit ?? DEFAULT_EVENTS_PAGE));
       const page = model.events(
         bearer(request),

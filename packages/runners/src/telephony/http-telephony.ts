@@ -1,6 +1,6 @@
-import type { CallOutcome } from '@tm/contracts';
 import { HttpStatusError } from '@tm/filters';
 import { Pool } from 'undici';
+import type { z } from 'zod';
 import {
   type AddTaskOutcome,
   type DeleteTaskResult,
@@ -13,7 +13,16 @@ import {
   TelephonyError,
   type TelephonyTask,
 } from './telephony.js';
-import { TELEPHONY_API, telephonyPath } from './telephony-api.js';
+import {
+  type AddTasksRequest,
+  type CallEventBody,
+  type StatusRequest,
+  type TaskRequest,
+  TELEPHONY_API,
+  TELEPHONY_BODIES,
+  type TokenRequest,
+  telephonyPath,
+} from './telephony-api.js';
 
 /** How to reach the provider's HTTP API (the telephony simulator's, ADR 0081). */
 export interface HttpTelephonyOptions {
@@ -33,11 +42,9 @@ export interface HttpTelephonyOptions {
 
 interface Answer {
   readonly status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: the provider's JSON, checked field by field where it is read.
-  readonly body: any;
+  /** The provider's JSON, read through the API's schemas (telephony-api.ts); undefined for an empty body. */
+  readonly body: unknown;
 }
-
-const OUTCOMES: ReadonlySet<string> = new Set<CallOutcome>(['ANSWERED', 'NO_ANSWER', 'BUSY', 'FAILED']);
 
 /**
  * The {@link Telephony} port over the provider's HTTP API (see telephony-simulator.ts for the routes): a pool of
@@ -64,16 +71,18 @@ export class HttpTelephony implements Telephony {
 
   async authenticate(operatorId: number, credentials: OperatorCredentials): Promise<OperatorSession> {
     const asked = this.#now();
+    const request: TokenRequest = {
+      operator_id: operatorId,
+      login: credentials.login,
+      secret: credentials.secret,
+    };
     const { body } = await this.#call('authenticate', 'POST', TELEPHONY_API.token, {
       headers: { 'x-api-key': this.#apiKey },
-      body: { operator_id: operatorId, login: credentials.login, secret: credentials.secret },
+      body: request,
       ok: [200],
     });
-    const token = body?.access_token;
-    const expiresIn = body?.expires_in;
-    if (typeof token !== 'string' || token.length === 0 || typeof expiresIn !== 'number')
-      throw unreadable('authenticate');
-    return { operatorId, token, expiresAt: asked + expiresIn * 1000 };
+    const answer = read('authenticate', TELEPHONY_BODIES.token.response, body);
+    return { operatorId, token: answer.access_token, expiresAt: asked + answer.expires_in * 1000 };
   }
 
   async setStatus(session: OperatorSession, status: OperatorStatus): Promise<void> {
@@ -83,7 +92,7 @@ export class HttpTelephony implements Telephony {
       telephonyPath(TELEPHONY_API.status, { operatorId: session.operatorId }),
       {
         headers: { authorization: `Bearer ${session.token}` },
-        body: { status },
+        body: { status } satisfies StatusRequest,
         ok: [200, 204],
       },
     );
@@ -95,23 +104,21 @@ export class HttpTelephony implements Telephony {
       body: taskBody(task),
       ok: [200, 201],
     });
-    if (typeof body?.id !== 'string' || body.id.length === 0) throw unreadable('addTask');
-    return { externalId: body.id };
+    return { externalId: read('addTask', TELEPHONY_BODIES.addTask.response, body).id };
   }
 
   async addTasks(tasks: readonly TelephonyTask[]): Promise<readonly AddTaskOutcome[]> {
     if (tasks.length === 0) return [];
     const { body } = await this.#call('addTasks', 'POST', TELEPHONY_API.taskBatch, {
       headers: { 'x-api-key': this.#apiKey },
-      body: { tasks: tasks.map(taskBody) },
+      body: { tasks: tasks.map(taskBody) } satisfies AddTasksRequest,
       ok: [200],
     });
-    const results: unknown = body?.results;
-    if (!Array.isArray(results) || results.length !== tasks.length) throw unreadable('addTasks');
-    return results.map((r: { id?: unknown; error?: unknown; message?: unknown }) => {
-      if (typeof r?.id === 'string' && r.id.length > 0) return { externalId: r.id };
-      if (typeof r?.error !== 'string') throw unreadable('addTasks');
-      const message = typeof r.message === 'string' ? r.message : r.error;
+    const { results } = read('addTasks', TELEPHONY_BODIES.addTasks.response, body);
+    if (results.length !== tasks.length) throw unreadable('addTasks');
+    return results.map((r) => {
+      if ('id' in r) return { externalId: r.id };
+      const message = r.message ?? r.error;
       return { refused: new TelephonyError('REJECTED', `telephony addTasks: ${r.error}: ${message}`) };
     });
   }
@@ -124,11 +131,10 @@ export class HttpTelephony implements Telephony {
     });
     if (status === 404) {
       // Only the API's own NOT_FOUND is an answer; a proxy's 404 says nothing about the task.
-      if (body?.error === 'NOT_FOUND') return undefined;
+      if (refusalCode(body) === 'NOT_FOUND') return undefined;
       throw new TelephonyError('REJECTED', `telephony findTask: HTTP ${status}`, status);
     }
-    if (typeof body?.id !== 'string' || body.id.length === 0) throw unreadable('findTask');
-    return { externalId: body.id };
+    return { externalId: read('findTask', TELEPHONY_BODIES.findTask.response, body).id };
   }
 
   async deleteTask(externalId: string): Promise<DeleteTaskResult> {
@@ -140,8 +146,9 @@ export class HttpTelephony implements Telephony {
     );
     if (status === 200 || status === 204) return 'DELETED';
     // A 404 or 409 is an answer only with the API's code; otherwise (a proxy's 404, say) it is a refusal.
-    if (status === 404 && body?.error === 'NOT_FOUND') return 'NOT_FOUND';
-    if (status === 409 && body?.error === 'ALREADY_CALLED') return 'ALREADY_CALLED';
+    const code = refusalCode(body);
+    if (status === 404 && code === 'NOT_FOUND') return 'NOT_FOUND';
+    if (status === 409 && code === 'ALREADY_CALLED') return 'ALREADY_CALLED';
     throw new TelephonyError('REJECTED', `telephony deleteTask: HTTP ${status}`, status);
   }
 
@@ -154,8 +161,8 @@ export class HttpTelephony implements Telephony {
       `${telephonyPath(TELEPHONY_API.events, { operatorId: session.operatorId })}?${query}`,
       { headers: { authorization: `Bearer ${session.token}` }, ok: [200] },
     );
-    if (!Array.isArray(body?.events) || typeof body.cursor !== 'string') throw unreadable('pollEvents');
-    return { events: body.events.map((e: unknown) => callEventOf(e)), cursor: body.cursor };
+    const page = read('pollEvents', TELEPHONY_BODIES.events.response, body);
+    return { events: page.events.map(callEventOf), cursor: page.cursor };
   }
 
   /** Closes the connections once the calls in flight are answered. */
@@ -205,7 +212,7 @@ export class HttpTelephony implements Telephony {
 }
 
 /** A task as the API's addTask and addTasks take it. */
-function taskBody(task: TelephonyTask): Record<string, unknown> {
+function taskBody(task: TelephonyTask): TaskRequest {
   return {
     reference: task.reference,
     task_id: task.taskId,
@@ -226,27 +233,29 @@ function unreadable(operation: string): TelephonyError {
   return new TelephonyError('UNAVAILABLE', `telephony ${operation}: the answer is not what the API says`);
 }
 
-function callEventOf(raw: unknown): TelephonyCallEvent {
-  // biome-ignore lint/suspicious/noExplicitAny: checked field by field below.
-  const e = raw as any;
-  const at = typeof e?.occurred_at === 'string' ? Date.parse(e.occurred_at) : Number.NaN;
-  const kind = e?.type;
-  if (
-    typeof e?.call_id !== 'string' ||
-    typeof e.task_id !== 'string' ||
-    (kind !== 'STARTED' && kind !== 'ENDED') ||
-    Number.isNaN(at)
-  )
-    throw unreadable('pollEvents');
-  if (kind === 'STARTED') return { callId: e.call_id, externalTaskId: e.task_id, kind, at };
-  if (!Number.isInteger(e.duration_seconds) || e.duration_seconds < 0 || !OUTCOMES.has(e.outcome))
-    throw unreadable('pollEvents');
+/** `body` read through `schema`: what the API says a 2xx answers; anything else is {@link unreadable}. */
+function read<S extends z.ZodType>(operation: string, schema: S, body: unknown): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw unreadable(operation);
+  return parsed.data;
+}
+
+/** The API's code of a refusal (`NOT_FOUND`, ...), or undefined when the body is not one (a proxy's page). */
+function refusalCode(body: unknown): string | undefined {
+  const parsed = TELEPHONY_BODIES.refusal.safeParse(body);
+  return parsed.success ? parsed.data.error : undefined;
+}
+
+function callEventOf(e: CallEventBody): TelephonyCallEvent {
+  const at = Date.parse(e.occurred_at);
+  if (Number.isNaN(at)) throw unreadable('pollEvents');
+  if (e.type === 'STARTED') return { callId: e.call_id, externalTaskId: e.task_id, kind: e.type, at };
   return {
     callId: e.call_id,
     externalTaskId: e.task_id,
-    kind,
+    kind: e.type,
     at,
     durationSeconds: e.duration_seconds,
-    outcome: e.outcome as CallOutcome,
+    outcome: e.outcome,
   };
 }
