@@ -81,6 +81,13 @@ interface StoredWindow<A> {
 
 const idOf = (key: string, window: Window) => `${key}\u0000${window.start}\u0000${window.end}`;
 
+/** The indexed window of this start and end, if any. */
+function slotAt<A>(byStart: Map<number, Slot<A>[]>, window: Window): Slot<A> | undefined {
+  const same = byStart.get(window.start);
+  if (same) for (const slot of same) if (slot.stored.e === window.end) return slot;
+  return undefined;
+}
+
 /**
  * A window the store holds, indexed by key and start so that a record's update finds it without building and hashing
  * its store id (a string of key, start and end) per window per record: the id is built once, when the window is new.
@@ -88,6 +95,8 @@ const idOf = (key: string, window: Window) => `${key}\u0000${window.start}\u0000
 interface Slot<A> {
   readonly id: string;
   readonly stored: StoredWindow<A>;
+  /** The flush generation in which the window was last marked changed: marked once per flush, not per update. */
+  marked: number;
 }
 
 /** Per key, its assigner and its windows by start (windows of different sizes may share a start). */
@@ -181,7 +190,7 @@ export function windowAggregate<T, A, V = T>(
         return k;
       };
       const index = (id: string, stored: StoredWindow<A>): Slot<A> => {
-        const slot = { id, stored };
+        const slot: Slot<A> = { id, stored, marked: -1 };
         const { byStart } = slotsOf(stored.k);
         const same = byStart.get(stored.s);
         if (same) same.push(slot);
@@ -201,6 +210,8 @@ export function windowAggregate<T, A, V = T>(
       let pending: Committable<T>[] = [];
       /** Windows changed or closed since the last flush began. */
       let changed = new Set<string>();
+      /** Counts the flushes begun: a window updated again in the same generation is already in `changed`. */
+      let generation = 0;
       let flushing = false;
       /** A tick came while a flush was under way: the next flush starts as that one ends, not a tick later. */
       let tickMissed = false;
@@ -209,6 +220,8 @@ export function windowAggregate<T, A, V = T>(
       let nextCheck = Number.POSITIVE_INFINITY;
       /** Per input partition: the largest timestamp delivered, and when (scheduler time) it last delivered. */
       const partitions = new Map<string, { max: number; seenAt: number }>();
+      /** The entries of `partitions` by topic and partition number: no id string built per record. */
+      const partitionsByTopic = new Map<string, { max: number; seenAt: number }[]>();
       /** Stream time: the smallest of the active partitions' times; never moves back (restored from the state). */
       let streamTime = state.streamTime(storeName) ?? Number.NEGATIVE_INFINITY;
 
@@ -229,11 +242,18 @@ export function windowAggregate<T, A, V = T>(
         }
       };
       const observe = (record: Committable<T>, timestamp: number) => {
-        const id = `${record.origin.topic}:${record.origin.partition}`;
+        const { topic, partition } = record.origin;
         const now = scheduler.now();
-        const p = partitions.get(id);
+        let byPartition = partitionsByTopic.get(topic);
+        if (!byPartition) {
+          byPartition = [];
+          partitionsByTopic.set(topic, byPartition);
+        }
+        const p = byPartition[partition];
         if (!p) {
-          partitions.set(id, { max: timestamp, seenAt: now });
+          const fresh = { max: timestamp, seenAt: now };
+          byPartition[partition] = fresh;
+          partitions.set(`${topic}:${partition}`, fresh);
           recomputeStreamTime(now);
           return;
         }
@@ -296,18 +316,22 @@ export function windowAggregate<T, A, V = T>(
               options.onLate?.(record, key, window);
               continue;
             }
-            const slot = byStart.get(window.start)?.find((s) => s.stored.e === window.end);
+            const slot = slotAt(byStart, window);
             if (slot) {
               const { stored } = slot;
               stored.v = aggregate(stored.v, value, key, window);
-              windows.put(slot.id, stored);
-              changed.add(slot.id);
+              if (slot.marked !== generation) {
+                // the aggregate changed in place: the store and the next flush need hearing of it once
+                windows.put(slot.id, stored);
+                changed.add(slot.id);
+                slot.marked = generation;
+              }
             } else {
               const id = idOf(key, window);
               const v = aggregate(initial(key, window), value, key, window);
               const stored = { k: key, s: window.start, e: window.end, v, f: false };
               windows.put(id, stored);
-              index(id, stored);
+              index(id, stored).marked = generation;
               changed.add(id);
             }
             if (closesAt < nextCheck) nextCheck = closesAt;
@@ -339,6 +363,7 @@ export function windowAggregate<T, A, V = T>(
         const ids = changed;
         pending = [];
         changed = new Set();
+        generation += 1;
         const updates = [...evicted];
         for (const id of ids) {
           const w = windows.get(id);

@@ -103,11 +103,14 @@ type Kind = 'offset' | 'time';
 
 class MapStore<V> implements KeyValueStore<V> {
   readonly map = new Map<string, V>();
-  constructor(
-    readonly name: string,
-    /** `existed`: the key held a value before this change. */
-    private readonly touched: (store: string, key: string, existed: boolean) => void,
-  ) {}
+  /**
+   * The keys changed since the last flush began, each with whether the changelog may hold a value for it (the key
+   * held one at its first change since then, or a failed flush gave it back). A key that held none and holds none
+   * again (put and deleted between two flushes, as a join's waiting entry) needs no tombstone. Kept by the store
+   * itself: a put is one lookup here, not a call back into the state per change.
+   */
+  dirty = new Map<string, boolean>();
+  constructor(readonly name: string) {}
   get(key: string): V | undefined {
     return this.map.get(key);
   }
@@ -116,12 +119,12 @@ class MapStore<V> implements KeyValueStore<V> {
   }
   put(key: string, value: V): void {
     if (key === BARRIER_KEY) throw new RangeError(`${BARRIER_KEY} is a reserved key`);
-    const existed = this.map.has(key);
+    if (!this.dirty.has(key)) this.dirty.set(key, this.map.has(key)); // the first change since the last flush tells
     this.map.set(key, value);
-    this.touched(this.name, key, existed);
   }
   delete(key: string): void {
-    if (this.map.delete(key)) this.touched(this.name, key, true);
+    if (!this.map.delete(key)) return;
+    if (!this.dirty.has(key)) this.dirty.set(key, true);
   }
   entries(): IterableIterator<[string, V]> {
     return this.map.entries();
@@ -157,12 +160,6 @@ class MapStore<V> implements KeyValueStore<V> {
  */
 export class StateStores {
   readonly #stores = new Map<string, MapStore<unknown>>();
-  /**
-   * Per store, the keys changed since the last flush began, each with whether the changelog may hold a value for it
-   * (the key held one at its first change since then, or a failed flush gave it back). A key that held none and
-   * holds none again (put and deleted between two flushes, as a join's waiting entry) needs no tombstone.
-   */
-  readonly #dirty = new Map<string, Map<string, boolean>>();
   readonly #positions = new Map<string, number>();
   /** {@link positionKey} per topic and partition, built once: it is looked up two or three times per record. */
   readonly #positionKeys = new Map<string, string[]>();
@@ -180,7 +177,7 @@ export class StateStores {
     if (POSITIONS in specs) throw new RangeError(`"${POSITIONS}" is a reserved store name`);
     this.#topics = topics;
     for (const name of Object.keys(specs)) {
-      this.#stores.set(name, new MapStore(name, (store, key, existed) => this.#touch(store, key, existed)));
+      this.#stores.set(name, new MapStore(name));
     }
   }
 
@@ -299,7 +296,7 @@ export class StateStores {
   /** Changes wait for a flush. */
   get dirty(): boolean {
     if (this.#dirtyProgress.size > 0) return true;
-    for (const keys of this.#dirty.values()) if (keys.size > 0) return true;
+    for (const store of this.#stores.values()) if (store.dirty.size > 0) return true;
     return false;
   }
 
@@ -392,27 +389,18 @@ export class StateStores {
     | (() => { stores: Record<string, Record<string, unknown>>; progress: Record<string, unknown> })
     | undefined;
 
-  #touch(store: string, key: string, existed: boolean): void {
-    let keys = this.#dirty.get(store);
-    if (!keys) {
-      keys = new Map();
-      this.#dirty.set(store, keys);
-    }
-    if (!keys.has(key)) keys.set(key, existed); // the first change since the last flush tells
-  }
-
   #takeChanges(): Change[] {
     const changes: Change[] = [];
-    for (const [name, keys] of this.#dirty) {
-      const store = this.#stores.get(name) as MapStore<unknown>;
+    for (const [name, store] of this.#stores) {
+      if (store.dirty.size === 0) continue;
       const topic = this.#topics.get(name) as string;
-      for (const [key, mayHoldValue] of keys) {
+      for (const [key, mayHoldValue] of store.dirty) {
         const value = store.map.get(key);
         if (value === undefined && !mayHoldValue) continue; // created and deleted since the last flush
         changes.push({ topic, key, value: value === undefined ? null : JSON.stringify(value) });
       }
+      store.dirty = new Map();
     }
-    this.#dirty.clear();
     const positionsTopic = this.#topics.get(POSITIONS) as string;
     for (const key of this.#dirtyProgress) {
       const value = key.startsWith('time:')
@@ -430,14 +418,8 @@ export class StateStores {
     for (const c of changes) {
       const name = byTopic.get(c.topic) as string;
       if (name === POSITIONS) this.#dirtyProgress.add(c.key);
-      else {
-        let keys = this.#dirty.get(name);
-        if (!keys) {
-          keys = new Map();
-          this.#dirty.set(name, keys);
-        }
-        keys.set(c.key, true); // whatever changed since, what this flush meant to write must still be written
-      }
+      // whatever changed since, what this flush meant to write must still be written
+      else this.#stores.get(name)?.dirty.set(c.key, true);
     }
   }
 

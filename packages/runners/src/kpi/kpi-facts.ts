@@ -211,8 +211,9 @@ export class KpiFacts {
   /** A dial task; without `force`, a first ADD whose candidate is not read yet waits for it (for its data stream). */
   #dialTask(d: DialTask, force: boolean): KpiFact[] {
     const id = `c:${d.campaignId}|${d.phone}`;
+    const taskId = `t:${d.taskId}`;
     const open = this.table.get(id) as ClientEntry | undefined;
-    const known = this.table.get(`t:${d.taskId}`) as TaskEntry | undefined;
+    const known = this.table.get(taskId) as TaskEntry | undefined;
     if (d.action === 'DELETE') {
       if (open?.t === d.taskId) this.#putClient(id, d.campaignId, undefined, open);
       const key = campaignKey(d.campaignId, known?.s ?? open?.s ?? UNKNOWN);
@@ -221,7 +222,7 @@ export class KpiFacts {
     if (!open && !known && d.attempt === 1 && !force)
       return this.#wait(`c${d.campaignId}|${d.phone}`, { k: 'dial', v: d }, d.createdAt);
     const stream = open?.s ?? known?.s ?? UNKNOWN;
-    this.table.put(`t:${d.taskId}`, {
+    this.table.put(taskId, {
       c: d.campaignId,
       s: stream,
       p: d.phone,
@@ -353,6 +354,9 @@ export class KpiFacts {
 
   /** Counts the events that waited for `joinKey`, in the order they came; each may wait again for something else. */
   #resolve(joinKey: string, force = false): KpiFact[] {
+    // `#waiting` indexes the `w:` entries: most records have nothing waiting for them, and a look in this small map
+    // costs less than building the entry's key and looking in the tables
+    if (!this.#waiting.has(joinKey)) return [];
     const id = `w:${joinKey}`;
     const entry = this.table.get(id) as WaitingEntry | undefined;
     if (!entry) return [];

@@ -16,14 +16,40 @@ export interface KpiFact {
   readonly counters: Counters;
 }
 
+/**
+ * Keys built so far, by campaign and stream, and by operator. Every record names one or two keys; the same few
+ * strings, reused, are hashed once for the maps the windows are found in, not built and hashed again per record.
+ * Campaigns × streams and operators are few; should they not be, the caches start over past {@link KEYS_KEPT}.
+ */
+const KEYS_KEPT = 10_000;
+const campaignKeys = new Map<number | string, Map<string, string>>();
+const operatorKeys = new Map<number, string>();
+
 /** The key of a campaign and data stream. */
 export function campaignKey(campaign: number | '*' | '?', stream: string): string {
-  return `c=${campaign}|s=${stream}`;
+  let byStream = campaignKeys.get(campaign);
+  if (!byStream) {
+    if (campaignKeys.size >= KEYS_KEPT) campaignKeys.clear();
+    byStream = new Map();
+    campaignKeys.set(campaign, byStream);
+  }
+  let key = byStream.get(stream);
+  if (key === undefined) {
+    key = `c=${campaign}|s=${stream}`;
+    byStream.set(stream, key);
+  }
+  return key;
 }
 
 /** The key of an operator. */
 export function operatorKey(operatorId: number): string {
-  return `o=${operatorId}`;
+  let key = operatorKeys.get(operatorId);
+  if (key === undefined) {
+    if (operatorKeys.size >= KEYS_KEPT) operatorKeys.clear();
+    key = `o=${operatorId}`;
+    operatorKeys.set(operatorId, key);
+  }
+  return key;
 }
 
 /** What a key names: a campaign and stream, or an operator. */
