@@ -235,8 +235,15 @@ function loopWindow(before: string, after: string): LoopWindow {
   };
 }
 
+/**
+ * prom-client's event-loop histogram times a 10-ms timer (its default `eventLoopMonitoringPrecision`) and records
+ * each interval whole: an idle loop reads 10 ms, so how late the loop was is the figure less 10 ms (ADR 0194).
+ */
+const PROM_LOOP_INTERVAL_MS = 10;
+
 function loopText(name: string, w: LoopWindow, seconds: number): string {
-  return `${name} event-loop delay p99 ${w.lagP99Ms.toFixed(1)} ms, max ${w.lagMaxMs.toFixed(1)} ms, GC ${w.gcCount} pauses, ${(w.gcMs / seconds).toFixed(1)} ms a second`;
+  const late = (ms: number) => Math.max(0, ms - PROM_LOOP_INTERVAL_MS).toFixed(1);
+  return `${name} event loop late p99 ${late(w.lagP99Ms)} ms, max ${late(w.lagMaxMs)} ms (prom-client's 10-ms timer read p99 ${w.lagP99Ms.toFixed(1)}, max ${w.lagMaxMs.toFixed(1)} ms), GC ${w.gcCount} pauses, ${(w.gcMs / seconds).toFixed(1)} ms a second`;
 }
 
 /** The bound (ms) of the histogram bucket holding the `p`th percentile, and the count, from Prometheus text. */
@@ -377,7 +384,7 @@ export async function armSuite(): Promise<Result[]> {
     const securityLoop = loopWindow(securityTextBefore, securityTextAfter);
     const driverLoopP99Ms = driverLoop.percentile(99) / 1e6;
     const driverCpuMs = (driverCpu.user + driverCpu.system) / 1000 / arms.latencies.length;
-    const loops = `${loopText('ARM', armLoop, SECONDS)}; ${loopText('security', securityLoop, SECONDS)}; bench driver event-loop delay p99 ${driverLoopP99Ms.toFixed(1)} ms, max ${(driverLoop.max / 1e6).toFixed(1)} ms, its CPU ${driverCpuMs.toFixed(3)} ms per poll`;
+    const loops = `${loopText('ARM', armLoop, SECONDS)}; ${loopText('security', securityLoop, SECONDS)}; bench driver event loop late p99 ${Math.max(0, driverLoopP99Ms - 1).toFixed(1)} ms, max ${Math.max(0, driverLoop.max / 1e6 - 1).toFixed(1)} ms (1-ms timer), its CPU ${driverCpuMs.toFixed(3)} ms per poll`;
     const requests = arms.latencies.length;
     // CPU per request of each service: what 1,000 polling operators cost whatever else the machine runs.
     const armCpuMs = ((cpuAfter.arm - cpuBefore.arm) * 1000) / requests;
