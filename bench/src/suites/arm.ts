@@ -48,6 +48,7 @@ type Result = Omit<BenchResult, 'suite' | 'measuredAt'>;
 const OPERATORS = 1000;
 const CARDS = 300;
 const LOGINS = 60;
+const LOGIN_TRIES = 3;
 const SECONDS = Number(process.env.BENCH_ARM_SECONDS ?? 20);
 
 /** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 1/100 s). */
@@ -235,8 +236,15 @@ function loopWindow(before: string, after: string): LoopWindow {
   };
 }
 
+/**
+ * prom-client's event-loop histogram times a 10-ms timer (its default `eventLoopMonitoringPrecision`) and records
+ * each interval whole: an idle loop reads 10 ms, so how late the loop was is the figure less 10 ms (ADR 0194).
+ */
+const PROM_LOOP_INTERVAL_MS = 10;
+
 function loopText(name: string, w: LoopWindow, seconds: number): string {
-  return `${name} event-loop delay p99 ${w.lagP99Ms.toFixed(1)} ms, max ${w.lagMaxMs.toFixed(1)} ms, GC ${w.gcCount} pauses, ${(w.gcMs / seconds).toFixed(1)} ms a second`;
+  const late = (ms: number) => Math.max(0, ms - PROM_LOOP_INTERVAL_MS).toFixed(1);
+  return `${name} event loop late p99 ${late(w.lagP99Ms)} ms, max ${late(w.lagMaxMs)} ms (prom-client's 10-ms timer read p99 ${w.lagP99Ms.toFixed(1)}, max ${w.lagMaxMs.toFixed(1)} ms), GC ${w.gcCount} pauses, ${(w.gcMs / seconds).toFixed(1)} ms a second`;
 }
 
 /** The bound (ms) of the histogram bucket holding the `p`th percentile, and the count, from Prometheus text. */
@@ -303,14 +311,22 @@ export async function armSuite(): Promise<Result[]> {
       ids.push(row.id);
     }
     const loginMs: number[] = [];
-    const loginOne = async (i: number) => {
+    // A login the ARM answers 503 (its security timeout passed while scrypt waited for a core of a starved machine)
+    // is tried again, at most LOGIN_TRIES times; the figure holds the successful attempts, the retries are counted.
+    let loginRetries = 0;
+    const loginOne = async (i: number, tries = LOGIN_TRIES): Promise<string> => {
       const started = performance.now();
       const response = await fetch(`${armUrl}/api/arm/v1/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ login: `op${i}`, password: 'bench-password' }),
       });
-      const body = (await response.json()) as { data?: { token: string } };
+      const body = (await response.json()) as { status?: string; data?: { token: string } };
+      if (!body.data && body.status === 'SERVICE_UNAVAILABLE' && tries > 1) {
+        loginRetries += 1;
+        await new Promise((r) => setTimeout(r, 1000));
+        return loginOne(i, tries - 1);
+      }
       if (!body.data) throw new Error(`bench: login of op${i} failed: ${JSON.stringify(body)}`);
       loginMs.push(performance.now() - started);
       return body.data.token;
@@ -377,7 +393,7 @@ export async function armSuite(): Promise<Result[]> {
     const securityLoop = loopWindow(securityTextBefore, securityTextAfter);
     const driverLoopP99Ms = driverLoop.percentile(99) / 1e6;
     const driverCpuMs = (driverCpu.user + driverCpu.system) / 1000 / arms.latencies.length;
-    const loops = `${loopText('ARM', armLoop, SECONDS)}; ${loopText('security', securityLoop, SECONDS)}; bench driver event-loop delay p99 ${driverLoopP99Ms.toFixed(1)} ms, max ${(driverLoop.max / 1e6).toFixed(1)} ms, its CPU ${driverCpuMs.toFixed(3)} ms per poll`;
+    const loops = `${loopText('ARM', armLoop, SECONDS)}; ${loopText('security', securityLoop, SECONDS)}; bench driver event loop late p99 ${Math.max(0, driverLoopP99Ms - 1).toFixed(1)} ms, max ${Math.max(0, driverLoop.max / 1e6 - 1).toFixed(1)} ms (1-ms timer), its CPU ${driverCpuMs.toFixed(3)} ms per poll`;
     const requests = arms.latencies.length;
     // CPU per request of each service: what 1,000 polling operators cost whatever else the machine runs.
     const armCpuMs = ((cpuAfter.arm - cpuBefore.arm) * 1000) / requests;
@@ -518,7 +534,7 @@ export async function armSuite(): Promise<Result[]> {
         'arm.login.p99',
         percentile(loginMs, 99),
         'ms',
-        `${LOGINS} logins through the ARM and the security service (two at a time) with scrypt N=${config.security.password.cost}, r=${config.security.password.blockSize}, p=${config.security.password.parallelization}; p50 ${Math.round(percentile(loginMs, 50))} ms; bare scrypt verification in the bench process p50 ${Math.round(percentile(kdfMs, 50))} ms (login p99 / KDF p50 = ${(percentile(loginMs, 99) / percentile(kdfMs, 50)).toFixed(2)})`,
+        `${LOGINS} logins through the ARM and the security service (two at a time) with scrypt N=${config.security.password.cost}, r=${config.security.password.blockSize}, p=${config.security.password.parallelization}; p50 ${Math.round(percentile(loginMs, 50))} ms; bare scrypt verification in the bench process p50 ${Math.round(percentile(kdfMs, 50))} ms (login p99 / KDF p50 = ${(percentile(loginMs, 99) / percentile(kdfMs, 50)).toFixed(2)}); ${loginRetries} attempts answered 503 and tried again`,
       ),
     ];
   } finally {

@@ -5,6 +5,9 @@ import { tokenHash } from '../security/tokens.js';
 import type { ArmMetrics } from './arm-metrics.js';
 import type { SecurityPort } from './security-client.js';
 
+/** How many tokens' hashes {@link CachedSecurity} keeps (about 200 bytes each); emptied when full. */
+const HASHES_MAX = 20_000;
+
 /** What {@link CachedSecurity} needs besides the service and the cache. */
 export interface CachedSecurityOptions {
   /** The ARM's clock, epoch ms (default: the system clock). */
@@ -28,6 +31,11 @@ export interface CachedSecurityOptions {
  */
 export class CachedSecurity implements SecurityPort {
   readonly #refreshing = new Map<string, Promise<void>>();
+  /**
+   * Token → its SHA-256 (the access entry's key), so a polling operator's token is hashed once, not on every request
+   * (ADR 0194). Only a name for the lookup: the entry, its MAC and its bound are still checked on every request.
+   */
+  readonly #hashes = new Map<string, string>();
   readonly #now: () => number;
   readonly #refreshBeforeMs: number;
   #cacheDown = false;
@@ -46,7 +54,8 @@ export class CachedSecurity implements SecurityPort {
   }
 
   async logout(token: string): Promise<LogoutOutcome> {
-    const hash = tokenHash(token);
+    const hash = this.#hashOf(token);
+    this.#hashes.delete(token);
     await this.#refreshing.get(hash);
     try {
       return await this.service.logout(token);
@@ -58,7 +67,7 @@ export class CachedSecurity implements SecurityPort {
   }
 
   async checkAccess(token: string, updateExpire: boolean): Promise<AccessOutcome> {
-    const hash = tokenHash(token);
+    const hash = this.#hashOf(token);
     const now = this.#now();
     const entry = await this.cache.lookup(hash, now).then(
       (found) => {
@@ -91,6 +100,16 @@ export class CachedSecurity implements SecurityPort {
   /** Background refreshes in flight (tests). */
   get refreshing(): number {
     return this.#refreshing.size;
+  }
+
+  #hashOf(token: string): string {
+    let hash = this.#hashes.get(token);
+    if (hash === undefined) {
+      hash = tokenHash(token);
+      if (this.#hashes.size >= HASHES_MAX) this.#hashes.clear();
+      this.#hashes.set(token, hash);
+    }
+    return hash;
   }
 
   #refresh(hash: string, token: string): void {
