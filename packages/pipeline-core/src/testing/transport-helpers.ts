@@ -24,10 +24,18 @@ export async function readTopic(
   options: { timeoutMs?: number; groupId?: string; settleMs?: number } = {},
 ): Promise<RawRecord[]> {
   const records: RawRecord[] = [];
+  // A rebalance of the reader's group hands its partitions over again from the start (nothing is committed): a
+  // record at an offset already read is the same record read again, not a duplicate in the topic.
+  const read = new Set<string>();
   const timeoutMs = options.timeoutMs ?? 30_000;
   await readTopicUntil(transport, topic, {
     until: (batch) => {
-      for (const r of batch) records.push(r);
+      for (const r of batch) {
+        const at = `${r.partition}:${r.offset}`;
+        if (read.has(at)) continue;
+        read.add(at);
+        records.push(r);
+      }
       return records.length >= count;
     },
     timeoutMs,

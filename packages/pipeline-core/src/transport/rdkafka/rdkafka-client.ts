@@ -45,6 +45,31 @@ export interface RdkafkaInternalClient {
   resume(partitions: RdkafkaTopicPartition[]): void;
 }
 
+/** librdkafka's local error codes (rd_kafka_resp_err_t) the transports act on. */
+export const RdkafkaCodes = {
+  FATAL: -150,
+  TRANSPORT: -195,
+  ALL_BROKERS_DOWN: -187,
+  TIMED_OUT: -185,
+} as const;
+
+/**
+ * The binding's error events (`event.error`) carry librdkafka's error text only (`err2str`), no code nor fatal flag:
+ * `LibrdKafkaError` then gives them code -1 and keeps the text after "Local: ", lower-cased. This finds the code
+ * again from that text for the errors the transport acts on; anything else keeps the code it has.
+ */
+const CODE_OF_EVENT_TEXT: ReadonlyMap<string, number> = new Map([
+  ['fatal error', RdkafkaCodes.FATAL],
+  ['broker transport failure', RdkafkaCodes.TRANSPORT],
+  ['all broker connections are down', RdkafkaCodes.ALL_BROKERS_DOWN],
+  ['timed out', RdkafkaCodes.TIMED_OUT],
+]);
+
+export function eventErrorCode(error: RdkafkaError): number | undefined {
+  if (error.code !== undefined && error.code !== -1) return error.code;
+  return CODE_OF_EVENT_TEXT.get(error.message.replace(/^local: /i, '').toLowerCase()) ?? error.code;
+}
+
 export interface RdkafkaConsumer {
   connect(): Promise<void>;
   disconnect(): Promise<void>;

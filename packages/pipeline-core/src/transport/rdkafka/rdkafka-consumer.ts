@@ -7,19 +7,23 @@ import type {
   TopicPartitionOffset,
   TransportConsumer,
 } from '../types.js';
-import type {
-  RdkafkaBatch,
-  RdkafkaConsumer,
-  RdkafkaError,
-  RdkafkaKafka,
-  RdkafkaTopicPartition,
+import {
+  eventErrorCode,
+  type RdkafkaBatch,
+  RdkafkaCodes,
+  type RdkafkaConsumer,
+  type RdkafkaError,
+  type RdkafkaKafka,
+  type RdkafkaTopicPartition,
 } from './rdkafka-client.js';
 
 /** librdkafka's rebalance codes (rd_kafka_resp_err_t). */
 const ASSIGN_PARTITIONS = -175;
 /** librdkafka errors that mean "the broker is away; reconnecting by itself". */
-const TRANSPORT_ERRORS = new Set([
-  -195 /* _TRANSPORT */, -187 /* _ALL_BROKERS_DOWN */, -185 /* _TIMED_OUT */,
+const TRANSPORT_ERRORS = new Set<number>([
+  RdkafkaCodes.TRANSPORT,
+  RdkafkaCodes.ALL_BROKERS_DOWN,
+  RdkafkaCodes.TIMED_OUT,
 ]);
 
 export interface RdkafkaConsumerSettings {
@@ -200,8 +204,9 @@ export class RdkafkaTransportConsumer implements TransportConsumer {
 
   #error(error: RdkafkaError): void {
     if (this.#stopped) return;
-    if (error.fatal) this.#handlers?.onCrash(error);
-    else if (error.code !== undefined && TRANSPORT_ERRORS.has(error.code)) this.#handlers?.onRetry?.(error);
+    const code = eventErrorCode(error);
+    if (error.fatal || code === RdkafkaCodes.FATAL) this.#handlers?.onCrash(error);
+    else if (code !== undefined && TRANSPORT_ERRORS.has(code)) this.#handlers?.onRetry?.(error);
   }
 
   /**

@@ -90,10 +90,18 @@ export class RdkafkaTransportProducer implements TransportProducer {
     await this.#guard(() => this.#producer.client.connect());
   }
 
+  /**
+   * A failed send (a message librdkafka stopped retrying, or a fatal error of the idempotent producer, after which it
+   * sends nothing more) marks the client broken: the next send, or `recover()`, starts on a new one, as on kafkajs
+   * (ADR 0160, ADR 0198).
+   */
   async send(records: readonly OutboundRecord[]): Promise<void> {
-    for (const chunk of chunks(records)) {
-      await this.#guard(() => this.#producer.client.sendBatch({ topicMessages: messagesByTopic(chunk) }));
-    }
+    const producer = await this.#producer.replaceIfBroken();
+    await this.#producer.markingBroken(async () => {
+      for (const chunk of chunks(records)) {
+        await this.#guard(() => producer.sendBatch({ topicMessages: messagesByTopic(chunk) }));
+      }
+    });
   }
 
   async recover(): Promise<void> {
