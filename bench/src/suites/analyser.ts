@@ -329,9 +329,10 @@ export async function analyserSuite(): Promise<Result[]> {
       'applications passing every local filter of campaign 1 (figure 25), so each asks BlackList (batched), Abram and, as a candidate, Casper, ' +
       `each answering in 5 ms from the simulators' own process; exactly-once; rate from 5% committed to all committed; Kafka ${kafka.version}`;
     const profile =
-      '; profile (node --cpu-prof of a 30,000-application run of this workload): the HTTP client (undici, sockets, llhttp) ~17% of the CPU, garbage collection ~13%, ' +
-      'the service policies (cockatiel retry, breaker, bulkhead, timeout and their AbortControllers) ~9%, filters ~8%, kafkajs ~7%, Avro ~3%; ' +
-      'about 0.6-0.8 ms of CPU per application with two HTTP calls each, on 2 cores shared with the simulators (~0.3 core), the broker and other work';
+      '; profile (node --cpu-prof of a 12,000-application run of this workload, its measured window, after ADR 0196): ' +
+      'native code ~19% of the CPU (socket writev 6%, microtasks 5%), the filters ~15% (most of it JSON.stringify and JSON.parse of the calls), ' +
+      'garbage collection ~12%, Node internals ~9% (AbortSignal creation 1.6%), undici ~9%, kafkajs ~8%, pipeline-core ~6%, Avro ~4%, zod ~4%, ' +
+      'cockatiel ~2.5% (6% before ADR 0196, undici 13%); on 2 cores shared with the simulators, the broker and other work';
     return [
       atLeast(
         'analyser.kafka',

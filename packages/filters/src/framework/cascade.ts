@@ -5,19 +5,38 @@ import { ApplicationEvaluationError } from './evaluation-error.js';
 import type { FilterContext } from './filter.js';
 import { type CampaignOutcome, DATA_STREAM, REQUEST_STATUS } from './outcome.js';
 
-async function step<T>(
+/** `err` as the {@link ApplicationEvaluationError} of step `name` (unchanged when it already is one). */
+function stepError(
+  app: Application,
+  campaignId: number,
+  name: string,
+  err: unknown,
+): ApplicationEvaluationError {
+  return err instanceof ApplicationEvaluationError
+    ? err
+    : new ApplicationEvaluationError(app.applicationNumber, campaignId, name, err);
+}
+
+/**
+ * Runs one step; a failure becomes the step's {@link ApplicationEvaluationError}. A step that answers at once (most
+ * local filters) is not wrapped in a promise of its own: that was a promise and two turns per filter (ADR 0196).
+ */
+function step<T>(
   app: Application,
   campaignId: number,
   name: string,
   run: () => T | Promise<T>,
-): Promise<T> {
+): T | Promise<T> {
+  let result: T | Promise<T>;
   try {
-    return await run();
+    result = run();
   } catch (err) {
-    throw err instanceof ApplicationEvaluationError
-      ? err
-      : new ApplicationEvaluationError(app.applicationNumber, campaignId, name, err);
+    throw stepError(app, campaignId, name, err);
   }
+  if (!(result instanceof Promise)) return result;
+  return result.catch((err: unknown) => {
+    throw stepError(app, campaignId, name, err);
+  });
 }
 
 /**
@@ -63,7 +82,8 @@ export async function evaluateCampaign(
 
   const context: FilterContext = { campaign: { campaignId, mlSkipError: campaign.mlSkipError }, lookups };
   for (const { filter, settings } of campaign.steps) {
-    const verdict = await step(app, campaignId, filter.name, () => filter.run(app, settings, context));
+    const ran = step(app, campaignId, filter.name, () => filter.run(app, settings, context));
+    const verdict = ran instanceof Promise ? await ran : ran;
     if (!verdict.pass) return rejection(filter.name, verdict.reason, verdict.detail);
     passed.push(filter.name);
     if (verdict.note !== undefined) notes.push(`${filter.name}: ${verdict.note}`);

@@ -11,8 +11,6 @@ import {
   type IDisposable,
   retry,
   TaskCancelledError,
-  TimeoutStrategy,
-  timeout,
   wrap,
 } from 'cockatiel';
 import {
@@ -83,6 +81,40 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * One attempt of `call`, given `timeoutMs`: when it has not settled by then its signal is aborted and the attempt
+ * fails at once with cockatiel's {@link TaskCancelledError} (a transient failure), whether or not `call` honours the
+ * signal. An answered attempt leaves its signal as it is: aborting builds a DOMException with its stack (ADR 0053).
+ */
+function attemptWithin<T>(timeoutMs: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const aborter = new AbortController();
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      aborter.abort();
+      reject(new TaskCancelledError(`Operation timed out after ${timeoutMs}ms`));
+    }, timeoutMs);
+    const settle = () => clearTimeout(timer);
+    let pending: Promise<T>;
+    try {
+      pending = call(aborter.signal);
+    } catch (err) {
+      settle();
+      reject(err);
+      return;
+    }
+    pending.then(
+      (value) => {
+        settle();
+        resolve(value);
+      },
+      (err: unknown) => {
+        settle();
+        reject(err);
+      },
+    );
+  });
+}
+
 /** Runs calls to one service under its timeout, retry, circuit breaker and concurrency limit. */
 export interface ServicePolicy {
   readonly service: ServiceId;
@@ -130,22 +162,21 @@ export function createServicePolicy(service: ServiceId, config: ServiceClientCon
     }),
     breaker,
     bulkhead(config.concurrency.maxInFlight, config.concurrency.maxQueued),
-    // abortOnReturn: false — an answered call has nothing left to abort, and aborting builds a DOMException with
-    // its stack: a tenth of the analyser's CPU under load (ADR 0053). A timed-out call is still aborted.
-    timeout(config.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }),
   );
+  const { timeoutMs } = config;
 
   return {
     service,
     async execute<T>(operation: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
       let attempts = 0;
       try {
-        // A signal of its own per call: cockatiel otherwise hangs every call's listener on one shared signal,
-        // and Node warns of a leak past ten concurrent calls.
-        return await policy.execute(({ signal }) => {
+        // The timeout, innermost, is ours (ADR 0196): one AbortController and one timer per attempt, where
+        // cockatiel's timeout policy derived a controller from a signal of the call's own, with listeners, events
+        // and a race on each. Retry, breaker and bulkhead add no listener to a signal, so none is passed to them.
+        return await policy.execute(() => {
           attempts += 1;
-          return call(signal);
-        }, new AbortController().signal);
+          return attemptWithin(timeoutMs, call);
+        });
       } catch (err) {
         if (err instanceof BrokenCircuitError) {
           throw new ServiceUnavailableError(service, operation, attempts, 'circuit breaker is open', {
