@@ -320,7 +320,7 @@ export async function dialerSuite(): Promise<Result[]> {
         p99,
         'ms',
         limit,
-        `from the call's start at the simulator to its CALL_STARTED on the topic, the broker's append time of the record (tm-call-events with message.timestamp.type=LogAppendTime in the bench; ADR 0193): ${onTopic}; read back by the bench's consumer in the dialer's process ${readBack}; ${appendLatencies.length} calls of ${READY_OPERATORS} READY operators (${calls} made in all), each operator polled every ${config.dialer.pollIntervalMs} ms on its own period (ADR 0192); ${breakdown}; ${setup}`,
+        `from the call's start at the simulator to its CALL_STARTED on the topic, the broker's append time of the record (tm-call-events with message.timestamp.type=LogAppendTime in the bench; ADR 0193): ${onTopic}; read back by the bench's consumer in the dialer's process ${readBack}; ${appendLatencies.length} calls of ${READY_OPERATORS} READY operators (${calls} made in all), poll every ${config.dialer.pollIntervalMs} ms (rounds, READY operators first); ${breakdown}; ${setup}`,
       ),
     ];
   } finally {
